@@ -1,0 +1,199 @@
+"""Page text → clean text: the layout noise of newspapers, PDFs and markdown taken out.
+
+Two strings of equal length come out, with offsets back to the raw page:
+
+- ``clean``: line wraps joined, stray spaces dropped, full-width letters and digits folded
+  to ASCII, markdown markup removed, punctuation as printed. Paragraphs end with ``\\n``.
+- ``canon``: ``clean`` with punctuation width folded (``（`` → ``(``, ``，`` → ``,``), one
+  character for one, so a span found in ``canon`` reads the printed text out of ``clean``.
+
+Column wraps are joined when a line fills its column (or breaks inside a number or stake);
+short lines (titles, signatures) and lines ending a sentence keep their break.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_NEWLINE = re.compile(r"\r\n|[\n\r\f\v\x85\u2028\u2029]")
+_MARKDOWN_PREFIX = re.compile(r"[ \t\u3000]*(?:#{1,6}[ \t\u3000]*|>[ \t\u3000]*|[-*+][ \t\u3000]+)")
+_EMPHASIS = re.compile(r"\*\*|__|`")
+_STRUCTURE_START = re.compile(
+    r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]"
+    r"|\d{1,2}[、.．](?!\d)|第[一二三四五六七八九十\d]+[条章节]|[▲■●◆★※•□◇○△▼])"
+)
+_SENTENCE_END = frozenset("。！？!?")
+_JOINING_WIDTH = 100  # lines up to 50 CJK characters wide may be column-wrapped
+_FULL_LINE = 0.8  # a line this close to its block's widest line continues on the next
+
+_PUNCT_FOLD = str.maketrans(
+    {
+        "（": "(", "）": ")", "，": ",", "：": ":", "；": ";", "！": "!", "？": "?",
+        "～": "~", "〜": "~", "－": "-", "–": "-", "―": "—", "─": "—", "＋": "+",
+        "．": ".", "［": "[", "］": "]", "【": "[", "】": "]", "〔": "[", "〕": "]",
+        "＜": "<", "＞": ">", "／": "/", "＃": "#", "％": "%", "＆": "&", "＊": "*",
+        "﹑": "、", "﹐": ",", "﹔": ";", "﹕": ":", "｛": "{", "｝": "}",
+        "“": '"', "”": '"', "＂": '"', "‘": "'", "’": "'", "＇": "'",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of the clean text: ``clean[start:end]``, without its newline."""
+
+    start: int
+    end: int
+    heading: bool = False
+
+
+@dataclass(frozen=True)
+class Text:
+    """A page's clean and canonical text, with offsets back to the raw page."""
+
+    raw: str
+    clean: str
+    canon: str
+    offsets: tuple[int, ...]
+    paragraphs: tuple[Paragraph, ...]
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of the clean text to the raw page."""
+        if start >= end or not self.offsets:
+            pos = self.offsets[start] if start < len(self.offsets) else len(self.raw)
+            return pos, pos
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+@dataclass
+class _Line:
+    chars: list[tuple[str, int]]
+    heading: bool
+
+    @property
+    def text(self) -> str:
+        return "".join(c for c, _ in self.chars)
+
+
+def _is_space(ch: str) -> bool:
+    return ch.isspace() or ch in "\u3000\xa0\u200b\ufeff"
+
+
+def _fold_alnum(ch: str) -> str:
+    code = ord(ch)
+    if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+        return chr(code - 0xFEE0)
+    return ch
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _split_lines(raw: str) -> list[_Line]:
+    lines: list[_Line] = []
+    pos = 0
+    for match in [*_NEWLINE.finditer(raw), None]:
+        end = match.start() if match else len(raw)
+        lines.append(_read_line(raw, pos, end))
+        pos = match.end() if match else end
+    return lines
+
+
+def _read_line(raw: str, start: int, end: int) -> _Line:
+    prefix = _MARKDOWN_PREFIX.match(raw, start, end)
+    heading = bool(prefix and "#" in prefix.group())
+    body = prefix.end() if prefix else start
+    skip: set[int] = set()
+    for em in _EMPHASIS.finditer(raw, body, end):
+        skip.update(range(em.start(), em.end()))
+    chars = [(_fold_alnum(raw[i]), i) for i in range(body, end) if i not in skip]
+    return _Line(chars, heading)
+
+
+def _strip(line: _Line) -> _Line:
+    chars = line.chars
+    lo, hi = 0, len(chars)
+    while lo < hi and _is_space(chars[lo][0]):
+        lo += 1
+    while hi > lo and _is_space(chars[hi - 1][0]):
+        hi -= 1
+    return _Line(chars[lo:hi], line.heading)
+
+
+def _blocks(lines: list[_Line]) -> list[list[_Line]]:
+    blocks: list[list[_Line]] = [[]]
+    for line in map(_strip, lines):
+        if line.chars:
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    return [b for b in blocks if b]
+
+
+def _continues(prev: _Line, nxt: _Line, widest: int) -> bool:
+    """Tell whether ``nxt`` continues the paragraph ``prev`` was wrapped from."""
+    if prev.heading or nxt.heading or _STRUCTURE_START.match(nxt.text):
+        return False
+    last, first = prev.chars[-1][0], nxt.chars[0][0]
+    if (last.isascii() and (last.isalnum() or last == "+")) and (
+        first.isascii() and (first.isalnum() or first == "+")
+    ):
+        return True  # a number or stake broken by the wrap: K19 / 1+942
+    if last in _SENTENCE_END or widest > _JOINING_WIDTH:
+        return False
+    return _width(prev.text) >= _FULL_LINE * widest
+
+
+def _paragraphs(block: list[_Line]) -> list[_Line]:
+    widest = max(_width(line.text) for line in block)
+    out = [block[0]]
+    for line in block[1:]:
+        if _continues(out[-1], line, widest):
+            out[-1] = _Line(out[-1].chars + line.chars, out[-1].heading)
+        else:
+            out.append(line)
+    return out
+
+
+def _drop_spaces(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Drop whitespace, keeping one space only between two ASCII letters or digits."""
+    out: list[tuple[str, int]] = []
+    pending: tuple[str, int] | None = None
+    for ch, pos in chars:
+        if _is_space(ch):
+            pending = pending or (" ", pos)
+            continue
+        if pending and out and _ascii_alnum(out[-1][0]) and _ascii_alnum(ch):
+            out.append(pending)
+        pending = None
+        out.append((ch, pos))
+    return out
+
+
+def _ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def normalize(raw: str) -> Text:
+    """Clean a page's text of its layout, keeping offsets back to it."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    paragraphs: list[Paragraph] = []
+    for block in _blocks(_split_lines(raw)):
+        for para in _paragraphs(block):
+            kept = _drop_spaces(para.chars)
+            if not kept:
+                continue
+            start = len(chars)
+            chars.extend(c for c, _ in kept)
+            offsets.extend(p for _, p in kept)
+            paragraphs.append(Paragraph(start, len(chars), para.heading))
+            chars.append("\n")
+            offsets.append(kept[-1][1] + 1 if kept[-1][1] + 1 < len(raw) else kept[-1][1])
+    clean = unicodedata.normalize("NFC", "".join(chars)) if chars else ""
+    if len(clean) != len(chars):  # NFC merged a combining sequence: keep the unmerged text
+        clean = "".join(chars)
+    return Text(raw, clean, clean.translate(_PUNCT_FOLD), tuple(offsets), tuple(paragraphs))
