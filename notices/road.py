@@ -1,0 +1,386 @@
+"""A road-closure notice's phrases → a :class:`~notices.model.RoadClosure`.
+
+The grammar tells what each phrase is; this module tells what part it plays. Sentences
+are split into the closure part and the detour part (from a detour word to the sentence
+end); the signature is the trailing run of sentences holding only organisations and a
+date. Roads, stretches, windows and the closure kind come from the closure part; roads
+and the chain of places from the detour part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from lark.exceptions import LarkError
+
+from notices import windows
+from notices.grammars import load
+from notices.issuers import split_issuers
+from notices.model import Closure, Detour, Route, RoadClosure, Segment, Source
+from notices.road_phrases import (
+    DailyHours,
+    Paren,
+    Period,
+    PlaceSpan,
+    Reason,
+    RoadTransformer,
+    RouteMention,
+    SegmentPhrase,
+    Sentence,
+    Tok,
+)
+
+_CLOSURE_ORDER: tuple[Closure, ...] = ("full", "half", "partial", "control")
+_BOUNDARY = ("COMMA", "COLON", "END", "NL", "DETOUR", "LIST_SEP")
+_REASON_TAIL = ("的需要", "需要", "需")
+
+
+@dataclass(frozen=True)
+class NoticeText:
+    """One notice as the segmenter cut it: canonical text for the grammar, clean for fields."""
+
+    canon: str
+    clean: str
+    title: str | None
+    published_on: date | None
+    source: Source
+    start: int = 0
+
+
+@dataclass
+class _Parts:
+    closure: list[Any] = field(default_factory=list)
+    detour: list[list[Any]] = field(default_factory=list)
+    signature: list[Any] = field(default_factory=list)
+    lead: list[Any] = field(default_factory=list)
+
+
+def parse_road(notice: NoticeText, notice_id: str) -> RoadClosure:
+    """Parse one road-closure notice into its record."""
+    warnings: list[str] = []
+    try:
+        sentences = RoadTransformer().transform(load("road").parse(notice.canon))
+    except LarkError as exc:  # the island grammar accepts any text; this is a defect
+        sentences = []
+        warnings.append(f"the road grammar could not read this notice: {type(exc).__name__}")
+    return _assemble(notice, notice_id, sentences, warnings)
+
+
+def _assemble(notice: NoticeText, notice_id: str, sentences: list[Sentence],
+              warnings: list[str]) -> RoadClosure:
+    parts = _split(sentences)
+    issuers, issued_on = _signature(parts, notice, warnings)
+    routes = _closed_routes(parts.closure)
+    segments = _segments(parts.closure, routes)
+    if not routes:
+        routes = _routes_from_spans(parts.closure)
+    context = windows.Context(notice.published_on, issued_on)
+    window_list = windows.read(_phrases(parts.closure, Period, DailyHours), parts.closure, context, warnings)
+    if not window_list:
+        detour_items = [i for d in parts.detour for i in d]
+        window_list = windows.read(_phrases(detour_items, Period, DailyHours), detour_items, context, warnings)
+    closure = _closure_kind(parts.closure, notice.title)
+    if not routes and not segments:
+        warnings.append("no road or stretch found")
+    if not window_list:
+        warnings.append("no closure window found")
+    return RoadClosure(
+        id=notice_id,
+        title=notice.title,
+        text=notice.clean.strip(),
+        issued_on=issued_on,
+        issuers=tuple(issuers),
+        source=notice.source,
+        reason=_reason(parts.closure, notice.clean),
+        routes=tuple(routes),
+        segments=tuple(segments),
+        closure=closure,
+        window=windows.span(window_list),
+        windows=tuple(window_list) if len(window_list) > 1 else (),
+        detour=_detour(parts.detour, routes, notice.clean),
+        warnings=tuple(warnings),
+    )
+
+
+# ── parts of the notice ────────────────────────────────────────────────────────────
+
+def _split(sentences: list[Sentence]) -> _Parts:
+    parts = _Parts()
+    body = list(sentences)
+    while body and _is_signature(body[-1]):
+        parts.signature[:0] = body.pop()
+    while body and _is_signature(body[0]) and not _has(body[0], "DATE"):
+        parts.lead.extend(body.pop(0))
+    for sentence in body:
+        cut = next((i for i, item in enumerate(sentence) if _kind(item) == "DETOUR"), None)
+        if cut is None:
+            parts.closure.extend(sentence)
+            continue
+        clause = cut
+        while clause > 0 and _kind(sentence[clause - 1]) not in ("COMMA", "COLON"):
+            clause -= 1
+        parts.closure.extend(sentence[:cut])
+        parts.detour.append(list(sentence[clause:]))
+    return parts
+
+
+def _kind(item: Any) -> str:
+    return item.kind if isinstance(item, Tok) else type(item).__name__
+
+
+def _has(sentence: Sentence, kind: str) -> bool:
+    return any(isinstance(i, Period) and i.first and i.first.year for i in sentence) if kind == "DATE" else False
+
+
+def _is_signature(sentence: Sentence) -> bool:
+    """Tell whether a sentence holds only organisations and a date (a signature line)."""
+    orgs = dates = 0
+    for item in sentence:
+        if isinstance(item, Tok) and item.kind == "ORG":
+            orgs += 1
+        elif isinstance(item, Period) and item.first and item.first.year and not item.last:
+            dates += 1
+        elif isinstance(item, Tok) and item.kind in ("FILLER", "PLACE", "ROUTE_NAME") and len(item.text) <= 16:
+            continue
+        elif isinstance(item, Tok) and item.kind in ("COMMA", "LIST_SEP", "NL"):
+            continue
+        else:
+            return False
+    return bool(orgs or dates) and dates <= 1
+
+
+def _signature(parts: _Parts, notice: NoticeText, warnings: list[str]) -> tuple[list[str], date | None]:
+    issuers: list[str] = []
+    for item in parts.lead + parts.signature:
+        if isinstance(item, Tok) and item.kind == "ORG":
+            issuers.extend(n for n in split_issuers(item.text) if n not in issuers)
+    dated = [i for i in parts.signature if isinstance(i, Period) and i.first]
+    issued_on = None
+    if dated and dated[-1].first:
+        issued_on = windows.issue_date(dated[-1].first, notice.published_on, warnings)
+    return issuers, issued_on
+
+
+# ── what is closed ─────────────────────────────────────────────────────────────────
+
+def _walk(items: Iterable[Any]) -> Iterator[Any]:
+    """Yield every phrase, looking inside reasons and brackets."""
+    for item in items:
+        yield item
+        if isinstance(item, Reason | Paren):
+            yield from _walk(item.items)
+        elif isinstance(item, RouteMention) and item.paren:
+            yield from _walk(item.paren.items)
+
+
+def _phrases(items: Iterable[Any], *kinds: type) -> list[Any]:
+    return [i for i in _walk(items) if isinstance(i, kinds)]
+
+
+def _merge_route(routes: list[Route], new: Route) -> None:
+    for i, old in enumerate(routes):
+        same_code = new.code and old.code == new.code
+        same_name = new.name and old.name == new.name
+        if same_code or same_name:
+            routes[i] = Route(old.code or new.code, old.name or new.name)
+            return
+    routes.append(new)
+
+
+def _closed_routes(items: list[Any]) -> list[Route]:
+    routes: list[Route] = []
+    for item in _walk(items):
+        if isinstance(item, RouteMention):
+            _merge_route(routes, item.route)
+        elif isinstance(item, SegmentPhrase) and item.route:
+            _merge_route(routes, item.route)
+    return routes
+
+
+def _routes_from_spans(items: list[Any]) -> list[Route]:
+    """A road named by its ends (严桥至九梓公路), or a bridge or tunnel closed as a whole."""
+    for span in _phrases(items, PlaceSpan):
+        if span.last and span.last.kind == "ROUTE_NAME" and span.last.text.endswith(("公路", "线", "道")):
+            return [Route(None, f"{span.first.text}至{span.last.text}")]
+    closing = any(_kind(i) in ("FULL", "HALF", "CLOSE", "PART", "CONTROL") for i in _walk(items))
+    places = [i.text for i in _walk(items) if isinstance(i, Tok) and i.kind == "PLACE"
+              and i.text.endswith(("桥", "隧道", "立交", "互通"))]
+    return [Route(None, places[0])] if closing and places else []
+
+
+def _segments(items: list[Any], routes: list[Route]) -> list[Segment]:
+    segments: list[Segment] = []
+    seen: dict[tuple[int, int | None], int] = {}
+    current = routes[0].key if routes else None
+    for item in _walk(items):
+        if isinstance(item, RouteMention):
+            current = _key(routes, item.route)
+            if item.paren:
+                segments.extend(_span_segments(item.paren.items, current))
+        elif isinstance(item, SegmentPhrase):
+            route = _key(routes, item.route) if item.route else current
+            segment = Segment(
+                route=route,
+                from_=item.first.stake,
+                to=item.last.stake if item.last else None,
+                from_place=item.first.place,
+                to_place=item.last.place if item.last else None,
+                length_km=item.length_km,
+            )
+            key = (segment.from_.m if segment.from_ else 0, segment.to.m if segment.to else None)
+            if key in seen:
+                segments[seen[key]] = _richer(segments[seen[key]], segment)
+            else:
+                seen[key] = len(segments)
+                segments.append(segment)
+    staked = [s for s in segments if s.from_]
+    if staked:
+        return _with_length(staked, items)
+    return _dedupe(segments)
+
+
+def _span_segments(items: Iterable[Any], route: str | None) -> list[Segment]:
+    return [Segment(route, None, None, s.first.text, s.last.text if s.last else None)
+            for s in items if isinstance(s, PlaceSpan)]
+
+
+def _key(routes: list[Route], route: Route) -> str | None:
+    for known in routes:
+        if (route.code and known.code == route.code) or (route.name and known.name == route.name):
+            return known.key
+    return route.key
+
+
+def _richer(old: Segment, new: Segment) -> Segment:
+    return Segment(
+        old.route or new.route, old.from_, old.to,
+        old.from_place or new.from_place, old.to_place or new.to_place,
+        old.length_km if old.length_km is not None else new.length_km,
+    )
+
+
+def _with_length(segments: list[Segment], items: list[Any]) -> list[Segment]:
+    """Give a lone stretch the length printed apart from its stakes (全长约2.5公里)."""
+    if len(segments) != 1 or segments[0].length_km is not None:
+        return segments
+    from notices.road_phrases import length_km
+
+    lengths = [i for i in items if isinstance(i, Tok) and i.kind == "LENGTH"]
+    if len(lengths) == 1:
+        only = segments[0]
+        return [Segment(only.route, only.from_, only.to, only.from_place, only.to_place,
+                        length_km(lengths[0].text))]
+    return segments
+
+
+def _dedupe(segments: list[Segment]) -> list[Segment]:
+    out: list[Segment] = []
+    for segment in segments:
+        if segment not in out:
+            out.append(segment)
+    return out
+
+
+def _closure_kind(items: list[Any], title: str | None) -> Closure:
+    kinds = {_kind(i) for i in _walk(items)}
+    if "FULL" in kinds:
+        return "full"
+    if "HALF" in kinds:
+        return "half"
+    if "PART" in kinds:
+        return "partial"
+    if "CLOSE" in kinds:
+        return "full"
+    return "control"
+
+
+# ── why, and the way round ─────────────────────────────────────────────────────────
+
+def _reason(items: list[Any], clean: str) -> str | None:
+    reason = next((i for i in _walk(items) if isinstance(i, Reason)), None)
+    if reason is None:
+        return None
+    words = "".join(clean[i.start:i.end] for i in reason.items
+                    if isinstance(i, Tok) and i.kind in ("FILLER", "PLACE", "ORG"))
+    for tail in _REASON_TAIL:
+        if words.endswith(tail):
+            words = words[: -len(tail)]
+            break
+    return words.strip(",，、 ") or None
+
+
+def _detour(clauses: list[list[Any]], closed: list[Route], clean: str) -> Detour | None:
+    if not clauses:
+        return None
+    texts, routes, via = [], [], []
+    closed_keys = {r.code for r in closed if r.code} | {r.name for r in closed if r.name}
+    for clause in clauses:
+        start, end = _extent(clause)
+        texts.append(clean[start:end].strip())
+        chain = _chain(clause, clean)
+        via.extend(chain.places)
+        for item in _walk(clause):
+            route = item.route if isinstance(item, RouteMention | SegmentPhrase) else None
+            if route is None or (route.code in closed_keys or route.name in closed_keys):
+                continue
+            inside = chain.start <= _start(item) < chain.end
+            if (route.code or not inside) and route.key not in routes and not _same_road(route, routes):
+                routes.append(route.key)
+    return Detour("；".join(t for t in texts if t), tuple(routes), tuple(via))
+
+
+def _same_road(route: Route, keys: list[str]) -> bool:
+    return bool(route.name and route.name in keys) or bool(route.code and route.code in keys)
+
+
+def _start(item: Any) -> int:
+    return int(getattr(item, "start", -1))
+
+
+def _extent(items: list[Any]) -> tuple[int, int]:
+    starts = [i.start for i in items if hasattr(i, "start") and i.end > i.start]
+    ends = [i.end for i in items if hasattr(i, "end") and i.end > i.start]
+    return (min(starts), max(ends)) if starts else (0, 0)
+
+
+@dataclass(frozen=True)
+class _Chain:
+    places: tuple[str, ...]
+    start: int
+    end: int
+
+
+def _separators(items: Iterable[Any]) -> list[Tok]:
+    out: list[Tok] = []
+    for item in items:
+        if isinstance(item, Tok) and item.kind == "TO":
+            out.append(item)
+        elif isinstance(item, PlaceSpan):
+            out.append(Tok("TO", "", item.first.end, item.last.start if item.last else item.end))
+    return out
+
+
+def _chain(clause: list[Any], clean: str) -> _Chain:
+    """The places of an ``A—B—C`` chain in a detour clause, in order."""
+    seps = _separators(clause)
+    if not seps:
+        return _Chain((), 0, 0)
+    first, last = seps[0].start, seps[-1].end
+    begin = max((i.end for i in clause if _kind(i) in _BOUNDARY and i.end <= first), default=_extent(clause)[0])
+    finish = min((i.start for i in clause if _kind(i) in _BOUNDARY and i.start >= last), default=_extent(clause)[1])
+    cuts = [begin] + [p for s in seps for p in (s.start, s.end)] + [finish]
+    places = [_place_name(clean[a:b]) for a, b in zip(cuts[::2], cuts[1::2], strict=True)]
+    return _Chain(tuple(p for p in places if p), begin, finish)
+
+
+def _place_name(text: str) -> str:
+    for bracket in ("(", "（"):
+        text = text.split(bracket)[0]
+    text = text.strip(" ,，、:：")
+    for lead in ("途经", "经由", "经", "沿", "走", "由", "从", "为"):
+        if text.startswith(lead) and len(text) > len(lead) + 1:
+            return text[len(lead):]
+    return text

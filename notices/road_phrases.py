@@ -1,0 +1,313 @@
+"""Parse tree of ``road.lark`` → phrases: stake spans, routes, windows, reasons.
+
+The Transformer only maps: each rule becomes a small frozen phrase object carrying its
+position in the notice. Which phrase plays which part in the record (the closed road or
+the detour, the window or the issue date) is decided in :mod:`notices.road`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from lark import Token, Transformer
+
+from notices.model import Route, Stake
+from notices.numerals import cn_int, numbers
+
+_ROUTE_CLASS = {"国道": "G", "省道": "S", "县道": "X", "乡道": "Y"}
+_STAKE_PARTS = re.compile(r"(\d+)(?:\.(\d+))?")
+
+
+@dataclass(frozen=True)
+class Tok:
+    """A token the grammar named (closure word, place, filler …)."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Paren:
+    """Bracketed words; what they hold is parsed like any other text."""
+
+    items: tuple[Any, ...]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class StakePoint:
+    """A stake, with the place named beside it."""
+
+    stake: Stake
+    place: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class SegmentPhrase:
+    """A stretch between stakes (or a single stake), on a road if one is named."""
+
+    route: Route | None
+    first: StakePoint
+    last: StakePoint | None
+    length_km: float | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class PlaceSpan:
+    """From one named place to another (垃圾场道口至千金岭隧道)."""
+
+    first: Tok
+    last: Tok | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class RouteRef:
+    """A road as printed, with its position."""
+
+    route: Route
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class RouteMention:
+    """A road named on its own, with the bracketed words after it."""
+
+    route: Route
+    paren: Paren | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class When:
+    """A point in time as printed: some of year, month, day; maybe a clock time."""
+
+    year: int | None
+    month: int | None
+    day: int | None
+    next_day: bool
+    time: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Period:
+    """A window as printed: from a point (or from issue) to a point (or to completion)."""
+
+    first: When | None
+    from_now: bool
+    last: When | None
+    until_complete: bool
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class DailyHours:
+    """Hours of each day (每日7时至19时, 每晚20时至次日8时)."""
+
+    first: str | None
+    last: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why the road closes: the phrases after 因/由于 up to the clause's end."""
+
+    items: tuple[Any, ...]
+    start: int
+    end: int
+
+
+Sentence = tuple[Any, ...]
+
+
+def _span(children: list[Any]) -> tuple[int, int]:
+    starts = [c.start for c in children if hasattr(c, "start")]
+    ends = [c.end for c in children if hasattr(c, "end")]
+    return (min(starts), max(ends)) if starts else (0, 0)
+
+
+def _tok(token: Token) -> Tok:
+    return Tok(token.type, str(token), token.start_pos or 0, token.end_pos or 0)
+
+
+def stake(text: str) -> Stake:
+    """Read a printed stake (K189+400, K1700 500, 791km+230m, K12.5) in metres."""
+    compact = text.replace(" ", "+")
+    groups = _STAKE_PARTS.findall(compact.lower().replace("km", "k"))
+    km = int(groups[0][0])
+    if len(groups) > 1:
+        metres = int(groups[1][0])
+    else:  # K12.5: decimal kilometres
+        metres = int(round(float("0." + groups[0][1]) * 1000)) if groups[0][1] else 0
+    return Stake(text.replace(" ", ""), km * 1000 + metres)
+
+
+def _route(tokens: list[Tok]) -> Route:
+    code, name = None, None
+    for tok in tokens:
+        if tok.kind == "ROUTE_CODE":
+            code = tok.text.upper()
+        elif tok.kind == "ROUTE_NUM":
+            letter = next((v for k, v in _ROUTE_CLASS.items() if k in tok.text), "G")
+            explicit = re.search(r"[GSXYgsxy](?=\d)", tok.text)
+            code = (explicit.group().upper() if explicit else letter) + str(numbers(tok.text)[0])
+        else:
+            name = tok.text
+    return Route(code, name)
+
+
+def _when(parts: list[Any]) -> When:
+    year = month = day = None
+    next_day, time, texts = False, None, []
+    for part in parts:
+        if isinstance(part, When):
+            return part
+        texts.append(part.text)
+        if part.kind == "DATE":
+            year, month, day = numbers(part.text)[:3]
+        elif part.kind == "MONTH_DAY":
+            month, day = numbers(part.text)[:2]
+        elif part.kind == "DAY_ONLY":
+            day = numbers(part.text)[0]
+        elif part.kind == "NEXT_DAY":
+            next_day = True
+        elif part.kind == "TIME":
+            time = part.text
+    return When(year, month, day, next_day, time, "".join(texts))
+
+
+class RoadTransformer(Transformer[Token, list[Sentence]]):
+    """Map a ``road.lark`` tree to sentences of phrases."""
+
+    def __default_token__(self, token: Token) -> Tok:
+        return _tok(token)
+
+    def start(self, children: list[Any]) -> list[Sentence]:
+        return [c for c in children if isinstance(c, tuple)]
+
+    def sentence(self, children: list[Any]) -> Sentence:
+        return tuple(children)
+
+    def paren(self, children: list[Any]) -> Paren:
+        inner = tuple(c for c in children if not (isinstance(c, Tok) and c.kind in ("LPAR", "RPAR")))
+        return Paren(inner, *_span(children))
+
+    def route(self, children: list[Tok]) -> RouteRef:
+        return RouteRef(_route(children), *_span(children))
+
+    def route_mention(self, children: list[Any]) -> RouteMention:
+        ref: RouteRef = children[0]
+        paren = next((c for c in children if isinstance(c, Paren)), None)
+        return RouteMention(ref.route, paren, ref.start, paren.end if paren else ref.end)
+
+    def stake_point(self, children: list[Any]) -> StakePoint:
+        stake_tok = children[0]
+        place = next((c.text for c in children[1:] if isinstance(c, Tok) and c.kind == "PLACE"), None)
+        paren = next((c for c in children if isinstance(c, Paren)), None)
+        if place is None and paren:
+            place = _paren_place(paren)
+        return StakePoint(stake(stake_tok.text), place, *_span(children))
+
+    def stake_end(self, children: list[Any]) -> StakePoint | Tok:
+        child: StakePoint | Tok = children[0]
+        return child
+
+    def segment(self, children: list[Any]) -> SegmentPhrase:
+        route = children[0].route if isinstance(children[0], RouteRef) else None
+        points = [c for c in children if isinstance(c, StakePoint)]
+        abbreviated = next((c for c in children if isinstance(c, Tok) and c.kind == "NUMBER"), None)
+        last = points[1] if len(points) > 1 else None
+        if last is None and abbreviated is not None:
+            last = _abbreviated_end(points[0], abbreviated)
+        length = next((c for c in children if isinstance(c, Tok) and c.kind == "LENGTH"), None)
+        km = length_km(length.text) if length else None
+        return SegmentPhrase(route, points[0], last, km, *_span(children))
+
+    def place_span(self, children: list[Tok]) -> PlaceSpan:
+        places = [c for c in children if c.kind != "TO"]
+        return PlaceSpan(places[0], places[1] if len(places) > 1 else None, *_span(children))
+
+    def when(self, children: list[Any]) -> When:
+        flat: list[Any] = []
+        for child in children:
+            flat.extend(child if isinstance(child, list) else [child])
+        return _when(flat)
+
+    def day_ref(self, children: list[Tok]) -> list[Tok]:
+        return children
+
+    def clock(self, children: list[Tok]) -> list[Tok]:
+        ampm = next((c.text for c in children if c.kind == "AMPM"), None)
+        time = next(c for c in children if c.kind == "TIME")
+        return [Tok("TIME", f"{ampm or ''}{time.text}", time.start, time.end)]
+
+    def period_end(self, children: list[Any]) -> When | Tok:
+        if isinstance(children[0], When):
+            result: When | Tok = children[0]
+        else:
+            result = children[0]
+        return result
+
+    def period(self, children: list[Any]) -> Period:
+        from_now = any(isinstance(c, Tok) and c.kind == "FROM_NOW" for c in children)
+        whens = [c for c in children if isinstance(c, When)]
+        until = any(isinstance(c, Tok) and c.kind == "UNTIL_DONE" for c in children)
+        first = None if from_now else (whens[0] if whens else None)
+        last = whens[-1] if (whens and (from_now or len(whens) > 1)) else None
+        toks = [c for c in children if isinstance(c, Tok)]
+        return Period(first, from_now, last, until, *_span(toks or [Tok("", "", 0, 0)]))
+
+    def daily(self, children: list[Any]) -> DailyHours:
+        times = [c[0].text for c in children if isinstance(c, list)]
+        toks = [c for c in children if isinstance(c, Tok)]
+        first = times[0] if times else None
+        last = times[1] if len(times) > 1 else None
+        return DailyHours(first, last, *_span(toks))
+
+    def reason(self, children: list[Any]) -> Reason:
+        return Reason(tuple(children[1:]), children[0].start, _span(children)[1])
+
+
+def _paren_place(paren: Paren) -> str | None:
+    words = [c.text for c in paren.items if isinstance(c, Tok) and c.kind in ("PLACE", "FILLER", "ROUTE_NAME")]
+    return "".join(words) or None
+
+
+def _abbreviated_end(first: StakePoint, number: Tok) -> StakePoint:
+    """K164+200-205: the end shares the kilometre of the start."""
+    metres = int(float(number.text))
+    km = first.stake.m // 1000
+    value = km * 1000 + metres if metres < 1000 else metres * 1000
+    return StakePoint(Stake(number.text, value), None, number.start, number.end)
+
+
+def length_km(text: str) -> float | None:
+    """Read a printed length (约2.542公里, 长800米) in kilometres."""
+    match = re.search(r"\d+(?:\.\d+)?", text)
+    if not match:
+        return None
+    value = float(match.group())
+    metres = text.rstrip().endswith(("米", "m", "M")) and not text.lower().rstrip().endswith("km")
+    return round(value / 1000, 6) if metres else value
+
+
+__all__ = [
+    "DailyHours", "Paren", "Period", "PlaceSpan", "Reason", "RoadTransformer", "RouteMention", "RouteRef",
+    "SegmentPhrase", "Sentence", "StakePoint", "Tok", "When", "cn_int", "length_km", "stake",
+]

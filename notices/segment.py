@@ -1,0 +1,149 @@
+"""Clean page text → notice blocks: where each notice starts and ends, and what kind it is.
+
+A notice opens with a heading (``封路通告``, ``关于…的通告``, ``遗失声明``), or, quoted in a
+news article, with no heading at all. It ends at its signature (organisations and a date
+on lines of their own), at the next heading, or where its kind's words stop. The kind is
+read from the words the grammars know: a road closure needs closing words, a road and a
+date; a loss declaration needs 遗失/挂失/作废. Anything else, however official it looks
+(停水通知, 招标公告), is not ours and gives nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Literal
+
+from notices.grammars import island_tokens
+from notices.normalize import Paragraph, Text
+
+Kind = Literal["road_closure", "loss_declaration"]
+
+# Pages without any of these characters hold no notice of ours: skip them cheaply.
+_MAYBE = re.compile(r"封|管\s*制|断\s*交|禁\s*行|限\s*行|绕\s*行|遗\s*失|作\s*废|挂\s*失|丢\s*失")
+_TITLE = re.compile(
+    r"^(?:[^,。;!?:]{0,36}(?:通告|公告|通知|声明|启事|启示|公示|告示)|遗失|声明|通告|公告)"
+    r"(?:\((?:第)?[^)]{1,12}号?\)|\[[^\]]{1,12}\])?[:!。]?$"
+)
+_NOT_OURS = re.compile(r"停水|停电|停气|供水|供电|招标|采购|拆迁|征收|拍卖|烟花|爆竹|恢复通行|解除|开通|通车|听证|注销|减资|招领|寻物|寻人|合并|清算|股权")
+_LOSS_WORDS = re.compile(r"遗失|丢失|挂失|作废")
+_BULLET = re.compile(r"^[▲■●◆★※•□◇○△▼]")
+_MAX_PARAGRAPHS = 16
+_SHORT = 40
+
+_CLOSING = {"CLOSE", "FULL", "HALF"}
+_ROAD = {"STAKE", "ROUTE_CODE", "ROUTE_NUM", "ROUTE_NAME"}
+_WHEN = {"DATE", "MONTH_DAY", "FROM_NOW"}
+
+
+@dataclass(frozen=True)
+class Block:
+    """One notice found in a page: paragraphs ``first..last`` (inclusive) of the clean text."""
+
+    kind: Kind
+    title: str | None
+    start: int
+    end: int
+
+
+def may_hold_notices(raw: str) -> bool:
+    """Tell cheaply whether a page could hold a notice of ours."""
+    return _MAYBE.search(raw) is not None
+
+
+def _para_text(text: Text, para: Paragraph) -> str:
+    return text.canon[para.start:para.end]
+
+
+def _is_title(line: str) -> bool:
+    return len(line) <= _SHORT and _TITLE.match(line) is not None and not line.startswith(("▲", "■", "●"))
+
+
+def _kinds(line: str) -> Counter[str]:
+    return Counter(tok.type for tok in island_tokens("road", line))
+
+
+def _is_signature(line: str, kinds: Counter[str]) -> bool:
+    if len(line) > 60 or not (kinds["ORG"] or kinds["DATE"]):
+        return False
+    return set(kinds) <= {"ORG", "DATE", "FILLER", "PLACE", "ROUTE_NAME", "NL", "COMMA", "LIST_SEP"}
+
+
+def _road_like(kinds: Counter[str]) -> bool:
+    closing = bool(_CLOSING & kinds.keys()) or kinds["CONTROL"] > 0
+    return closing and bool(_ROAD & kinds.keys() or kinds["PLACE"]) and bool(_WHEN & kinds.keys())
+
+
+def _kind_of(title: str | None, body: str, kinds: Counter[str]) -> Kind | None:
+    if title and _NOT_OURS.search(title):
+        return None
+    if _LOSS_WORDS.search(title or "") or (_LOSS_WORDS.search(body) and not _road_like(kinds)):
+        return "loss_declaration" if _LOSS_WORDS.search(body) else None
+    return "road_closure" if _road_like(kinds) else None
+
+
+def find_blocks(text: Text) -> list[Block]:
+    """Find every notice in a page's clean text, in page order."""
+    paras = text.paragraphs
+    lines = [_para_text(text, p) for p in paras]
+    kinds = [_kinds(line) for line in lines]
+    blocks: list[Block] = []
+    taken = [False] * len(paras)
+    i = 0
+    while i < len(paras):
+        if not _is_title(lines[i]):
+            i += 1
+            continue
+        last = _block_end(paras, lines, kinds, i)
+        first = i - 1 if i > 0 and not taken[i - 1] and _is_org_line(lines[i - 1], kinds[i - 1]) else i
+        total: Counter[str] = sum((kinds[k] for k in range(first, last + 1)), Counter())
+        body = "\n".join(lines[i + 1:last + 1])
+        kind = _kind_of(lines[i], body, total)
+        if kind:
+            title = text.clean[paras[i].start:paras[i].end]
+            blocks.append(Block(kind, title, paras[first].start, paras[last].end))
+            for k in range(first, last + 1):
+                taken[k] = True
+        i = last + 1 if kind else i + 1
+    blocks.extend(_headless(text, lines, kinds, taken))
+    return sorted(blocks, key=lambda b: b.start)
+
+
+def _is_org_line(line: str, kinds: Counter[str]) -> bool:
+    return len(line) <= _SHORT and kinds["ORG"] > 0 and set(kinds) <= {"ORG", "FILLER", "NL"}
+
+
+def _block_end(paras: tuple[Paragraph, ...], lines: list[str], kinds: list[Counter[str]], i: int) -> int:
+    last = i
+    signed = False
+    for k in range(i + 1, min(len(paras), i + _MAX_PARAGRAPHS)):
+        if _is_title(lines[k]) or paras[k].heading:
+            break
+        signature = _is_signature(lines[k], kinds[k])
+        if signed and not signature:
+            break
+        signed = signed or (signature and k > i + 1)
+        last = k
+    return last
+
+
+def _headless(text: Text, lines: list[str], kinds: list[Counter[str]], taken: list[bool]) -> list[Block]:
+    """Notices without a heading: quoted in an article, or a bare ▲ declaration."""
+    blocks: list[Block] = []
+    paras = text.paragraphs
+    k = 0
+    while k < len(paras):
+        if taken[k]:
+            k += 1
+            continue
+        line = lines[k]
+        if _road_like(kinds[k]) and not _NOT_OURS.search(line):
+            blocks.append(Block("road_closure", None, paras[k].start, paras[k].end))
+        elif _BULLET.match(line) and _LOSS_WORDS.search(line):
+            first = k
+            while k + 1 < len(paras) and not taken[k + 1] and _BULLET.match(lines[k + 1]):
+                k += 1
+            blocks.append(Block("loss_declaration", None, paras[first].start, paras[k].end))
+        k += 1
+    return blocks

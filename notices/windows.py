@@ -1,0 +1,190 @@
+"""Printed periods → closure windows, with the year, month and day a notice leaves out.
+
+A date without a year takes the year of the notice's issue date, else the edition's;
+an end without month or year takes the start's, rolling forward when it would fall
+before the start (``12月20日至1月10日``). ``即日起`` starts on the issue date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+from notices.model import Daily, Window
+from notices.numerals import clock, make_date
+from notices.road_phrases import DailyHours, Period, Tok, When
+
+_TOLERANCE_DAYS = 60  # a year-less date this far before the issue date is next year's
+
+
+@dataclass(frozen=True)
+class Context:
+    """The dates a notice's year-less dates are read against."""
+
+    published_on: date | None
+    issued_on: date | None
+
+    @property
+    def anchor(self) -> date | None:
+        return self.issued_on or self.published_on
+
+
+def issue_date(when: When, published_on: date | None, warnings: list[str]) -> date | None:
+    """Read the date a notice was signed."""
+    year = when.year or (published_on.year if published_on else None)
+    if year is None or when.month is None or when.day is None:
+        return None
+    reading = make_date(year, when.month, when.day)
+    if reading and reading.warning:
+        warnings.append(reading.warning)
+    return reading.day if reading else None
+
+
+def _start_day(when: When, ctx: Context, warnings: list[str]) -> date | None:
+    anchor = ctx.anchor
+    if when.month is None or when.day is None:
+        return None
+    year = when.year or (anchor.year if anchor else None)
+    if year is None:
+        warnings.append(f"no year for {when.text}")
+        return None
+    reading = make_date(year, when.month, when.day)
+    if reading is None:
+        warnings.append(f"cannot read the date {when.text}")
+        return None
+    if reading.warning:
+        warnings.append(reading.warning)
+    day = reading.day
+    if when.year is None and anchor and day < anchor - timedelta(days=_TOLERANCE_DAYS):
+        later = make_date(year + 1, when.month, when.day)
+        day = later.day if later else day
+    return day
+
+
+def _end_day(when: When, start: date, warnings: list[str]) -> date | None:
+    if when.next_day:
+        return start + timedelta(days=1)
+    if when.day is None:
+        return start  # a clock time alone ends on the start day
+    year, month = when.year or start.year, when.month or start.month
+    reading = make_date(year, month, when.day)
+    if reading is None:
+        warnings.append(f"cannot read the date {when.text}")
+        return None
+    if reading.warning:
+        warnings.append(reading.warning)
+    end = reading.day
+    if end < start and when.year is None:
+        rolled = make_date(year + 1, month, when.day) if when.month else _next_month(year, month, when.day)
+        end = rolled.day if rolled else end
+    return end
+
+
+def _next_month(year: int, month: int, day: int) -> Any:
+    return make_date(year + (month == 12), month % 12 + 1, day)
+
+
+def _time(when: When | None) -> str | None:
+    if when is None or when.time is None:
+        return None
+    ampm = next((w for w in ("上午", "下午", "中午", "晚上", "早上", "凌晨", "傍晚", "夜里", "晚", "早")
+                 if when.time.startswith(w)), None)
+    return clock(when.time[len(ampm or ""):], ampm)
+
+
+def _window(period: Period, ctx: Context, warnings: list[str]) -> Window | None:
+    if period.from_now:
+        start = ctx.anchor
+        if start is None:
+            warnings.append("the closure starts on issue, and no issue date is printed")
+            return None
+    elif period.first is not None:
+        start = _start_day(period.first, ctx, warnings)
+        if start is None:
+            return None
+    else:
+        return None
+    end = None
+    if period.last is not None and not period.until_complete:
+        end = _end_day(period.last, start, warnings)
+    return Window(
+        start=start,
+        end=end,
+        start_time=_time(period.first),
+        end_time=_time(period.last) if end else None,
+        until_complete=period.until_complete,
+    )
+
+
+def _is_clock_only(period: Period) -> bool:
+    whens = [w for w in (period.first, period.last) if w]
+    return bool(whens) and all(w.day is None and w.month is None and not w.next_day for w in whens) \
+        and not period.from_now
+
+
+def read(periods: list[Any], items: list[Any], ctx: Context, warnings: list[str]) -> list[Window]:
+    """Read the closure windows of a notice from its periods and daily hours."""
+    daily = _daily(periods)
+    out: list[Window] = []
+    for period in periods:
+        if not isinstance(period, Period) or _is_clock_only(period):
+            continue
+        window = _window(period, ctx, warnings)
+        if window and window not in out:
+            out.append(window)
+    ranged = [w for w in out if w.end or w.until_complete]
+    out = ranged or out
+    days = _days_stated(items)
+    open_ended = _until_complete(items)
+    return [_finish(w, daily, days if i == 0 else None, open_ended) for i, w in enumerate(out)]
+
+
+def _finish(window: Window, daily: Daily | None, days: int | None, open_ended: bool) -> Window:
+    if window.end is None and open_ended:
+        window = replace(window, until_complete=True)
+    return replace(window, daily=daily, days_stated=days)
+
+
+def _daily(periods: list[Any]) -> Daily | None:
+    for phrase in periods:
+        if isinstance(phrase, DailyHours) and phrase.first and phrase.last:
+            first, last = clock(phrase.first), clock(phrase.last)
+            if first and last:
+                return Daily(first, last)
+    for phrase in periods:
+        if isinstance(phrase, Period) and _is_clock_only(phrase) and phrase.first and phrase.last:
+            first, last = _time(phrase.first), _time(phrase.last)
+            if first and last:
+                return Daily(first, last)
+    return None
+
+
+def _days_stated(items: list[Any]) -> int | None:
+    from notices.numerals import numbers
+
+    for item in items:
+        if isinstance(item, Tok) and item.kind == "DAYS":
+            found = numbers(item.text)
+            if found:
+                return found[-1]
+    return None
+
+
+def _until_complete(items: list[Any]) -> bool:
+    return any(isinstance(i, Tok) and i.kind == "UNTIL_DONE" for i in items)
+
+
+def span(found: list[Window]) -> Window | None:
+    """The window that spans several: the earliest start, the latest end (None if any is open)."""
+    if not found:
+        return None
+    if len(found) == 1:
+        return found[0]
+    first = min(found, key=lambda w: (w.start, w.start_time or ""))
+    ends = [w.end for w in found]
+    if any(e is None for e in ends):
+        return replace(first, end=None, end_time=None, until_complete=any(w.until_complete for w in found))
+    last = max(found, key=lambda w: (w.end or w.start, w.end_time or ""))
+    return replace(first, end=last.end, end_time=last.end_time,
+                   days_stated=first.days_stated, until_complete=False)
