@@ -12,7 +12,7 @@ import re
 
 _SUFFIX = re.compile(
     r"有限责任公司|股份有限公司|有限公司|公司|项目经理部|项目部|经理部|指挥部|委员会|人民政府|政府"
-    r"|办事处|办公室|中心|支队|大队|中队|分局|局|厅|院|站|段|处|所|集团"
+    r"|办事处|办公室|中心|总队|支队|大队|中队|管理处|分局|局|厅|院|站|段|所|集团"
 )
 _NEW_NAME = re.compile(
     r"(?:[\u4e00-\u9fff]{1,5}?(?:省|市|县|区|州|盟|旗|镇|乡)"
@@ -20,7 +20,7 @@ _NEW_NAME = re.compile(
     r"|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西"
     r"|西藏|宁夏|新疆)"
 )
-_MIN_NAME = 4
+_MIN_NAME = 6
 
 
 def split_issuers(text: str) -> list[str]:
@@ -29,7 +29,8 @@ def split_issuers(text: str) -> list[str]:
     start = 0
     for match in _SUFFIX.finditer(text):
         rest = text[match.end():]
-        if len(rest) >= _MIN_NAME and _NEW_NAME.match(rest) and _SUFFIX.search(rest):
+        fresh = _NEW_NAME.match(rest) or rest.startswith(text[:2])
+        if len(rest) >= _MIN_NAME and fresh and _SUFFIX.search(rest):
             names.append(text[start:match.end()])
             start = match.end()
     names.append(text[start:])

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 _NEWLINE = re.compile(r"\r\n|[\n\r\f\v\x85\u2028\u2029]")
 _MARKDOWN_PREFIX = re.compile(r"[ \t\u3000]*(?:#{1,6}[ \t\u3000]*|>[ \t\u3000]*|[-*+][ \t\u3000]+)")
 _EMPHASIS = re.compile(r"\*\*|__|`")
-_STRUCTURE_START = re.compile(
+SECTION_START = re.compile(
     r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]"
     r"|\d{1,2}[、.．](?!\d)|第[一二三四五六七八九十\d]+[条章节]|[▲■●◆★※•□◇○△▼])"
 )
@@ -135,7 +135,7 @@ def _blocks(lines: list[_Line]) -> list[list[_Line]]:
 
 def _continues(prev: _Line, nxt: _Line, widest: int) -> bool:
     """Tell whether ``nxt`` continues the paragraph ``prev`` was wrapped from."""
-    if prev.heading or nxt.heading or _STRUCTURE_START.match(nxt.text):
+    if prev.heading or nxt.heading or SECTION_START.match(nxt.text) or nxt.text.startswith("关于"):
         return False
     last, first = prev.chars[-1][0], nxt.chars[0][0]
     if (last.isascii() and (last.isalnum() or last == "+")) and (
@@ -147,8 +147,14 @@ def _continues(prev: _Line, nxt: _Line, widest: int) -> bool:
     return _width(prev.text) >= _FULL_LINE * widest
 
 
-def _paragraphs(block: list[_Line]) -> list[_Line]:
-    widest = max(_width(line.text) for line in block)
+def _column_width(blocks: list[list[_Line]]) -> int:
+    """The page's typical column width: a high percentile of its wrapped lines' widths."""
+    widths = sorted(_width(line.text) for block in blocks if len(block) > 1 for line in block)
+    return widths[int(0.9 * (len(widths) - 1))] if widths else 0
+
+
+def _paragraphs(block: list[_Line], column: int) -> list[_Line]:
+    widest = max(column, max(_width(line.text) for line in block))
     out = [block[0]]
     for line in block[1:]:
         if _continues(out[-1], line, widest):
@@ -182,8 +188,10 @@ def normalize(raw: str) -> Text:
     chars: list[str] = []
     offsets: list[int] = []
     paragraphs: list[Paragraph] = []
-    for block in _blocks(_split_lines(raw)):
-        for para in _paragraphs(block):
+    blocks = _blocks(_split_lines(raw))
+    column = _column_width(blocks)
+    for block in blocks:
+        for para in _paragraphs(block, column):
             kept = _drop_spaces(para.chars)
             if not kept:
                 continue

@@ -33,7 +33,7 @@ from notices.road_phrases import (
     Tok,
 )
 
-_CLOSURE_ORDER: tuple[Closure, ...] = ("full", "half", "partial", "control")
+_CLOSING = ("FULL", "HALF", "PART", "CLOSE", "CONTROL")
 _BOUNDARY = ("COMMA", "COLON", "END", "NL", "DETOUR", "LIST_SEP")
 _REASON_TAIL = ("的需要", "需要", "需")
 
@@ -52,10 +52,16 @@ class NoticeText:
 
 @dataclass
 class _Parts:
-    closure: list[Any] = field(default_factory=list)
+    closure: list[list[Any]] = field(default_factory=list)
     detour: list[list[Any]] = field(default_factory=list)
     signature: list[Any] = field(default_factory=list)
     lead: list[Any] = field(default_factory=list)
+    title: list[Any] = field(default_factory=list)
+
+    @property
+    def closing(self) -> list[Any]:
+        """Every phrase of the closure part, in order."""
+        return [item for sentence in self.closure for item in sentence]
 
 
 def parse_road(notice: NoticeText, notice_id: str) -> RoadClosure:
@@ -71,18 +77,18 @@ def parse_road(notice: NoticeText, notice_id: str) -> RoadClosure:
 
 def _assemble(notice: NoticeText, notice_id: str, sentences: list[Sentence],
               warnings: list[str]) -> RoadClosure:
-    parts = _split(sentences)
+    parts = _split(sentences, notice.title is not None)
     issuers, issued_on = _signature(parts, notice, warnings)
-    routes = _closed_routes(parts.closure)
-    segments = _segments(parts.closure, routes)
+    routes = _closed_routes(parts)
+    segments = _segments(parts.closing, routes)
     if not routes:
-        routes = _routes_from_spans(parts.closure)
+        routes = _routes_from_spans(parts.closing)
     context = windows.Context(notice.published_on, issued_on)
-    window_list = windows.read(_phrases(parts.closure, Period, DailyHours), parts.closure, context, warnings)
+    window_list = windows.read(_phrases(parts.closing, Period, DailyHours), parts.closing, context, warnings)
     if not window_list:
         detour_items = [i for d in parts.detour for i in d]
         window_list = windows.read(_phrases(detour_items, Period, DailyHours), detour_items, context, warnings)
-    closure = _closure_kind(parts.closure, notice.title)
+    closure = _closure_kind(parts.closing, notice.title)
     if not routes and not segments:
         warnings.append("no road or stretch found")
     if not window_list:
@@ -94,7 +100,7 @@ def _assemble(notice: NoticeText, notice_id: str, sentences: list[Sentence],
         issued_on=issued_on,
         issuers=tuple(issuers),
         source=notice.source,
-        reason=_reason(parts.closure, notice.clean),
+        reason=_reason(parts.closing, notice.clean),
         routes=tuple(routes),
         segments=tuple(segments),
         closure=closure,
@@ -107,24 +113,38 @@ def _assemble(notice: NoticeText, notice_id: str, sentences: list[Sentence],
 
 # ── parts of the notice ────────────────────────────────────────────────────────────
 
-def _split(sentences: list[Sentence]) -> _Parts:
+def _split(sentences: list[Sentence], titled: bool) -> _Parts:
     parts = _Parts()
     body = list(sentences)
     while body and _is_signature(body[-1]):
         parts.signature[:0] = body.pop()
     while body and _is_signature(body[0]) and not _has(body[0], "DATE"):
         parts.lead.extend(body.pop(0))
+    if titled and body:
+        parts.title = list(body[0])
     for sentence in body:
         cut = next((i for i, item in enumerate(sentence) if _kind(item) == "DETOUR"), None)
         if cut is None:
-            parts.closure.extend(sentence)
+            parts.closure.append(list(sentence))
             continue
         clause = cut
         while clause > 0 and _kind(sentence[clause - 1]) not in ("COMMA", "COLON"):
             clause -= 1
-        parts.closure.extend(sentence[:cut])
+        parts.closure.append(list(sentence[:clause]))
         parts.detour.append(list(sentence[clause:]))
     return parts
+
+
+def _clauses(sentences: list[list[Any]]) -> Iterator[list[Any]]:
+    for sentence in sentences:
+        clause: list[Any] = []
+        for item in sentence:
+            if _kind(item) in ("COMMA", "COLON"):
+                yield clause
+                clause = []
+            else:
+                clause.append(item)
+        yield clause
 
 
 def _kind(item: Any) -> str:
@@ -141,7 +161,7 @@ def _is_signature(sentence: Sentence) -> bool:
     for item in sentence:
         if isinstance(item, Tok) and item.kind == "ORG":
             orgs += 1
-        elif isinstance(item, Period) and item.first and item.first.year and not item.last:
+        elif isinstance(item, Period) and item.first and item.first.day and not item.last:
             dates += 1
         elif isinstance(item, Tok) and item.kind in ("FILLER", "PLACE", "ROUTE_NAME") and len(item.text) <= 16:
             continue
@@ -156,7 +176,8 @@ def _signature(parts: _Parts, notice: NoticeText, warnings: list[str]) -> tuple[
     issuers: list[str] = []
     for item in parts.lead + parts.signature:
         if isinstance(item, Tok) and item.kind == "ORG":
-            issuers.extend(n for n in split_issuers(item.text) if n not in issuers)
+            printed = notice.clean[item.start:item.end]
+            issuers.extend(n for n in split_issuers(printed) if n not in issuers)
     dated = [i for i in parts.signature if isinstance(i, Period) and i.first]
     issued_on = None
     if dated and dated[-1].first:
@@ -190,14 +211,32 @@ def _merge_route(routes: list[Route], new: Route) -> None:
     routes.append(new)
 
 
-def _closed_routes(items: list[Any]) -> list[Route]:
+def _mentioned(items: Iterable[Any], staked_only: bool = False) -> list[Route]:
     routes: list[Route] = []
     for item in _walk(items):
-        if isinstance(item, RouteMention):
+        if isinstance(item, RouteMention) and not staked_only:
             _merge_route(routes, item.route)
         elif isinstance(item, SegmentPhrase) and item.route:
             _merge_route(routes, item.route)
     return routes
+
+
+def _closed_routes(parts: _Parts) -> list[Route]:
+    """The closed roads: those with stakes and those in the title, else those in closing clauses."""
+    routes = _mentioned(parts.closing, staked_only=True)
+    for route in _mentioned(parts.title):
+        _merge_route(routes, route)
+    if routes:
+        for route in _mentioned(parts.closing):  # the same roads, named more fully elsewhere
+            if any(_same(route, r) for r in routes):
+                _merge_route(routes, route)
+        return routes
+    closing = [c for c in _clauses(parts.closure) if any(_kind(i) in _CLOSING for i in _walk(c))]
+    return _mentioned([i for c in closing for i in c]) or _mentioned(parts.closing)
+
+
+def _same(a: Route, b: Route) -> bool:
+    return bool((a.code and a.code == b.code) or (a.name and a.name == b.name))
 
 
 def _routes_from_spans(items: list[Any]) -> list[Route]:
@@ -205,7 +244,7 @@ def _routes_from_spans(items: list[Any]) -> list[Route]:
     for span in _phrases(items, PlaceSpan):
         if span.last and span.last.kind == "ROUTE_NAME" and span.last.text.endswith(("公路", "线", "道")):
             return [Route(None, f"{span.first.text}至{span.last.text}")]
-    closing = any(_kind(i) in ("FULL", "HALF", "CLOSE", "PART", "CONTROL") for i in _walk(items))
+    closing = any(_kind(i) in _CLOSING for i in _walk(items))
     places = [i.text for i in _walk(items) if isinstance(i, Tok) and i.kind == "PLACE"
               and i.text.endswith(("桥", "隧道", "立交", "互通"))]
     return [Route(None, places[0])] if closing and places else []

@@ -165,8 +165,9 @@ def _route(tokens: list[Tok]) -> Route:
             code = tok.text.upper()
         elif tok.kind == "ROUTE_NUM":
             letter = next((v for k, v in _ROUTE_CLASS.items() if k in tok.text), "G")
-            explicit = re.search(r"[GSXYgsxy](?=\d)", tok.text)
-            code = (explicit.group().upper() if explicit else letter) + str(numbers(tok.text)[0])
+            explicit = re.search(r"([GSXYgsxy]?)(\d+)", tok.text)
+            digits = explicit.group(2) if explicit else ""
+            code = ((explicit.group(1) if explicit else "") or letter).upper() + digits
         else:
             name = tok.text
     return Route(code, name)

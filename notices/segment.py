@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from notices.grammars import island_tokens
-from notices.normalize import Paragraph, Text
+from notices.normalize import SECTION_START, Paragraph, Text
 
 Kind = Literal["road_closure", "loss_declaration"]
 
@@ -57,7 +57,8 @@ def _para_text(text: Text, para: Paragraph) -> str:
 
 
 def _is_title(line: str) -> bool:
-    return len(line) <= _SHORT and _TITLE.match(line) is not None and not line.startswith(("▲", "■", "●"))
+    return (len(line) <= _SHORT and _TITLE.match(line) is not None
+            and not line.startswith(("▲", "■", "●", "特此", "此致")))
 
 
 def _kinds(line: str) -> Counter[str]:
@@ -111,14 +112,14 @@ def find_blocks(text: Text) -> list[Block]:
 
 
 def _is_org_line(line: str, kinds: Counter[str]) -> bool:
-    return len(line) <= _SHORT and kinds["ORG"] > 0 and set(kinds) <= {"ORG", "FILLER", "NL"}
+    return len(line) <= 2 * _SHORT and kinds["ORG"] > 0 and set(kinds) <= {"ORG", "FILLER", "NL"}
 
 
 def _block_end(paras: tuple[Paragraph, ...], lines: list[str], kinds: list[Counter[str]], i: int) -> int:
     last = i
     signed = False
     for k in range(i + 1, min(len(paras), i + _MAX_PARAGRAPHS)):
-        if _is_title(lines[k]) or paras[k].heading:
+        if _is_title(lines[k]) or (paras[k].heading and not SECTION_START.match(lines[k])):
             break
         signature = _is_signature(lines[k], kinds[k])
         if signed and not signature:
