@@ -79,10 +79,8 @@ def _assemble(notice: NoticeText, notice_id: str, sentences: list[Sentence],
               warnings: list[str]) -> RoadClosure:
     parts = _split(sentences, notice.title is not None)
     issuers, issued_on = _signature(parts, notice, warnings)
-    routes = _closed_routes(parts)
+    routes = _closed_routes(parts) or _routes_from_spans(parts.closing)
     segments = _segments(parts.closing, routes)
-    if not routes:
-        routes = _routes_from_spans(parts.closing)
     context = windows.Context(notice.published_on, issued_on)
     window_list = windows.read(_phrases(parts.closing, Period, DailyHours), parts.closing, context, warnings)
     if not window_list:
@@ -278,7 +276,9 @@ def _segments(items: list[Any], routes: list[Route]) -> list[Segment]:
     staked = [s for s in segments if s.from_]
     if staked:
         return _with_length(staked, items)
-    return _dedupe(segments)
+    placed = _dedupe(segments)
+    named = {s.route for s in placed}
+    return placed + [Segment(r.key) for r in routes if r.key not in named]
 
 
 def _span_segments(items: Iterable[Any], route: str | None) -> list[Segment]:

@@ -168,7 +168,7 @@ def _route(tokens: list[Tok]) -> Route:
             explicit = re.search(r"([GSXYgsxy]?)(\d+)", tok.text)
             digits = explicit.group(2) if explicit else ""
             code = ((explicit.group(1) if explicit else "") or letter).upper() + digits
-        else:
+        elif tok.kind != "ROUTE_CLASS":
             name = tok.text
     return Route(code, name)
 
@@ -239,6 +239,29 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
         length = next((c for c in children if isinstance(c, Tok) and c.kind == "LENGTH"), None)
         km = length_km(length.text) if length else None
         return SegmentPhrase(route, points[0], last, km, *_span(children))
+
+    def place_point(self, children: list[Any]) -> StakePoint | SegmentPhrase | Tok:
+        place, paren = children[0], children[1]
+        stakes = [i for i in paren.items if isinstance(i, SegmentPhrase)]
+        if len(stakes) != 1:
+            return place  # the brackets hold no single stake or range: the place alone
+        inner = stakes[0]
+        first = StakePoint(inner.first.stake, place.text, place.start, paren.end)
+        if inner.last is None:
+            return first
+        return SegmentPhrase(inner.route, first, inner.last, inner.length_km, place.start, paren.end)
+
+    def placed_span(self, children: list[Any]) -> SegmentPhrase | PlaceSpan:
+        if isinstance(children[0], SegmentPhrase):
+            return children[0]  # 东门关隧道（K2019+343至K2020+731）: the range was in the brackets
+        points = [c for c in children if isinstance(c, StakePoint)]
+        length = next((c for c in children if isinstance(c, Tok) and c.kind == "LENGTH"), None)
+        km = length_km(length.text) if length else None
+        if points and isinstance(children[0], StakePoint):
+            return SegmentPhrase(None, points[0], points[1] if len(points) > 1 else None, km, *_span(children))
+        places = [c for c in children if isinstance(c, Tok) and c.kind == "PLACE"]
+        last = places[1] if len(places) > 1 else None
+        return PlaceSpan(places[0], last, *_span(children)) if places else PlaceSpan(children[0], None, 0, 0)
 
     def place_span(self, children: list[Tok]) -> PlaceSpan:
         places = [c for c in children if c.kind != "TO"]
