@@ -33,7 +33,7 @@ from notices.road_phrases import (
     Tok,
 )
 
-_CLOSING = ("FULL", "HALF", "PART", "CLOSE", "CONTROL")
+_CLOSING = ("FULL", "HALF", "PART", "CLOSE", "BAN", "CONTROL")
 _BOUNDARY = ("COMMA", "COLON", "END", "NL", "DETOUR", "LIST_SEP")
 _REASON_TAIL = ("的需要", "需要", "需")
 
@@ -212,11 +212,15 @@ def _merge_route(routes: list[Route], new: Route) -> None:
 def _mentioned(items: Iterable[Any], staked_only: bool = False) -> list[Route]:
     routes: list[Route] = []
     for item in _walk(items):
-        if isinstance(item, RouteMention) and not staked_only:
+        if isinstance(item, RouteMention) and (not staked_only or _holds_stakes(item)):
             _merge_route(routes, item.route)
         elif isinstance(item, SegmentPhrase) and item.route:
             _merge_route(routes, item.route)
     return routes
+
+
+def _holds_stakes(mention: RouteMention) -> bool:
+    return mention.paren is not None and any(isinstance(i, SegmentPhrase) for i in mention.paren.items)
 
 
 def _closed_routes(parts: _Parts) -> list[Route]:
@@ -331,7 +335,7 @@ def _closure_kind(items: list[Any], title: str | None) -> Closure:
         return "half"
     if "PART" in kinds:
         return "partial"
-    if "CLOSE" in kinds:
+    if "CLOSE" in kinds or ("BAN" in kinds and "CONTROL" not in kinds):
         return "full"
     return "control"
 

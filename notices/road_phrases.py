@@ -100,6 +100,7 @@ class When:
     next_day: bool
     time: str | None
     text: str
+    next_year: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def _route(tokens: list[Tok]) -> Route:
 
 def _when(parts: list[Any]) -> When:
     year = month = day = None
-    next_day, time, texts = False, None, []
+    next_day, next_year, time, texts = False, False, None, []
     for part in parts:
         if isinstance(part, When):
             return part
@@ -186,11 +187,13 @@ def _when(parts: list[Any]) -> When:
             month, day = numbers(part.text)[:2]
         elif part.kind == "DAY_ONLY":
             day = numbers(part.text)[0]
+        elif part.kind == "NEXT_YEAR":
+            next_year = True
         elif part.kind == "NEXT_DAY":
             next_day = True
         elif part.kind == "TIME":
             time = part.text
-    return When(year, month, day, next_day, time, "".join(texts))
+    return When(year, month, day, next_day, time, "".join(texts), next_year)
 
 
 class RoadTransformer(Transformer[Token, list[Sentence]]):

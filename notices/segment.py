@@ -32,7 +32,7 @@ _BULLET = re.compile(r"^[▲■●◆★※•□◇○△▼]")
 _MAX_PARAGRAPHS = 16
 _SHORT = 40
 
-_CLOSING = {"CLOSE", "FULL", "HALF"}
+_CLOSING = {"CLOSE", "BAN", "FULL", "HALF"}
 _ROAD = {"STAKE", "ROUTE_CODE", "ROUTE_NUM", "ROUTE_NAME"}
 _WHEN = {"DATE", "MONTH_DAY", "FROM_NOW"}
 

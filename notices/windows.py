@@ -67,7 +67,7 @@ def _end_day(when: When, start: date, warnings: list[str]) -> date | None:
         return start + timedelta(days=1)
     if when.day is None:
         return start  # a clock time alone ends on the start day
-    year, month = when.year or start.year, when.month or start.month
+    year, month = when.year or (start.year + when.next_year), when.month or start.month
     reading = make_date(year, month, when.day)
     if reading is None:
         warnings.append(f"cannot read the date {when.text}")
