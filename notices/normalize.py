@@ -25,7 +25,9 @@ SECTION_START = re.compile(
     r"|\d{1,2}[、.．](?!\d)|第[一二三四五六七八九十\d]+[条章节]|[▲■●◆★※•□◇○△▼])"
 )
 _SENTENCE_END = frozenset("。！？!?")
-_JOINING_WIDTH = 100  # lines up to 50 CJK characters wide may be column-wrapped
+# A line opening with one of these continues the line before: closing marks and date units.
+_CONTINUES = frozenset("，、。；：！？,.;:!?）)】]”’%年月日号时分秒点")
+_JOINING_WIDTH = 130  # lines up to 65 CJK characters wide may be column-wrapped
 _FULL_LINE = 0.8  # a line this close to its block's widest line continues on the next
 
 _PUNCT_FOLD = str.maketrans(
@@ -71,6 +73,7 @@ class Text:
 class _Line:
     chars: list[tuple[str, int]]
     heading: bool
+    marked: bool = False  # opened by markdown markup (heading, quote, list item)
 
     @property
     def text(self) -> str:
@@ -110,7 +113,7 @@ def _read_line(raw: str, start: int, end: int) -> _Line:
     for em in _EMPHASIS.finditer(raw, body, end):
         skip.update(range(em.start(), em.end()))
     chars = [(_fold_alnum(raw[i]), i) for i in range(body, end) if i not in skip]
-    return _Line(chars, heading)
+    return _Line(chars, heading, bool(prefix and prefix.group().strip()))
 
 
 def _strip(line: _Line) -> _Line:
@@ -120,7 +123,7 @@ def _strip(line: _Line) -> _Line:
         lo += 1
     while hi > lo and _is_space(chars[hi - 1][0]):
         hi -= 1
-    return _Line(chars[lo:hi], line.heading)
+    return _Line(chars[lo:hi], line.heading, line.marked)
 
 
 def _blocks(lines: list[_Line]) -> list[list[_Line]]:
@@ -133,31 +136,48 @@ def _blocks(lines: list[_Line]) -> list[list[_Line]]:
     return [b for b in blocks if b]
 
 
-def _continues(prev: _Line, nxt: _Line, widest: int) -> bool:
+@dataclass(frozen=True)
+class _Column:
+    """How wide a column is, in display width and in characters."""
+
+    width: int
+    chars: int
+
+
+def _continues(prev: _Line, nxt: _Line, column: _Column) -> bool:
     """Tell whether ``nxt`` continues the paragraph ``prev`` was wrapped from."""
-    if prev.heading or nxt.heading or SECTION_START.match(nxt.text) or nxt.text.startswith("关于"):
+    if prev.heading or nxt.marked or SECTION_START.match(nxt.text) or nxt.text.startswith("关于"):
         return False
     last, first = prev.chars[-1][0], nxt.chars[0][0]
     if (last.isascii() and (last.isalnum() or last == "+")) and (
         first.isascii() and (first.isalnum() or first == "+")
     ):
         return True  # a number or stake broken by the wrap: K19 / 1+942
-    if last in _SENTENCE_END or widest > _JOINING_WIDTH:
+    if last in _SENTENCE_END or column.width > _JOINING_WIDTH:
         return False
-    return _width(prev.text) >= _FULL_LINE * widest
+    if first in _CONTINUES:
+        return True
+    text = prev.text
+    return _width(text) >= _FULL_LINE * column.width or len(text) >= _FULL_LINE * column.chars
 
 
-def _column_width(blocks: list[list[_Line]]) -> int:
-    """The page's typical column width: a high percentile of its wrapped lines' widths."""
-    widths = sorted(_width(line.text) for block in blocks if len(block) > 1 for line in block)
-    return widths[int(0.9 * (len(widths) - 1))] if widths else 0
+def _percentile(values: list[int]) -> int:
+    values = sorted(values)
+    return values[int(0.9 * (len(values) - 1))] if values else 0
 
 
-def _paragraphs(block: list[_Line], column: int) -> list[_Line]:
-    widest = max(column, max(_width(line.text) for line in block))
+def _column(blocks: list[list[_Line]]) -> _Column:
+    """The page's typical column: a high percentile of its wrapped lines' widths."""
+    lines = [line.text for block in blocks if len(block) > 1 for line in block]
+    return _Column(_percentile([_width(t) for t in lines]), _percentile([len(t) for t in lines]))
+
+
+def _paragraphs(block: list[_Line], page: _Column) -> list[_Line]:
+    column = _Column(max(page.width, max(_width(line.text) for line in block)),
+                     max(page.chars, max(len(line.text) for line in block)))
     out = [block[0]]
     for line in block[1:]:
-        if _continues(out[-1], line, widest):
+        if _continues(out[-1], line, column):
             out[-1] = _Line(out[-1].chars + line.chars, out[-1].heading)
         else:
             out.append(line)
@@ -189,7 +209,7 @@ def normalize(raw: str) -> Text:
     offsets: list[int] = []
     paragraphs: list[Paragraph] = []
     blocks = _blocks(_split_lines(raw))
-    column = _column_width(blocks)
+    column = _column(blocks)
     for block in blocks:
         for para in _paragraphs(block, column):
             kept = _drop_spaces(para.chars)

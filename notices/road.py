@@ -358,8 +358,9 @@ def _reason(items: list[Any], clean: str) -> str | None:
 def _detour(clauses: list[list[Any]], closed: list[Route], clean: str) -> Detour | None:
     if not clauses:
         return None
-    texts, routes, via = [], [], []
-    closed_keys = {r.code for r in closed if r.code} | {r.name for r in closed if r.name}
+    texts: list[str] = []
+    routes: list[Route] = []
+    via: list[str] = []
     for clause in clauses:
         start, end = _extent(clause)
         texts.append(clean[start:end].strip())
@@ -367,16 +368,12 @@ def _detour(clauses: list[list[Any]], closed: list[Route], clean: str) -> Detour
         via.extend(chain.places)
         for item in _walk(clause):
             route = item.route if isinstance(item, RouteMention | SegmentPhrase) else None
-            if route is None or (route.code in closed_keys or route.name in closed_keys):
+            if route is None or any(_same(route, r) for r in closed):
                 continue
             inside = chain.start <= _start(item) < chain.end
-            if (route.code or not inside) and route.key not in routes and not _same_road(route, routes):
-                routes.append(route.key)
-    return Detour("；".join(t for t in texts if t), tuple(routes), tuple(via))
-
-
-def _same_road(route: Route, keys: list[str]) -> bool:
-    return bool(route.name and route.name in keys) or bool(route.code and route.code in keys)
+            if route.code or not inside:
+                _merge_route(routes, route)
+    return Detour("；".join(t for t in texts if t), tuple(r.key for r in routes), tuple(via))
 
 
 def _start(item: Any) -> int:

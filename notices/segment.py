@@ -66,9 +66,9 @@ def _kinds(line: str) -> Counter[str]:
 
 
 def _is_signature(line: str, kinds: Counter[str]) -> bool:
-    if len(line) > 60 or not (kinds["ORG"] or kinds["DATE"]):
+    if len(line) > 60 or not (kinds["ORG"] or kinds["DATE"] or kinds["MONTH_DAY"]):
         return False
-    return set(kinds) <= {"ORG", "DATE", "FILLER", "PLACE", "ROUTE_NAME", "NL", "COMMA", "LIST_SEP"}
+    return set(kinds) <= {"ORG", "DATE", "MONTH_DAY", "FILLER", "PLACE", "ROUTE_NAME", "NL", "COMMA", "LIST_SEP"}
 
 
 def _road_like(kinds: Counter[str]) -> bool:

@@ -1,0 +1,34 @@
+# One command to run, one to test (README). Everything installs into .venv.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint eval bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: setup  ## parse the bundled demo pages (the embedded default)
+	$(VENV)/bin/notices parse --format table notices/demo/*.txt
+
+lint: setup
+	$(PY) -m ruff check notices tests
+	$(PY) -m mypy
+
+test: lint  ## every test, with lint and types first
+	$(PY) -m pytest
+
+eval: setup  ## per-field accuracy over the labelled corpora
+	$(PY) -m notices.evaluate tests/corpus/road tests/corpus/loss
+
+bench: setup  ## throughput and cold start, beside a bare regex scan of the same text
+	$(PY) -m notices.bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,75 @@
+"""The same notices in any layout give the same records and the same ids (Hypothesis)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import SEEDS
+from layouts import layouts, paragraphs
+from notices.normalize import _PUNCT_FOLD
+from notices.parse import parse_page
+from notices.serialize import to_dict
+
+CORPUS = Path(__file__).parent / "corpus" / "road"
+AS_PRINTED = {"text"}  # keeps punctuation as printed: compared by id instead
+
+
+def _meaning(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _meaning(v) for k, v in value.items() if k not in AS_PRINTED}
+    if isinstance(value, list):
+        return [_meaning(v) for v in value]
+    if isinstance(value, str):
+        return value.translate(_PUNCT_FOLD)
+    return value
+
+
+def _records(text: str) -> list[Any]:
+    return [_meaning(to_dict(r)) for r in parse_page(text)]
+
+
+SEED_NOTICES = SEEDS / "000_503c39abf6fb6e41.txt"
+
+
+def _seed_notices() -> str:
+    page = SEED_NOTICES.read_text(encoding="utf-8")
+    return page[page.index("封路通告"):]
+
+
+@pytest.fixture(scope="module")
+def article() -> list[str]:
+    """Paragraphs of an ordinary article (seed 001) to set the notices in."""
+    return paragraphs(sorted(SEEDS.glob("001_*.txt"))[0].read_text(encoding="utf-8"))[:6]
+
+
+NOTICES = {
+    "corpus-002": (CORPUS / "002_s316_colwrap16_184days.txt"),
+    "corpus-025": (CORPUS / "025_four_issuers_before_title.txt"),
+}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_seed_notices_in_any_layout(data: st.DataObject, article: list[str]) -> None:
+    notice = _seed_notices()
+    expected = _records(notice)
+    assert sum(r["kind"] == "road_closure" for r in expected) == 2
+    laid_out = data.draw(layouts(notice, article))
+    assert _records(laid_out) == expected
+
+
+@pytest.mark.parametrize("name", sorted(NOTICES))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_corpus_notices_in_any_layout(name: str, data: st.DataObject, article: list[str]) -> None:
+    # the corpus page is column-wrapped already: join its paragraphs to lay them out anew
+    page = NOTICES[name].read_text(encoding="utf-8")
+    base = "\n".join(p.replace("\n", "") for p in page.split("\n\n"))
+    expected = _records(base)
+    assert expected
+    assert _records(data.draw(layouts(base, article))) == expected
