@@ -47,9 +47,11 @@ def article() -> list[str]:
     return paragraphs(sorted(SEEDS.glob("001_*.txt"))[0].read_text(encoding="utf-8"))[:6]
 
 
+# Corpus pages printed one paragraph per line, to be laid out anew
 NOTICES = {
-    "corpus-002": (CORPUS / "002_s316_colwrap16_184days.txt"),
-    "corpus-025": (CORPUS / "025_four_issuers_before_title.txt"),
+    "markdown-numbered": CORPUS / "003_x642_markdown_k000_until_complete.txt",
+    "news-quoted": CORPUS / "004_news_street_renminlu.txt",
+    "chinese-unit-stakes": CORPUS / "043_news_highway_km_chinese_units.txt",
 }
 
 
@@ -67,9 +69,7 @@ def test_seed_notices_in_any_layout(data: st.DataObject, article: list[str]) -> 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_corpus_notices_in_any_layout(name: str, data: st.DataObject, article: list[str]) -> None:
-    # the corpus page is column-wrapped already: join its paragraphs to lay them out anew
-    page = NOTICES[name].read_text(encoding="utf-8")
-    base = "\n".join(p.replace("\n", "") for p in page.split("\n\n"))
+    base = "\n".join(p.lstrip("# ") for p in paragraphs(NOTICES[name].read_text(encoding="utf-8")))
     expected = _records(base)
     assert expected
     assert _records(data.draw(layouts(base, article))) == expected
