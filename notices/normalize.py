@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 
 _NEWLINE = re.compile(r"\r\n|[\n\r\f\v\x85\u2028\u2029]")
-_MARKDOWN_PREFIX = re.compile(r"[ \t\u3000]*(?:#{1,6}[ \t\u3000]*|>[ \t\u3000]*|[-*+][ \t\u3000]+)")
+_MARKDOWN_PREFIX = re.compile(r"[ \t\u3000]*(?:(?:#[ \t\u3000]*){1,6}|>[ \t\u3000]*|[-*+][ \t\u3000]+)")
 _EMPHASIS = re.compile(r"\*\*|__|`")
 SECTION_START = re.compile(
     r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]"

@@ -1,4 +1,9 @@
-"""Bytes of a page → text: UTF-8, UTF-16 (with or without BOM) or GB18030, else an error."""
+"""Bytes of a page → text: UTF-8, GB18030 or UTF-16 (with or without BOM), else an error.
+
+Without a BOM every candidate that decodes is scored by how much of it looks like
+Chinese newspaper text (CJK ideographs, their punctuation, printable ASCII); the most
+plausible wins. Bytes that read as text in none of them are a :class:`DecodeError`.
+"""
 
 from __future__ import annotations
 
@@ -7,32 +12,44 @@ import codecs
 from notices.errors import DecodeError
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-_CONTROL_SHARE = 0.05  # more C0 control characters than this is not text
+_CANDIDATES = ("utf-8", "gb18030", "utf-16-le", "utf-16-be")
+_PLAUSIBLE = 0.85  # share of characters that must look like text
+_SAMPLE = 20_000
+
+
+def _plausible(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        (0x20 <= code < 0x7F) or ch in "\t\n\r\f"
+        or 0x4E00 <= code <= 0x9FFF or 0x3000 <= code <= 0x303F or 0xFF00 <= code <= 0xFFEF
+        or 0x2000 <= code <= 0x206F or 0x3400 <= code <= 0x4DBF or ch in "\u00b7\u00a0\u2116\u25b2\u25a0\u25cf"
+    )
+
+
+def _score(text: str) -> float:
+    sample = text[:_SAMPLE]
+    return sum(map(_plausible, sample)) / len(sample) if sample else 1.0
 
 
 def decode(data: bytes) -> str:
     """Decode a page, trying the encodings Chinese newspapers' text comes in."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _checked(data.decode(encoding, errors="strict"))
-    for encoding in _guesses(data):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise DecodeError(f"broken {encoding} text: {exc.reason}") from exc
+    best, best_score = None, 0.0
+    for encoding in _CANDIDATES:
         try:
-            return _checked(data.decode(encoding, errors="strict"))
-        except (UnicodeDecodeError, DecodeError):
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
             continue
-    raise DecodeError("not text in UTF-8, UTF-16 or GB18030")
-
-
-def _guesses(data: bytes) -> list[str]:
-    sample = data[:4096]
-    if sample and sample.count(0) > len(sample) // 4:  # UTF-16 without a BOM: every other byte NUL
-        odd_nuls = sample[1::2].count(0)
-        return ["utf-16-le" if odd_nuls > sample[0::2].count(0) else "utf-16-be"]
-    return ["utf-8", "gb18030"]
-
-
-def _checked(text: str) -> str:
-    controls = sum(1 for c in text if c < " " and c not in "\t\n\r\f\v")
-    if text and controls > _CONTROL_SHARE * len(text):
-        raise DecodeError("binary data, not text")
-    return text
+        score = _score(text)
+        if score > best_score:
+            best, best_score = text, score
+        if score >= 0.99:
+            break
+    if best is None or best_score < _PLAUSIBLE:
+        raise DecodeError("not text in UTF-8, GB18030 or UTF-16")
+    return best

@@ -72,6 +72,9 @@ def parse_road(notice: NoticeText, notice_id: str) -> RoadClosure:
     except LarkError as exc:  # the island grammar accepts any text; this is a defect
         sentences = []
         warnings.append(f"the road grammar could not read this notice: {type(exc).__name__}")
+    except RecursionError:  # brackets nested thousands deep
+        sentences = []
+        warnings.append("the notice nests brackets too deeply to read")
     return _assemble(notice, notice_id, sentences, warnings)
 
 
