@@ -20,8 +20,9 @@ def _length_check(segment: Segment) -> Check | None:
     computed = abs(segment.to.m - segment.from_.m) / 1000
     ok = abs(computed - segment.length_km) <= max(_KM_TOLERANCE, _KM_RELATIVE * segment.length_km)
     where = f"{segment.from_.text}–{segment.to.text}"
-    return Check("stake_length", ok,
-                 f"{where}: stated {segment.length_km:g} km, stakes give {computed:g} km")
+    return Check(
+        "stake_length", ok, f"{where}: stated {segment.length_km:g} km, stakes give {computed:g} km"
+    )
 
 
 def _days_check(window: Window) -> Check | None:
@@ -29,16 +30,22 @@ def _days_check(window: Window) -> Check | None:
         return None
     counted = (window.end - window.start).days + 1
     ok = counted == window.days_stated
-    return Check("days_stated", ok,
-                 f"stated {window.days_stated} days, {window.start}–{window.end} spans {counted}")
+    return Check(
+        "days_stated",
+        ok,
+        f"stated {window.days_stated} days, {window.start}–{window.end} spans {counted}",
+    )
 
 
 def _order_check(window: Window) -> Check | None:
     if window.end is None:
         return None
     ok = window.end >= window.start
-    return Check("window_order", ok, f"window {window.start} to {window.end}"
-                 + ("" if ok else ": ends before it starts"))
+    return Check(
+        "window_order",
+        ok,
+        f"window {window.start} to {window.end}" + ("" if ok else ": ends before it starts"),
+    )
 
 
 def check_road(record: RoadClosure) -> RoadClosure:

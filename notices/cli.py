@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -16,18 +16,6 @@ from notices.reading import decode
 from notices.serialize import to_dict, to_json
 
 
-class _Date(click.ParamType):
-    name = "DATE"
-
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date like 2025-07-08", param, ctx)
-
-
 @click.group()
 @click.version_option(package_name="notices")
 def main() -> None:
@@ -36,11 +24,21 @@ def main() -> None:
 
 @main.command("parse")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "table"]), default="json",
-              show_default=True, help="How to print the records.")
-@click.option("--published-on", type=_Date(), default=None,
-              help="Edition date (YYYY-MM-DD), for notices that omit the year.")
-def parse_command(paths: tuple[Path, ...], fmt: str, published_on: date | None) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jsonl", "table"]),
+    default="json",
+    show_default=True,
+    help="How to print the records.",
+)
+@click.option(
+    "--published-on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Edition date (YYYY-MM-DD), for notices that omit the year.",
+)
+def parse_command(paths: tuple[Path, ...], fmt: str, published_on: datetime | None) -> None:
     """Print the notices found in PATHS (text files in UTF-8, GB18030 or UTF-16)."""
     records: list[Record] = []
     failed = 0
@@ -52,7 +50,8 @@ def parse_command(paths: tuple[Path, ...], fmt: str, published_on: date | None) 
             click.echo(f"notices: {path}: {reason}", err=True)
             failed += 1
             continue
-        records.extend(parse_page(text, url=str(path), published_on=published_on))
+        edition = published_on.date() if published_on else None
+        records.extend(parse_page(text, url=str(path), published_on=edition))
     _print(records, fmt)
     if failed:
         sys.exit(1)
@@ -76,4 +75,11 @@ def _row(record: Record) -> list[str]:
         when = f"{window.start}..{window.end or ''}" if window else ""
         return [record.id, record.kind, routes, record.closure, when, record.source.url or ""]
     ids = ",".join(i.value for i in record.identifiers)
-    return [record.id, record.kind, record.holder, ",".join(record.documents), ids, record.source.url or ""]
+    return [
+        record.id,
+        record.kind,
+        record.holder,
+        ",".join(record.documents),
+        ids,
+        record.source.url or "",
+    ]

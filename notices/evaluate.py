@@ -27,7 +27,10 @@ _SPACE = re.compile(r"\s+")
 
 
 def _stakes(r: dict[str, Any]) -> Any:
-    return [((s.get("from") or {}).get("m"), (s.get("to") or {}).get("m")) for s in r.get("segments") or []]
+    return [
+        ((s.get("from") or {}).get("m"), (s.get("to") or {}).get("m"))
+        for s in r.get("segments") or []
+    ]
 
 
 def _win(key: str) -> Getter:
@@ -47,7 +50,9 @@ FIELDS: dict[str, dict[str, Getter]] = {
         "title": lambda r: _SPACE.sub("", r["title"]) if r.get("title") else None,
         "routes": lambda r: [(x.get("code"), x.get("name")) for x in r.get("routes") or []],
         "stakes": _stakes,
-        "places": lambda r: [(s.get("from_place"), s.get("to_place")) for s in r.get("segments") or []],
+        "places": lambda r: [
+            (s.get("from_place"), s.get("to_place")) for s in r.get("segments") or []
+        ],
         "length_km": lambda r: [s.get("length_km") for s in r.get("segments") or []],
         "closure": lambda r: r.get("closure"),
         "start": _win("start"),
@@ -102,7 +107,9 @@ def _agreement(kind: str, want: dict[str, Any], got: dict[str, Any]) -> int:
     return sum(FIELDS[kind][f](want) == FIELDS[kind][f](got) for f in CORE[kind])
 
 
-def _pair(kind: str, wanted: list[dict[str, Any]], got: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+def _pair(
+    kind: str, wanted: list[dict[str, Any]], got: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
     left = list(got)
     pairs: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
     for want in wanted:
@@ -117,7 +124,10 @@ def score_page(page: Path, score: Score) -> None:
     """Parse one labelled page and add what it scores."""
     label = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
     published = date.fromisoformat(label["published_on"]) if label.get("published_on") else None
-    got = [to_dict(r) for r in parse_page(page.read_text(encoding="utf-8"), url=str(page), published_on=published)]
+    got = [
+        to_dict(r)
+        for r in parse_page(page.read_text(encoding="utf-8"), url=str(page), published_on=published)
+    ]
     wanted = label["records"]
     score.pages += 1
     score.expected += len(wanted)
@@ -128,16 +138,31 @@ def score_page(page: Path, score: Score) -> None:
     for record in got:
         by_kind[record["kind"]].append(record)
     for kind in {w["kind"] for w in wanted}:
-        for i, (want, have) in enumerate(_pair(kind, [w for w in wanted if w["kind"] == kind], by_kind[kind])):
+        for i, (want, have) in enumerate(
+            _pair(kind, [w for w in wanted if w["kind"] == kind], by_kind[kind])
+        ):
             _score_record(kind, want, have, f"{page.name}#{i}", score)
 
 
-def _score_record(kind: str, want: dict[str, Any], have: dict[str, Any] | None, where: str, score: Score) -> None:
+def _score_record(
+    kind: str, want: dict[str, Any], have: dict[str, Any] | None, where: str, score: Score
+) -> None:
     core_ok = have is not None
     for name, getter in FIELDS[kind].items():
-        if name.split(".")[0] not in want and name not in ("stakes", "places", "length_km", "start", "end",
-                                                            "times", "daily", "days_stated", "until_complete",
-                                                            "identifiers", "identifier_types", "valid"):
+        if name.split(".")[0] not in want and name not in (
+            "stakes",
+            "places",
+            "length_km",
+            "start",
+            "end",
+            "times",
+            "daily",
+            "days_stated",
+            "until_complete",
+            "identifiers",
+            "identifier_types",
+            "valid",
+        ):
             continue
         expected = getter(want)
         actual = getter(have) if have is not None else "<missing>"
@@ -177,7 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: ``python -m notices.evaluate [-v] FOLDER...``."""
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args
-    folders = [Path(a) for a in args if a != "-v"] or [Path("tests/corpus/road"), Path("tests/corpus/loss")]
+    folders = [Path(a) for a in args if a != "-v"] or [
+        Path("tests/corpus/road"),
+        Path("tests/corpus/loss"),
+    ]
     run(folders, verbose)
     return 0
 

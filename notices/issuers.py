@@ -28,10 +28,10 @@ def split_issuers(text: str) -> list[str]:
     names: list[str] = []
     start = 0
     for match in _SUFFIX.finditer(text):
-        rest = text[match.end():]
+        rest = text[match.end() :]
         fresh = _NEW_NAME.match(rest) or rest.startswith(text[:2])
         if len(rest) >= _MIN_NAME and fresh and _SUFFIX.search(rest):
-            names.append(text[start:match.end()])
+            names.append(text[start : match.end()])
             start = match.end()
     names.append(text[start:])
     return [n for n in names if n]

@@ -18,7 +18,9 @@ import unicodedata
 from dataclasses import dataclass
 
 _NEWLINE = re.compile(r"\r\n|[\n\r\f\v\x85\u2028\u2029]")
-_MARKDOWN_PREFIX = re.compile(r"[ \t\u3000]*(?:(?:#[ \t\u3000]*){1,6}|>[ \t\u3000]*|[-*+][ \t\u3000]+)")
+_MARKDOWN_PREFIX = re.compile(
+    r"[ \t\u3000]*(?:(?:#[ \t\u3000]*){1,6}|>[ \t\u3000]*|[-*+][ \t\u3000]+)"
+)
 _EMPHASIS = re.compile(r"\*\*|__|`")
 SECTION_START = re.compile(
     r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]"
@@ -32,12 +34,46 @@ _FULL_LINE = 0.8  # a line this close to its block's widest line continues on th
 
 _PUNCT_FOLD = str.maketrans(
     {
-        "（": "(", "）": ")", "，": ",", "：": ":", "；": ";", "！": "!", "？": "?",
-        "～": "~", "〜": "~", "－": "-", "–": "-", "―": "—", "─": "—", "＋": "+",
-        "．": ".", "［": "[", "］": "]", "【": "[", "】": "]", "〔": "[", "〕": "]",
-        "＜": "<", "＞": ">", "／": "/", "＃": "#", "％": "%", "＆": "&", "＊": "*",
-        "﹑": "、", "﹐": ",", "﹔": ";", "﹕": ":", "｛": "{", "｝": "}",
-        "“": '"', "”": '"', "＂": '"', "‘": "'", "’": "'", "＇": "'",
+        "（": "(",
+        "）": ")",
+        "，": ",",
+        "：": ":",
+        "；": ";",
+        "！": "!",
+        "？": "?",
+        "～": "~",
+        "〜": "~",
+        "－": "-",
+        "–": "-",
+        "―": "—",
+        "─": "—",
+        "＋": "+",
+        "．": ".",
+        "［": "[",
+        "］": "]",
+        "【": "[",
+        "】": "]",
+        "〔": "[",
+        "〕": "]",
+        "＜": "<",
+        "＞": ">",
+        "／": "/",
+        "＃": "#",
+        "％": "%",
+        "＆": "&",
+        "＊": "*",
+        "﹑": "、",
+        "﹐": ",",
+        "﹔": ";",
+        "﹕": ":",
+        "｛": "{",
+        "｝": "}",
+        "“": '"',
+        "”": '"',
+        "＂": '"',
+        "‘": "'",
+        "’": "'",
+        "＇": "'",
     }
 )
 
@@ -173,8 +209,10 @@ def _column(blocks: list[list[_Line]]) -> _Column:
 
 
 def _paragraphs(block: list[_Line], page: _Column) -> list[_Line]:
-    column = _Column(max(page.width, max(_width(line.text) for line in block)),
-                     max(page.chars, max(len(line.text) for line in block)))
+    column = _Column(
+        max(page.width, max(_width(line.text) for line in block)),
+        max(page.chars, max(len(line.text) for line in block)),
+    )
     out = [block[0]]
     for line in block[1:]:
         if _continues(out[-1], line, column):

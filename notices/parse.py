@@ -21,9 +21,15 @@ Parser = Callable[[Text, Block, Source], list[Record]]
 
 
 def _road(text: Text, block: Block, source: Source) -> list[Record]:
-    canon = text.canon[block.start:block.end]
-    notice = NoticeText(canon, text.clean[block.start:block.end], block.title,
-                        source.published_on, source, block.start)
+    canon = text.canon[block.start : block.end]
+    notice = NoticeText(
+        canon,
+        text.clean[block.start : block.end],
+        block.title,
+        source.published_on,
+        source,
+        block.start,
+    )
     record = parse_road(notice, notice_id("road_closure", canon))
     return [check_road(record)]
 
@@ -43,7 +49,13 @@ def parse_text(raw: str, source: Source | None = None) -> list[Record]:
     return records
 
 
-def parse_page(raw: str, *, url: str | None = None, published_on: date | None = None,
-               publication: str | None = None, page: str | None = None) -> list[Record]:
+def parse_page(
+    raw: str,
+    *,
+    url: str | None = None,
+    published_on: date | None = None,
+    publication: str | None = None,
+    page: str | None = None,
+) -> list[Record]:
     """Parse a page's text, naming where it came from."""
     return parse_text(raw, Source(url, publication, published_on, page))

@@ -11,7 +11,11 @@ import codecs
 
 from notices.errors import DecodeError
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 _CANDIDATES = ("utf-8", "gb18030", "utf-16-le", "utf-16-be")
 _PLAUSIBLE = 0.85  # share of characters that must look like text
 _SAMPLE = 20_000
@@ -20,9 +24,14 @@ _SAMPLE = 20_000
 def _plausible(ch: str) -> bool:
     code = ord(ch)
     return (
-        (0x20 <= code < 0x7F) or ch in "\t\n\r\f"
-        or 0x4E00 <= code <= 0x9FFF or 0x3000 <= code <= 0x303F or 0xFF00 <= code <= 0xFFEF
-        or 0x2000 <= code <= 0x206F or 0x3400 <= code <= 0x4DBF or ch in "\u00b7\u00a0\u2116\u25b2\u25a0\u25cf"
+        (0x20 <= code < 0x7F)
+        or ch in "\t\n\r\f"
+        or 0x4E00 <= code <= 0x9FFF
+        or 0x3000 <= code <= 0x303F
+        or 0xFF00 <= code <= 0xFFEF
+        or 0x2000 <= code <= 0x206F
+        or 0x3400 <= code <= 0x4DBF
+        or ch in "\u00b7\u00a0\u2116\u25b2\u25a0\u25cf"
     )
 
 

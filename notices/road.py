@@ -19,7 +19,7 @@ from lark.exceptions import LarkError
 from notices import windows
 from notices.grammars import load
 from notices.issuers import split_issuers
-from notices.model import Closure, Detour, Route, RoadClosure, Segment, Source
+from notices.model import Closure, Detour, RoadClosure, Route, Segment, Source
 from notices.road_phrases import (
     DailyHours,
     Paren,
@@ -78,17 +78,22 @@ def parse_road(notice: NoticeText, notice_id: str) -> RoadClosure:
     return _assemble(notice, notice_id, sentences, warnings)
 
 
-def _assemble(notice: NoticeText, notice_id: str, sentences: list[Sentence],
-              warnings: list[str]) -> RoadClosure:
+def _assemble(
+    notice: NoticeText, notice_id: str, sentences: list[Sentence], warnings: list[str]
+) -> RoadClosure:
     parts = _split(sentences, notice.title is not None)
     issuers, issued_on = _signature(parts, notice, warnings)
     routes = _closed_routes(parts) or _routes_from_spans(parts.closing)
     segments = _segments(parts.closing, routes)
     context = windows.Context(notice.published_on, issued_on)
-    window_list = windows.read(_phrases(parts.closing, Period, DailyHours), parts.closing, context, warnings)
+    window_list = windows.read(
+        _phrases(parts.closing, Period, DailyHours), parts.closing, context, warnings
+    )
     if not window_list:
         detour_items = [i for d in parts.detour for i in d]
-        window_list = windows.read(_phrases(detour_items, Period, DailyHours), detour_items, context, warnings)
+        window_list = windows.read(
+            _phrases(detour_items, Period, DailyHours), detour_items, context, warnings
+        )
     closure = _closure_kind(parts.closing, notice.title)
     if not routes and not segments:
         warnings.append("no road or stretch found")
@@ -113,6 +118,7 @@ def _assemble(notice: NoticeText, notice_id: str, sentences: list[Sentence],
 
 
 # ── parts of the notice ────────────────────────────────────────────────────────────
+
 
 def _split(sentences: list[Sentence], titled: bool) -> _Parts:
     parts = _Parts()
@@ -153,7 +159,11 @@ def _kind(item: Any) -> str:
 
 
 def _has(sentence: Sentence, kind: str) -> bool:
-    return any(isinstance(i, Period) and i.first and i.first.year for i in sentence) if kind == "DATE" else False
+    return (
+        any(isinstance(i, Period) and i.first and i.first.year for i in sentence)
+        if kind == "DATE"
+        else False
+    )
 
 
 def _is_signature(sentence: Sentence) -> bool:
@@ -164,20 +174,24 @@ def _is_signature(sentence: Sentence) -> bool:
             orgs += 1
         elif isinstance(item, Period) and item.first and item.first.day and not item.last:
             dates += 1
-        elif isinstance(item, Tok) and item.kind in ("FILLER", "PLACE", "ROUTE_NAME") and len(item.text) <= 16:
-            continue
-        elif isinstance(item, Tok) and item.kind in ("COMMA", "LIST_SEP", "NL"):
+        elif (
+            isinstance(item, Tok)
+            and item.kind in ("FILLER", "PLACE", "ROUTE_NAME")
+            and len(item.text) <= 16
+        ) or (isinstance(item, Tok) and item.kind in ("COMMA", "LIST_SEP", "NL")):
             continue
         else:
             return False
     return bool(orgs or dates) and dates <= 1
 
 
-def _signature(parts: _Parts, notice: NoticeText, warnings: list[str]) -> tuple[list[str], date | None]:
+def _signature(
+    parts: _Parts, notice: NoticeText, warnings: list[str]
+) -> tuple[list[str], date | None]:
     issuers: list[str] = []
     for item in parts.lead + parts.signature:
         if isinstance(item, Tok) and item.kind == "ORG":
-            printed = notice.clean[item.start:item.end]
+            printed = notice.clean[item.start : item.end]
             issuers.extend(n for n in split_issuers(printed) if n not in issuers)
     dated = [i for i in parts.signature if isinstance(i, Period) and i.first]
     issued_on = None
@@ -187,6 +201,7 @@ def _signature(parts: _Parts, notice: NoticeText, warnings: list[str]) -> tuple[
 
 
 # ── what is closed ─────────────────────────────────────────────────────────────────
+
 
 def _walk(items: Iterable[Any]) -> Iterator[Any]:
     """Yield every phrase, looking inside reasons and brackets."""
@@ -215,15 +230,27 @@ def _merge_route(routes: list[Route], new: Route) -> None:
 def _mentioned(items: Iterable[Any], staked_only: bool = False) -> list[Route]:
     routes: list[Route] = []
     for item in _walk(items):
-        if isinstance(item, RouteMention) and (not staked_only or _holds_stakes(item)):
-            _merge_route(routes, item.route)
-        elif isinstance(item, SegmentPhrase) and item.route:
-            _merge_route(routes, item.route)
+        route = (
+            _route_of(item)
+            if not staked_only or not isinstance(item, RouteMention) or _holds_stakes(item)
+            else None
+        )
+        if route is not None:
+            _merge_route(routes, route)
     return routes
 
 
+def _route_of(item: Any) -> Route | None:
+    """The road a mention or a stretch names, if any."""
+    if isinstance(item, RouteMention | SegmentPhrase):
+        return item.route
+    return None
+
+
 def _holds_stakes(mention: RouteMention) -> bool:
-    return mention.paren is not None and any(isinstance(i, SegmentPhrase) for i in mention.paren.items)
+    return mention.paren is not None and any(
+        isinstance(i, SegmentPhrase) for i in mention.paren.items
+    )
 
 
 def _closed_routes(parts: _Parts) -> list[Route]:
@@ -247,11 +274,20 @@ def _same(a: Route, b: Route) -> bool:
 def _routes_from_spans(items: list[Any]) -> list[Route]:
     """A road named by its ends (严桥至九梓公路), or a bridge or tunnel closed as a whole."""
     for span in _phrases(items, PlaceSpan):
-        if span.last and span.last.kind == "ROUTE_NAME" and span.last.text.endswith(("公路", "线", "道")):
+        if (
+            span.last
+            and span.last.kind == "ROUTE_NAME"
+            and span.last.text.endswith(("公路", "线", "道"))
+        ):
             return [Route(None, f"{span.first.text}至{span.last.text}")]
     closing = any(_kind(i) in _CLOSING for i in _walk(items))
-    places = [i.text for i in _walk(items) if isinstance(i, Tok) and i.kind == "PLACE"
-              and i.text.endswith(("桥", "隧道", "立交", "互通"))]
+    places = [
+        i.text
+        for i in _walk(items)
+        if isinstance(i, Tok)
+        and i.kind == "PLACE"
+        and i.text.endswith(("桥", "隧道", "立交", "互通"))
+    ]
     return [Route(None, places[0])] if closing and places else []
 
 
@@ -289,8 +325,11 @@ def _segments(items: list[Any], routes: list[Route]) -> list[Segment]:
 
 
 def _span_segments(items: Iterable[Any], route: str | None) -> list[Segment]:
-    return [Segment(route, None, None, s.first.text, s.last.text if s.last else None)
-            for s in items if isinstance(s, PlaceSpan)]
+    return [
+        Segment(route, None, None, s.first.text, s.last.text if s.last else None)
+        for s in items
+        if isinstance(s, PlaceSpan)
+    ]
 
 
 def _key(routes: list[Route], route: Route) -> str | None:
@@ -302,8 +341,11 @@ def _key(routes: list[Route], route: Route) -> str | None:
 
 def _richer(old: Segment, new: Segment) -> Segment:
     return Segment(
-        old.route or new.route, old.from_, old.to,
-        old.from_place or new.from_place, old.to_place or new.to_place,
+        old.route or new.route,
+        old.from_,
+        old.to,
+        old.from_place or new.from_place,
+        old.to_place or new.to_place,
         old.length_km if old.length_km is not None else new.length_km,
     )
 
@@ -317,8 +359,16 @@ def _with_length(segments: list[Segment], items: list[Any]) -> list[Segment]:
     lengths = [i for i in items if isinstance(i, Tok) and i.kind == "LENGTH"]
     if len(lengths) == 1:
         only = segments[0]
-        return [Segment(only.route, only.from_, only.to, only.from_place, only.to_place,
-                        length_km(lengths[0].text))]
+        return [
+            Segment(
+                only.route,
+                only.from_,
+                only.to,
+                only.from_place,
+                only.to_place,
+                length_km(lengths[0].text),
+            )
+        ]
     return segments
 
 
@@ -345,12 +395,16 @@ def _closure_kind(items: list[Any], title: str | None) -> Closure:
 
 # ── why, and the way round ─────────────────────────────────────────────────────────
 
+
 def _reason(items: list[Any], clean: str) -> str | None:
     reason = next((i for i in _walk(items) if isinstance(i, Reason)), None)
     if reason is None:
         return None
-    words = "".join(clean[i.start:i.end] for i in reason.items
-                    if isinstance(i, Tok) and i.kind in ("FILLER", "PLACE", "ORG"))
+    words = "".join(
+        clean[i.start : i.end]
+        for i in reason.items
+        if isinstance(i, Tok) and i.kind in ("FILLER", "PLACE", "ORG")
+    )
     for tail in _REASON_TAIL:
         if words.endswith(tail):
             words = words[: -len(tail)]
@@ -412,8 +466,14 @@ def _chain(clause: list[Any], clean: str) -> _Chain:
     if not seps:
         return _Chain((), 0, 0)
     first, last = seps[0].start, seps[-1].end
-    begin = max((i.end for i in clause if _kind(i) in _BOUNDARY and i.end <= first), default=_extent(clause)[0])
-    finish = min((i.start for i in clause if _kind(i) in _BOUNDARY and i.start >= last), default=_extent(clause)[1])
+    begin = max(
+        (i.end for i in clause if _kind(i) in _BOUNDARY and i.end <= first),
+        default=_extent(clause)[0],
+    )
+    finish = min(
+        (i.start for i in clause if _kind(i) in _BOUNDARY and i.start >= last),
+        default=_extent(clause)[1],
+    )
     cuts = [begin] + [p for s in seps for p in (s.start, s.end)] + [finish]
     places = [_place_name(clean[a:b]) for a, b in zip(cuts[::2], cuts[1::2], strict=True)]
     return _Chain(tuple(p for p in places if p), begin, finish)
@@ -425,5 +485,5 @@ def _place_name(text: str) -> str:
     text = text.strip(" ,，、:：")
     for lead in ("途经", "经由", "经", "沿", "走", "由", "从", "为"):
         if text.startswith(lead) and len(text) > len(lead) + 1:
-            return text[len(lead):]
+            return text[len(lead) :]
     return text

@@ -155,7 +155,7 @@ def stake(text: str) -> Stake:
     if len(groups) > 1:
         metres = int(groups[1][0])
     else:  # K12.5: decimal kilometres
-        metres = int(round(float("0." + groups[0][1]) * 1000)) if groups[0][1] else 0
+        metres = round(float("0." + groups[0][1]) * 1000) if groups[0][1] else 0
     return Stake(text.replace(" ", ""), km * 1000 + metres)
 
 
@@ -209,7 +209,9 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
         return tuple(children)
 
     def paren(self, children: list[Any]) -> Paren:
-        inner = tuple(c for c in children if not (isinstance(c, Tok) and c.kind in ("LPAR", "RPAR")))
+        inner = tuple(
+            c for c in children if not (isinstance(c, Tok) and c.kind in ("LPAR", "RPAR"))
+        )
         return Paren(inner, *_span(children))
 
     def route(self, children: list[Tok]) -> RouteRef:
@@ -222,7 +224,9 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
 
     def stake_point(self, children: list[Any]) -> StakePoint:
         stake_tok = children[0]
-        place = next((c.text for c in children[1:] if isinstance(c, Tok) and c.kind == "PLACE"), None)
+        place = next(
+            (c.text for c in children[1:] if isinstance(c, Tok) and c.kind == "PLACE"), None
+        )
         paren = next((c for c in children if isinstance(c, Paren)), None)
         if place is None and paren:
             place = _paren_place(paren)
@@ -244,7 +248,8 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
         return SegmentPhrase(route, points[0], last, km, *_span(children))
 
     def place_point(self, children: list[Any]) -> StakePoint | SegmentPhrase | Tok:
-        place, paren = children[0], children[1]
+        place: Tok = children[0]
+        paren: Paren = children[1]
         stakes = [i for i in paren.items if isinstance(i, SegmentPhrase)]
         if len(stakes) != 1:
             return place  # the brackets hold no single stake or range: the place alone
@@ -252,7 +257,9 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
         first = StakePoint(inner.first.stake, place.text, place.start, paren.end)
         if inner.last is None:
             return first
-        return SegmentPhrase(inner.route, first, inner.last, inner.length_km, place.start, paren.end)
+        return SegmentPhrase(
+            inner.route, first, inner.last, inner.length_km, place.start, paren.end
+        )
 
     def placed_span(self, children: list[Any]) -> SegmentPhrase | PlaceSpan:
         if isinstance(children[0], SegmentPhrase):
@@ -261,10 +268,16 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
         length = next((c for c in children if isinstance(c, Tok) and c.kind == "LENGTH"), None)
         km = length_km(length.text) if length else None
         if points and isinstance(children[0], StakePoint):
-            return SegmentPhrase(None, points[0], points[1] if len(points) > 1 else None, km, *_span(children))
+            return SegmentPhrase(
+                None, points[0], points[1] if len(points) > 1 else None, km, *_span(children)
+            )
         places = [c for c in children if isinstance(c, Tok) and c.kind == "PLACE"]
         last = places[1] if len(places) > 1 else None
-        return PlaceSpan(places[0], last, *_span(children)) if places else PlaceSpan(children[0], None, 0, 0)
+        return (
+            PlaceSpan(places[0], last, *_span(children))
+            if places
+            else PlaceSpan(children[0], None, 0, 0)
+        )
 
     def place_span(self, children: list[Tok]) -> PlaceSpan:
         places = [c for c in children if c.kind != "TO"]
@@ -312,7 +325,11 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
 
 
 def _paren_place(paren: Paren) -> str | None:
-    words = [c.text for c in paren.items if isinstance(c, Tok) and c.kind in ("PLACE", "FILLER", "ROUTE_NAME")]
+    words = [
+        c.text
+        for c in paren.items
+        if isinstance(c, Tok) and c.kind in ("PLACE", "FILLER", "ROUTE_NAME")
+    ]
     return "".join(words) or None
 
 
@@ -335,6 +352,20 @@ def length_km(text: str) -> float | None:
 
 
 __all__ = [
-    "DailyHours", "Paren", "Period", "PlaceSpan", "Reason", "RoadTransformer", "RouteMention", "RouteRef",
-    "SegmentPhrase", "Sentence", "StakePoint", "Tok", "When", "cn_int", "length_km", "stake",
+    "DailyHours",
+    "Paren",
+    "Period",
+    "PlaceSpan",
+    "Reason",
+    "RoadTransformer",
+    "RouteMention",
+    "RouteRef",
+    "SegmentPhrase",
+    "Sentence",
+    "StakePoint",
+    "Tok",
+    "When",
+    "cn_int",
+    "length_km",
+    "stake",
 ]

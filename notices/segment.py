@@ -26,7 +26,9 @@ _TITLE = re.compile(
     r"^(?:[^,。;!?:]{0,36}(?:通告|公告|通知|声明|启事|启示|公示|告示)|遗失|声明|通告|公告)"
     r"(?:\((?:第)?[^)]{1,12}号?\)|\[[^\]]{1,12}\])?[:!。]?$"
 )
-_NOT_OURS = re.compile(r"停水|停电|停气|供水|供电|招标|采购|拆迁|征收|拍卖|烟花|爆竹|恢复通行|解除|开通|通车|听证|注销|减资|招领|寻物|寻人|合并|清算|股权")
+_NOT_OURS = re.compile(
+    r"停水|停电|停气|供水|供电|招标|采购|拆迁|征收|拍卖|烟花|爆竹|恢复通行|解除|开通|通车|听证|注销|减资|招领|寻物|寻人|合并|清算|股权"
+)
 _LOSS_WORDS = re.compile(r"遗失|丢失|挂失|作废")
 _BULLET = re.compile(r"^[▲■●◆★※•□◇○△▼]")
 _MAX_PARAGRAPHS = 16
@@ -53,12 +55,15 @@ def may_hold_notices(raw: str) -> bool:
 
 
 def _para_text(text: Text, para: Paragraph) -> str:
-    return text.canon[para.start:para.end]
+    return text.canon[para.start : para.end]
 
 
 def _is_title(line: str) -> bool:
-    return (len(line) <= _SHORT and _TITLE.match(line) is not None
-            and not line.startswith(("▲", "■", "●", "特此", "此致")))
+    return (
+        len(line) <= _SHORT
+        and _TITLE.match(line) is not None
+        and not line.startswith(("▲", "■", "●", "特此", "此致"))
+    )
 
 
 def _kinds(line: str) -> Counter[str]:
@@ -68,7 +73,17 @@ def _kinds(line: str) -> Counter[str]:
 def _is_signature(line: str, kinds: Counter[str]) -> bool:
     if len(line) > 60 or not (kinds["ORG"] or kinds["DATE"] or kinds["MONTH_DAY"]):
         return False
-    return set(kinds) <= {"ORG", "DATE", "MONTH_DAY", "FILLER", "PLACE", "ROUTE_NAME", "NL", "COMMA", "LIST_SEP"}
+    return set(kinds) <= {
+        "ORG",
+        "DATE",
+        "MONTH_DAY",
+        "FILLER",
+        "PLACE",
+        "ROUTE_NAME",
+        "NL",
+        "COMMA",
+        "LIST_SEP",
+    }
 
 
 def _road_like(kinds: Counter[str]) -> bool:
@@ -97,12 +112,14 @@ def find_blocks(text: Text) -> list[Block]:
             i += 1
             continue
         last = _block_end(paras, lines, kinds, i)
-        first = i - 1 if i > 0 and not taken[i - 1] and _is_org_line(lines[i - 1], kinds[i - 1]) else i
+        first = (
+            i - 1 if i > 0 and not taken[i - 1] and _is_org_line(lines[i - 1], kinds[i - 1]) else i
+        )
         total: Counter[str] = sum((kinds[k] for k in range(first, last + 1)), Counter())
-        body = "\n".join(lines[i + 1:last + 1])
+        body = "\n".join(lines[i + 1 : last + 1])
         kind = _kind_of(lines[i], body, total)
         if kind:
-            title = text.clean[paras[i].start:paras[i].end]
+            title = text.clean[paras[i].start : paras[i].end]
             blocks.append(Block(kind, title, paras[first].start, paras[last].end))
             for k in range(first, last + 1):
                 taken[k] = True
@@ -115,7 +132,9 @@ def _is_org_line(line: str, kinds: Counter[str]) -> bool:
     return len(line) <= 2 * _SHORT and kinds["ORG"] > 0 and set(kinds) <= {"ORG", "FILLER", "NL"}
 
 
-def _block_end(paras: tuple[Paragraph, ...], lines: list[str], kinds: list[Counter[str]], i: int) -> int:
+def _block_end(
+    paras: tuple[Paragraph, ...], lines: list[str], kinds: list[Counter[str]], i: int
+) -> int:
     last = i
     signed = False
     for k in range(i + 1, min(len(paras), i + _MAX_PARAGRAPHS)):
@@ -129,7 +148,9 @@ def _block_end(paras: tuple[Paragraph, ...], lines: list[str], kinds: list[Count
     return last
 
 
-def _headless(text: Text, lines: list[str], kinds: list[Counter[str]], taken: list[bool]) -> list[Block]:
+def _headless(
+    text: Text, lines: list[str], kinds: list[Counter[str]], taken: list[bool]
+) -> list[Block]:
     """Notices without a heading: quoted in an article, or a bare ▲ declaration."""
     blocks: list[Block] = []
     paras = text.paragraphs

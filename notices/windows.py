@@ -76,7 +76,11 @@ def _end_day(when: When, start: date, warnings: list[str]) -> date | None:
         warnings.append(reading.warning)
     end = reading.day
     if end < start and when.year is None:
-        rolled = make_date(year + 1, month, when.day) if when.month else _next_month(year, month, when.day)
+        rolled = (
+            make_date(year + 1, month, when.day)
+            if when.month
+            else _next_month(year, month, when.day)
+        )
         end = rolled.day if rolled else end
     return end
 
@@ -88,9 +92,15 @@ def _next_month(year: int, month: int, day: int) -> Any:
 def _time(when: When | None) -> str | None:
     if when is None or when.time is None:
         return None
-    ampm = next((w for w in ("上午", "下午", "中午", "晚上", "早上", "凌晨", "傍晚", "夜里", "晚", "早")
-                 if when.time.startswith(w)), None)
-    return clock(when.time[len(ampm or ""):], ampm)
+    ampm = next(
+        (
+            w
+            for w in ("上午", "下午", "中午", "晚上", "早上", "凌晨", "傍晚", "夜里", "晚", "早")
+            if when.time.startswith(w)
+        ),
+        None,
+    )
+    return clock(when.time[len(ampm or "") :], ampm)
 
 
 def _window(period: Period, ctx: Context, warnings: list[str]) -> Window | None:
@@ -119,8 +129,11 @@ def _window(period: Period, ctx: Context, warnings: list[str]) -> Window | None:
 
 def _is_clock_only(period: Period) -> bool:
     whens = [w for w in (period.first, period.last) if w]
-    return bool(whens) and all(w.day is None and w.month is None and not w.next_day for w in whens) \
+    return (
+        bool(whens)
+        and all(w.day is None and w.month is None and not w.next_day for w in whens)
         and not period.from_now
+    )
 
 
 def read(periods: list[Any], items: list[Any], ctx: Context, warnings: list[str]) -> list[Window]:
@@ -184,7 +197,14 @@ def span(found: list[Window]) -> Window | None:
     first = min(found, key=lambda w: (w.start, w.start_time or ""))
     ends = [w.end for w in found]
     if any(e is None for e in ends):
-        return replace(first, end=None, end_time=None, until_complete=any(w.until_complete for w in found))
+        return replace(
+            first, end=None, end_time=None, until_complete=any(w.until_complete for w in found)
+        )
     last = max(found, key=lambda w: (w.end or w.start, w.end_time or ""))
-    return replace(first, end=last.end, end_time=last.end_time,
-                   days_stated=first.days_stated, until_complete=False)
+    return replace(
+        first,
+        end=last.end,
+        end_time=last.end_time,
+        days_stated=first.days_stated,
+        until_complete=False,
+    )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-HALF_WIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "；": ";", "！": "!", "？": "?"})
+HALF_WIDTH = str.maketrans(
+    {"（": "(", "）": ")", "：": ":", "，": ",", "；": ";", "！": "!", "？": "?"}
+)
 FULL_WIDTH_DIGITS = str.maketrans({str(d): chr(0xFF10 + d) for d in range(10)})
 
 
@@ -23,7 +25,7 @@ def wrap(paras: list[str], width: int) -> str:
         if para.startswith("#"):
             out.append(para)
             continue
-        out.append("\n".join(para[i:i + width] for i in range(0, len(para), width)))
+        out.append("\n".join(para[i : i + width] for i in range(0, len(para), width)))
     return "\n\n".join(out) + "\n"
 
 
@@ -50,7 +52,7 @@ def layouts(draw: st.DrawFn, notice: str, article: list[str]) -> str:
         paras[0] = "## " + paras[0]
     before = draw(st.integers(0, min(3, len(article))))
     after = draw(st.integers(0, min(3, len(article) - before)))
-    paras = article[:before] + paras + article[before:before + after]
+    paras = article[:before] + paras + article[before : before + after]
     if draw(st.booleans()):
         text = wrap(paras, draw(st.integers(6, 60)))
     else:

@@ -9,8 +9,10 @@ from click.testing import CliRunner
 
 from notices.cli import main
 
-NOTICE = ("封路通告\n因丹霍线K189+400至K191+942段施工，将于7月8日至22日全幅封闭。\n"
-          "本溪市交通运输局\n2025年7月7日\n")
+NOTICE = (
+    "封路通告\n因丹霍线K189+400至K191+942段施工，将于7月8日至22日全幅封闭。\n"
+    "本溪市交通运输局\n2025年7月7日\n"
+)
 
 
 def _run(*args: str) -> tuple[int, str, str]:

@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SEEDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import SEEDS
 from layouts import layouts, paragraphs
+
 from notices.normalize import _PUNCT_FOLD
 from notices.parse import parse_page
 from notices.serialize import to_dict
@@ -38,7 +38,7 @@ SEED_NOTICES = SEEDS / "000_503c39abf6fb6e41.txt"
 
 def _seed_notices() -> str:
     page = SEED_NOTICES.read_text(encoding="utf-8")
-    return page[page.index("封路通告"):]
+    return page[page.index("封路通告") :]
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,9 @@ NOTICES = {
 }
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_seed_notices_in_any_layout(data: st.DataObject, article: list[str]) -> None:
     notice = _seed_notices()
@@ -66,7 +68,9 @@ def test_seed_notices_in_any_layout(data: st.DataObject, article: list[str]) -> 
 
 
 @pytest.mark.parametrize("name", sorted(NOTICES))
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_corpus_notices_in_any_layout(name: str, data: st.DataObject, article: list[str]) -> None:
     base = "\n".join(p.lstrip("# ") for p in paragraphs(NOTICES[name].read_text(encoding="utf-8")))

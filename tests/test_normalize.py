@@ -7,7 +7,7 @@ from notices.normalize import normalize
 
 def _paragraphs(raw: str) -> list[str]:
     text = normalize(raw)
-    return [text.clean[p.start:p.end] for p in text.paragraphs]
+    return [text.clean[p.start : p.end] for p in text.paragraphs]
 
 
 def test_column_wraps_inside_numbers_and_stakes_are_joined() -> None:
@@ -38,7 +38,11 @@ def test_fullwidth_letters_and_digits_fold_punctuation_stays_in_clean() -> None:
 
 def test_markdown_markup_is_removed_and_headings_marked() -> None:
     text = normalize("## 封路通告\n\n**因**施工需要\n> 引文\n")
-    assert [text.clean[p.start:p.end] for p in text.paragraphs] == ["封路通告", "因施工需要", "引文"]
+    assert [text.clean[p.start : p.end] for p in text.paragraphs] == [
+        "封路通告",
+        "因施工需要",
+        "引文",
+    ]
     assert text.paragraphs[0].heading
 
 

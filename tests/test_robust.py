@@ -34,8 +34,31 @@ def no_hang(seconds: int = HANG) -> Iterator[None]:
 
 
 NOTICE_WORDS = st.sampled_from(
-    ["封路通告", "遗失声明", "K189+400", "至", "2025年7月8日", "全幅封闭", "绕行", "(", ")", "，", "。", "\n",
-     "▲", "丹霍线", "G1212", "每日7时至19时", "至工程完工", "公司", "遗失营业执照副本", "声明作废", " ", "K", "+"]
+    [
+        "封路通告",
+        "遗失声明",
+        "K189+400",
+        "至",
+        "2025年7月8日",
+        "全幅封闭",
+        "绕行",
+        "(",
+        ")",
+        "，",
+        "。",
+        "\n",
+        "▲",
+        "丹霍线",
+        "G1212",
+        "每日7时至19时",
+        "至工程完工",
+        "公司",
+        "遗失营业执照副本",
+        "声明作废",
+        " ",
+        "K",
+        "+",
+    ]
 )
 
 
@@ -66,14 +89,25 @@ def test_any_bytes_decode_or_fail_clearly(data: bytes) -> None:
 @pytest.mark.parametrize(
     "page",
     [
-        pytest.param("封路通告\n" + "K" * 10_000 + "\n2025年7月8日至7月9日全幅封闭\n", id="10000-K"),
+        pytest.param(
+            "封路通告\n" + "K" * 10_000 + "\n2025年7月8日至7月9日全幅封闭\n", id="10000-K"
+        ),
         pytest.param("遗失声明\n" + "▲" * 5_000, id="5000-bullets"),
-        pytest.param("封路通告\n因丹霍线" + "(" * 5_000 + "K1+000" + ")" * 5_000 + "2025年7月8日至9日封闭\n",
-                     id="deep-brackets"),
+        pytest.param(
+            "封路通告\n因丹霍线" + "(" * 5_000 + "K1+000" + ")" * 5_000 + "2025年7月8日至9日封闭\n",
+            id="deep-brackets",
+        ),
         pytest.param("封路通告\n" + "K1+000至" * 20_000, id="stake-chain"),
         pytest.param(("今天天气很好，记者获悉。" * 400 + "\n") * 250, id="1MB-no-notice"),
-        pytest.param(("封路通告\n因S217线K1+000至K2+000段施工，2025年7月8日至7月9日全幅封闭。\n"
-                      + "记者获悉。" * 1_000 + "\n") * 60, id="1MB-many-notices"),
+        pytest.param(
+            (
+                "封路通告\n因S217线K1+000至K2+000段施工，2025年7月8日至7月9日全幅封闭。\n"
+                + "记者获悉。" * 1_000
+                + "\n"
+            )
+            * 60,
+            id="1MB-many-notices",
+        ),
     ],
 )
 def test_hostile_pages_give_an_answer(page: str) -> None:
@@ -84,6 +118,12 @@ def test_hostile_pages_give_an_answer(page: str) -> None:
 
 
 def test_deep_brackets_become_a_warning_not_a_crash() -> None:
-    page = "封路通告\n因丹霍线" + "(" * 5_000 + "K1+000" + ")" * 5_000 + "2025年7月8日至2025年7月9日全幅封闭\n"
+    page = (
+        "封路通告\n因丹霍线"
+        + "(" * 5_000
+        + "K1+000"
+        + ")" * 5_000
+        + "2025年7月8日至2025年7月9日全幅封闭\n"
+    )
     (record,) = parse_page(page)
     assert any("brackets" in w for w in record.warnings)

@@ -21,7 +21,14 @@ def test_danhuo_closure(notice_page: str) -> None:
     danhuo = _roads(notice_page)[0]
     assert danhuo.routes == (Route(None, "丹霍线"),)
     assert danhuo.segments == (
-        Segment("丹霍线", Stake("K189+400", 189400), Stake("K191+942", 191942), "垃圾场道口", "千金岭隧道", 2.542),
+        Segment(
+            "丹霍线",
+            Stake("K189+400", 189400),
+            Stake("K191+942", 191942),
+            "垃圾场道口",
+            "千金岭隧道",
+            2.542,
+        ),
     )
     assert danhuo.closure == "full"
     assert danhuo.window == Window(date(2025, 7, 8), date(2025, 7, 22), days_stated=15)
@@ -30,19 +37,29 @@ def test_danhuo_closure(notice_page: str) -> None:
     assert danhuo.issued_on == date(2025, 7, 7)
     assert danhuo.issuers == ("本溪市公安局交通管理支队", "本溪市交通事务发展服务中心")
     assert danhuo.title == "封路通告"
-    assert {c.code: c.ok for c in danhuo.checks} == {"stake_length": True, "days_stated": True, "window_order": True}
+    assert {c.code: c.ok for c in danhuo.checks} == {
+        "stake_length": True,
+        "days_stated": True,
+        "window_order": True,
+    }
     assert danhuo.warnings == ()
 
 
 def test_heida_closure(notice_page: str) -> None:
     heida = _roads(notice_page)[1]
     assert heida.routes == (Route(None, "黑大线"),)
-    assert heida.segments == (Segment("黑大线", Stake("K1209+411", 1209411), None, "铁背山隧道", None, None),)
+    assert heida.segments == (
+        Segment("黑大线", Stake("K1209+411", 1209411), None, "铁背山隧道", None, None),
+    )
     assert heida.closure == "full"
     assert heida.window == Window(date(2025, 7, 8), date(2025, 7, 12))
     assert isinstance(heida.detour, Detour) and heida.detour.routes == ("G1212",)
     assert heida.issued_on == date(2025, 7, 7)
-    assert heida.issuers == ("辽宁大通公路工程有限公司", "抚顺市交通运输发展中心", "抚顺市公安局交通管理局")
+    assert heida.issuers == (
+        "辽宁大通公路工程有限公司",
+        "抚顺市交通运输发展中心",
+        "抚顺市公安局交通管理局",
+    )
 
 
 def test_pages_without_notices_give_nothing(seed_pages: list[Path]) -> None:

@@ -15,24 +15,42 @@ from notices.road_phrases import length_km, stake
 @pytest.mark.parametrize(
     ("printed", "metres"),
     [
-        ("K189+400", 189400), ("k164+200", 164200), ("K000+000", 0), ("K32+600米", 32600),
-        ("K1700 500", 1700500), ("791km+230m", 791230), ("ZK45+120", 45120), ("YK1512+330", 1512330),
-        ("K1209", 1209000), ("K12.5", 12500), ("62公里+350米", 62350), ("K 4+250", 4250),
+        ("K189+400", 189400),
+        ("k164+200", 164200),
+        ("K000+000", 0),
+        ("K32+600米", 32600),
+        ("K1700 500", 1700500),
+        ("791km+230m", 791230),
+        ("ZK45+120", 45120),
+        ("YK1512+330", 1512330),
+        ("K1209", 1209000),
+        ("K12.5", 12500),
+        ("62公里+350米", 62350),
+        ("K 4+250", 4250),
     ],
 )
 def test_stakes_read_in_metres(printed: str, metres: int) -> None:
     assert stake(printed).m == metres
 
 
-@pytest.mark.parametrize(("printed", "value"), [("二〇二五", 2025), ("十九", 19), ("一百八十四", 184), ("三十一", 31), ("15", 15)])
+@pytest.mark.parametrize(
+    ("printed", "value"),
+    [("二〇二五", 2025), ("十九", 19), ("一百八十四", 184), ("三十一", 31), ("15", 15)],
+)
 def test_chinese_numerals(printed: str, value: int) -> None:
     assert cn_int(printed) == value
 
 
 @pytest.mark.parametrize(
     ("printed", "ampm", "hhmm"),
-    [("8:00", None, "08:00"), ("8时", None, "08:00"), ("24:00", None, "24:00"), ("八时三十分", None, "08:30"),
-     ("3点半", "下午", "15:30"), ("20时", None, "20:00")],
+    [
+        ("8:00", None, "08:00"),
+        ("8时", None, "08:00"),
+        ("24:00", None, "24:00"),
+        ("八时三十分", None, "08:30"),
+        ("3点半", "下午", "15:30"),
+        ("20时", None, "20:00"),
+    ],
 )
 def test_clock_times(printed: str, ampm: str | None, hhmm: str) -> None:
     assert clock(printed, ampm) == hhmm
@@ -51,10 +69,13 @@ def test_impossible_day_is_read_as_month_end_with_a_warning() -> None:
 
 def test_issuers_printed_together_are_split() -> None:
     assert split_issuers("本溪市公安局交通管理支队本溪市交通事务发展服务中心") == [
-        "本溪市公安局交通管理支队", "本溪市交通事务发展服务中心"]
+        "本溪市公安局交通管理支队",
+        "本溪市交通事务发展服务中心",
+    ]
     assert split_issuers("抚顺市公安局交通管理局") == ["抚顺市公安局交通管理局"]
     assert split_issuers("福建省公安厅交通警察总队高速公路支队泉州大队") == [
-        "福建省公安厅交通警察总队高速公路支队泉州大队"]
+        "福建省公安厅交通警察总队高速公路支队泉州大队"
+    ]
 
 
 def _one(text: str, published: date | None = None):  # type: ignore[no-untyped-def]
@@ -72,8 +93,10 @@ def test_year_omitted_end_and_cross_year_window() -> None:
 
 
 def test_daily_hours_and_open_end() -> None:
-    text = ("封闭施工通告\n因X713线K1+800至K3+000段维修，自2025年7月8日起至工程完工止，"
-            "每晚20时至次日8时实行全封闭。\n某县交通运输局\n2025年7月7日\n")
+    text = (
+        "封闭施工通告\n因X713线K1+800至K3+000段维修，自2025年7月8日起至工程完工止，"
+        "每晚20时至次日8时实行全封闭。\n某县交通运输局\n2025年7月7日\n"
+    )
     window = _one(text).window
     assert window.start == date(2025, 7, 8) and window.end is None and window.until_complete
     assert (window.daily.from_, window.daily.to) == ("20:00", "08:00")
@@ -94,8 +117,10 @@ def test_impossible_date_is_kept_with_a_warning() -> None:
 
 
 def test_failed_cross_checks_are_findings_not_drops() -> None:
-    text = ("封路通告\n对丹霍线K189+400至K191+942约3.5公里全幅封闭，"
-            "封闭时间为2025年7月8日至2025年7月22日，共10日。\n某县交通运输局\n2025年7月7日\n")
+    text = (
+        "封路通告\n对丹霍线K189+400至K191+942约3.5公里全幅封闭，"
+        "封闭时间为2025年7月8日至2025年7月22日，共10日。\n某县交通运输局\n2025年7月7日\n"
+    )
     record = _one(text)
     verdicts = {c.code: c.ok for c in record.checks}
     assert verdicts["stake_length"] is False and verdicts["days_stated"] is False
@@ -104,9 +129,17 @@ def test_failed_cross_checks_are_findings_not_drops() -> None:
 
 @pytest.mark.parametrize(
     ("phrase", "kind"),
-    [("实行全幅封闭", "full"), ("实行半幅封闭施工", "half"), ("封闭右侧车道", "partial"),
-     ("实行交通管制，限速40公里/小时", "control"), ("封闭右洞", "half"), ("实行断交施工", "full")],
+    [
+        ("实行全幅封闭", "full"),
+        ("实行半幅封闭施工", "half"),
+        ("封闭右侧车道", "partial"),
+        ("实行交通管制，限速40公里/小时", "control"),
+        ("封闭右洞", "half"),
+        ("实行断交施工", "full"),
+    ],
 )
 def test_closure_kinds(phrase: str, kind: str) -> None:
-    text = f"施工通告\n因施工需要，2025年7月8日至2025年7月22日，G102线K10+000至K12+000段{phrase}。\n"
+    text = (
+        f"施工通告\n因施工需要，2025年7月8日至2025年7月22日，G102线K10+000至K12+000段{phrase}。\n"
+    )
     assert _one(text).closure == kind
