@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from lark import Lark, Token
+from lark import Lark, Token, Transformer
 from lark.lexer import Lexer, LexerState
 
 from notices.errors import GrammarLoadError
@@ -33,24 +33,36 @@ class IslandLexer(Lexer):
         self._scanner = re.compile(alternatives, conf.g_regex_flags)
 
     def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
-        """Yield the tokens of the whole text."""
+        """Yield the tokens of the whole text, line by line (no terminal spans a line break)."""
         text: str = lexer_state.text.text
+        offset = 0
+        for line in text.split("\n"):
+            for kind, value, start in self.line_tokens(line):
+                yield _token(kind, value, offset + start)
+            offset += len(line) + 1
+            if offset <= len(text):
+                yield _token("NL", "\n", offset - 1)
+
+    @lru_cache(maxsize=8192)  # noqa: B019 — one lexer per grammar, kept for the process
+    def line_tokens(self, line: str) -> tuple[tuple[str, str, int], ...]:
+        """The tokens of one line as (kind, text, start), cached: pages repeat their lines."""
+        out: list[tuple[str, str, int]] = []
         pos = 0
         search = self._scanner.search
-        while pos < len(text):
-            match = search(text, pos)
-            start = match.start() if match else len(text)
+        while pos < len(line):
+            match = search(line, pos)
+            start = match.start() if match else len(line)
             if start > pos:
-                yield _token(FILLER, text[pos:start], pos)
+                out.append((FILLER, line[pos:start], pos))
             if match is None:
-                return
+                break
             if match.end() == start:  # an empty match: step over one character as filler
-                yield _token(FILLER, text[start], start)
+                out.append((FILLER, line[start], start))
                 pos = start + 1
                 continue
-            kind = match.lastgroup or FILLER
-            yield _token(kind, match.group(), start)
+            out.append((match.lastgroup or FILLER, match.group(), start))
             pos = match.end()
+        return tuple(out)
 
 
 def _token(kind: str, value: str, start: int) -> Token:
@@ -58,8 +70,11 @@ def _token(kind: str, value: str, start: int) -> Token:
 
 
 @cache
-def load(name: str) -> Lark:
-    """Return the LALR parser for ``grammar/<name>.lark``, built once per process."""
+def load(name: str, transformer: type[Transformer[Token, Any]] | None = None) -> Lark:
+    """Return the LALR parser for ``grammar/<name>.lark``, built once per process.
+
+    With a ``transformer``, Lark applies it while parsing (no parse tree is built).
+    """
     try:
         return Lark.open_from_package(
             "notices.grammar",
@@ -67,24 +82,12 @@ def load(name: str) -> Lark:
             ("",),
             parser="lalr",
             lexer=IslandLexer,
+            transformer=transformer() if transformer else None,
             propagate_positions=False,
             maybe_placeholders=False,
-            cache=False,
         )
     except Exception as exc:  # a broken grammar is a packaging error, never a user error
         raise GrammarLoadError(f"cannot load grammar {name}.lark: {exc}") from exc
-
-
-class _Text:
-    """The slice of lexer state the island lexer reads."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-
-class _State:
-    def __init__(self, text: str) -> None:
-        self.text = _Text(text)
 
 
 @cache
@@ -92,6 +95,6 @@ def _lexer(name: str) -> IslandLexer:
     return IslandLexer(load(name).lexer_conf)
 
 
-def island_tokens(name: str, text: str) -> Iterator[Token]:
-    """Lex ``text`` with a grammar's terminals, without parsing (for segmentation)."""
-    return _lexer(name).lex(_State(text), None)  # type: ignore[arg-type]
+def island_kinds(name: str, line: str) -> tuple[str, ...]:
+    """The token kinds of one line under a grammar's terminals (for segmentation)."""
+    return tuple(kind for kind, _, _ in _lexer(name).line_tokens(line))

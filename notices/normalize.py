@@ -13,9 +13,11 @@ short lines (titles, signatures) and lines ending a sentence keep their break.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 _NEWLINE = re.compile(r"\r\n|[\n\r\f\v\x85\u2028\u2029]")
 _MARKDOWN_PREFIX = re.compile(
@@ -111,9 +113,18 @@ class _Line:
     heading: bool
     marked: bool = False  # opened by markdown markup (heading, quote, list item)
 
-    @property
+    @cached_property
     def text(self) -> str:
         return "".join(c for c, _ in self.chars)
+
+    @cached_property
+    def solid(self) -> str:
+        """The line without its spaces: what a column's width is made of."""
+        return "".join(self.text.split())
+
+    @cached_property
+    def width(self) -> int:
+        return _width(self.solid)
 
 
 def _is_space(ch: str) -> bool:
@@ -127,8 +138,15 @@ def _fold_alnum(ch: str) -> str:
     return ch
 
 
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
+)
+
+
 def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    """Display width: East Asian wide and full-width characters count two."""
+    return len(text) + len(_WIDE.findall(text))
 
 
 def _split_lines(raw: str) -> list[_Line]:
@@ -193,8 +211,7 @@ def _continues(prev: _Line, nxt: _Line, column: _Column) -> bool:
         return False
     if first in _CONTINUES:
         return True
-    text = prev.text
-    return _width(text) >= _FULL_LINE * column.width or len(text) >= _FULL_LINE * column.chars
+    return prev.width >= _FULL_LINE * column.width or len(prev.solid) >= _FULL_LINE * column.chars
 
 
 def _percentile(values: list[int]) -> int:
@@ -204,22 +221,24 @@ def _percentile(values: list[int]) -> int:
 
 def _column(blocks: list[list[_Line]]) -> _Column:
     """The page's typical column: a high percentile of its wrapped lines' widths."""
-    lines = [line.text for block in blocks if len(block) > 1 for line in block]
-    return _Column(_percentile([_width(t) for t in lines]), _percentile([len(t) for t in lines]))
+    lines = [line for block in blocks if len(block) > 1 for line in block]
+    return _Column(
+        _percentile([x.width for x in lines]), _percentile([len(x.solid) for x in lines])
+    )
 
 
 def _paragraphs(block: list[_Line], page: _Column) -> list[_Line]:
     column = _Column(
-        max(page.width, max(_width(line.text) for line in block)),
-        max(page.chars, max(len(line.text) for line in block)),
+        max(page.width, max(line.width for line in block)),
+        max(page.chars, max(len(line.solid) for line in block)),
     )
-    out = [block[0]]
-    for line in block[1:]:
-        if _continues(out[-1], line, column):
-            out[-1] = _Line(out[-1].chars + line.chars, out[-1].heading)
+    groups = [[block[0]]]
+    for prev, line in itertools.pairwise(block):
+        if _continues(prev, line, column):
+            groups[-1].append(line)
         else:
-            out.append(line)
-    return out
+            groups.append([line])
+    return [_Line([c for line in group for c in line.chars], group[0].heading) for group in groups]
 
 
 def _drop_spaces(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:

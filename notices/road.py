@@ -68,7 +68,7 @@ def parse_road(notice: NoticeText, notice_id: str) -> RoadClosure:
     """Parse one road-closure notice into its record."""
     warnings: list[str] = []
     try:
-        sentences = RoadTransformer().transform(load("road").parse(notice.canon))
+        sentences: list[Sentence] = load("road", RoadTransformer).parse(notice.canon)
     except LarkError as exc:  # the island grammar accepts any text; this is a defect
         sentences = []
         warnings.append(f"the road grammar could not read this notice: {type(exc).__name__}")
@@ -204,13 +204,22 @@ def _signature(
 
 
 def _walk(items: Iterable[Any]) -> Iterator[Any]:
-    """Yield every phrase, looking inside reasons and brackets."""
-    for item in items:
+    """Yield every phrase in order, looking inside reasons and brackets (iteratively: brackets
+    may nest thousands deep)."""
+    stack: list[Iterator[Any]] = [iter(items)]
+    while stack:
+        item = next(stack[-1], _DONE)
+        if item is _DONE:
+            stack.pop()
+            continue
         yield item
         if isinstance(item, Reason | Paren):
-            yield from _walk(item.items)
+            stack.append(iter(item.items))
         elif isinstance(item, RouteMention) and item.paren:
-            yield from _walk(item.paren.items)
+            stack.append(iter(item.paren.items))
+
+
+_DONE = object()
 
 
 def _phrases(items: Iterable[Any], *kinds: type) -> list[Any]:

@@ -196,11 +196,26 @@ def _when(parts: list[Any]) -> When:
     return When(year, month, day, next_day, time, "".join(texts), next_year)
 
 
-class RoadTransformer(Transformer[Token, list[Sentence]]):
-    """Map a ``road.lark`` tree to sentences of phrases."""
+def _tokens_as_toks(cls: type[Transformer[Token, Any]]) -> type[Transformer[Token, Any]]:
+    """Give every rule method its tokens as :class:`Tok` (Lark passes raw tokens inline)."""
+    for name, method in list(vars(cls).items()):
+        if callable(method) and not name.startswith("_"):
+            setattr(cls, name, _converting(method))
+    return cls
 
-    def __default_token__(self, token: Token) -> Tok:
-        return _tok(token)
+
+def _converting(method: Any) -> Any:
+    def rule(self: Any, children: list[Any]) -> Any:
+        return method(self, [_tok(c) if isinstance(c, Token) else c for c in children])
+
+    rule.__name__ = method.__name__
+    rule.__doc__ = method.__doc__
+    return rule
+
+
+@_tokens_as_toks
+class RoadTransformer(Transformer[Token, list[Sentence]]):
+    """Map a ``road.lark`` tree to sentences of phrases (applied by Lark while parsing)."""
 
     def start(self, children: list[Any]) -> list[Sentence]:
         return [c for c in children if isinstance(c, tuple)]

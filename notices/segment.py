@@ -15,19 +15,22 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
-from notices.grammars import island_tokens
+from notices.grammars import island_kinds
 from notices.normalize import SECTION_START, Paragraph, Text
 
 Kind = Literal["road_closure", "loss_declaration"]
 
 # Pages without any of these characters hold no notice of ours: skip them cheaply.
-_MAYBE = re.compile(r"封|管\s*制|断\s*交|禁\s*行|限\s*行|绕\s*行|遗\s*失|作\s*废|挂\s*失|丢\s*失")
+_MAYBE = re.compile(
+    r"封|管\s*制|断\s*[交道]|禁\s*[止行]|限\s*[行速高宽重载制]|绕\s*行|占\s*[道用]|关\s*闭|停\s*止|暂\s*停"
+    r"|遗\s*失|作\s*废|挂\s*失|丢\s*失"
+)
 _TITLE = re.compile(
     r"^(?:[^,。;!?:]{0,36}(?:通告|公告|通知|声明|启事|启示|公示|告示)|遗失|声明|通告|公告)"
     r"(?:\((?:第)?[^)]{1,12}号?\)|\[[^\]]{1,12}\])?[:!。]?$"
 )
 _NOT_OURS = re.compile(
-    r"停水|停电|停气|供水|供电|招标|采购|拆迁|征收|拍卖|烟花|爆竹|恢复通行|解除|开通|通车|听证|注销|减资|招领|寻物|寻人|合并|清算|股权"
+    r"停水|停电|停气|供水|供电|供气|供暖|停暖|招标|采购|拆迁|征收|拍卖|烟花|爆竹|恢复通行|解除|开通|通车|听证|注销|减资|招领|寻物|寻人|合并|清算|股权"
 )
 _LOSS_WORDS = re.compile(r"遗失|丢失|挂失|作废")
 _BULLET = re.compile(r"^[▲■●◆★※•□◇○△▼]")
@@ -67,7 +70,7 @@ def _is_title(line: str) -> bool:
 
 
 def _kinds(line: str) -> Counter[str]:
-    return Counter(tok.type for tok in island_tokens("road", line))
+    return Counter(island_kinds("road", line))
 
 
 def _is_signature(line: str, kinds: Counter[str]) -> bool:
@@ -103,7 +106,7 @@ def find_blocks(text: Text) -> list[Block]:
     """Find every notice in a page's clean text, in page order."""
     paras = text.paragraphs
     lines = [_para_text(text, p) for p in paras]
-    kinds = [_kinds(line) for line in lines]
+    kinds = _Kinds(lines)
     blocks: list[Block] = []
     taken = [False] * len(paras)
     i = 0
@@ -121,20 +124,33 @@ def find_blocks(text: Text) -> list[Block]:
         if kind:
             title = text.clean[paras[i].start : paras[i].end]
             blocks.append(Block(kind, title, paras[first].start, paras[last].end))
+        # another kind of notice (停水通知, 招标公告): its body is not ours either
+        if kind or _NOT_OURS.search(lines[i]):
             for k in range(first, last + 1):
                 taken[k] = True
-        i = last + 1 if kind else i + 1
+        i = last + 1 if kind or _NOT_OURS.search(lines[i]) else i + 1
     blocks.extend(_headless(text, lines, kinds, taken))
     return sorted(blocks, key=lambda b: b.start)
+
+
+class _Kinds:
+    """Token kinds per paragraph, lexed only when a decision needs them."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = lines
+        self._known: dict[int, Counter[str]] = {}
+
+    def __getitem__(self, index: int) -> Counter[str]:
+        if index not in self._known:
+            self._known[index] = _kinds(self._lines[index])
+        return self._known[index]
 
 
 def _is_org_line(line: str, kinds: Counter[str]) -> bool:
     return len(line) <= 2 * _SHORT and kinds["ORG"] > 0 and set(kinds) <= {"ORG", "FILLER", "NL"}
 
 
-def _block_end(
-    paras: tuple[Paragraph, ...], lines: list[str], kinds: list[Counter[str]], i: int
-) -> int:
+def _block_end(paras: tuple[Paragraph, ...], lines: list[str], kinds: _Kinds, i: int) -> int:
     last = i
     signed = False
     for k in range(i + 1, min(len(paras), i + _MAX_PARAGRAPHS)):
@@ -148,9 +164,7 @@ def _block_end(
     return last
 
 
-def _headless(
-    text: Text, lines: list[str], kinds: list[Counter[str]], taken: list[bool]
-) -> list[Block]:
+def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) -> list[Block]:
     """Notices without a heading: quoted in an article, or a bare ▲ declaration."""
     blocks: list[Block] = []
     paras = text.paragraphs
@@ -160,6 +174,9 @@ def _headless(
             k += 1
             continue
         line = lines[k]
+        if not _MAYBE.search(line):
+            k += 1
+            continue
         if _road_like(kinds[k]) and not _NOT_OURS.search(line):
             blocks.append(Block("road_closure", None, paras[k].start, paras[k].end))
         elif _BULLET.match(line) and _LOSS_WORDS.search(line):

@@ -1,0 +1,119 @@
+"""Benchmarks: notices/s, pages/s and the cold start of ``notices parse``.
+
+Every figure is printed beside the same run's floor: a bare regular-expression scan of
+the same text for stakes, dates and notice words, which is what any parser must at least
+read. Figures are measured, never asserted. Run ``python -m notices.bench``.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from notices.grammars import IslandLexer
+from notices.parse import parse_page
+
+ROOT = Path(__file__).resolve().parent.parent
+_FLOOR = re.compile(r"[Kk]\d+\+\d+|\d{4}年\d{1,2}月\d{1,2}日|封闭|绕行|遗失|作废|通告|声明")
+
+
+def _best(run: Callable[[], object], repeat: int = 5) -> float:
+    """The best of ``repeat`` timings of ``run``, in seconds, each with a cold line cache."""
+    times = []
+    for _ in range(repeat):
+        IslandLexer.line_tokens.cache_clear()
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _floor(texts: list[str]) -> None:
+    for text in texts:
+        _FLOOR.findall(text)
+
+
+def _pages(folder: Path, pattern: str) -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted(folder.glob(pattern))]
+
+
+def _row(name: str, count: int, unit: str, seconds: float, floor: float) -> None:
+    rate = count / seconds if seconds else float("inf")
+    ratio = seconds / floor if floor else float("inf")
+    print(
+        f"{name:38s} {rate:10.0f} {unit:10s} {seconds * 1000:9.2f} ms   x{ratio:7.1f} of regex floor"
+    )
+
+
+def notices_per_second(corpus: Path) -> None:
+    """Parse every labelled page with notices; count records per second."""
+    pages = [
+        p for p in _pages(corpus / "road", "[0-9]*.txt") + _pages(corpus / "loss", "[0-9]*.txt")
+    ]
+    count = sum(len(parse_page(p)) for p in pages)
+    seconds = _best(lambda: [parse_page(p) for p in pages])
+    _row(
+        f"notices ({len(pages)} pages, {count} notices)",
+        count,
+        "notices/s",
+        seconds,
+        _best(lambda: _floor(pages)),
+    )
+
+
+def pages_per_second(pages: list[str], label: str) -> None:
+    """Parse pages without notices; count pages per second."""
+    seconds = _best(lambda: [parse_page(p) for p in pages])
+    _row(label, len(pages), "pages/s", seconds, _best(lambda: _floor(pages)))
+
+
+def twenty_kb_page(page: str) -> None:
+    """One 20 KB page without notices, in milliseconds."""
+    text = page.encode()[:20_000].decode(errors="ignore")
+    seconds = _best(lambda: parse_page(text), repeat=20)
+    floor = _best(lambda: _floor([text]), repeat=20)
+    print(
+        f"{'20 KB page without notices':38s} {len(text.encode()) / 1024:7.1f} KB {'':9s}"
+        f" {seconds * 1000:9.2f} ms   x{seconds / floor:7.1f} of regex floor"
+    )
+
+
+def cold_start(page: Path) -> None:
+    """Time ``notices parse PAGE`` as a fresh process, against a bare ``python -c pass``."""
+    command = [sys.executable, "-c", "from notices.cli import main; main()", "parse", str(page)]
+    bare = [sys.executable, "-c", "pass"]
+    runs = [_spawn(command) for _ in range(5)]
+    floor = [_spawn(bare) for _ in range(5)]
+    print(
+        f"{'cold start: notices parse (median)':38s} {'':21s} {statistics.median(runs) * 1000:9.2f} ms"
+        f"   (python alone {statistics.median(floor) * 1000:.1f} ms)"
+    )
+
+
+def _spawn(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    """Print every benchmark."""
+    corpus = ROOT / "tests" / "corpus"
+    seeds = ROOT.parent / "shared" / "seeds"
+    plain = _pages(seeds, "00[1-4]_*.txt") or _pages(corpus / "road", "neg_*.txt")
+    plain.sort(key=lambda p: -len(p.encode()))
+    print(f"{'benchmark':38s} {'rate':>10s} {'':10s} {'time':>9s}")
+    notices_per_second(corpus)
+    pages_per_second(plain, f"pages without notices ({len(plain)})")
+    twenty_kb_page(plain[0])
+    cold_start(next(iter(sorted((corpus / "road").glob("001_*.txt")))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
