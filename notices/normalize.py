@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import statistics
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
@@ -32,7 +33,13 @@ _SENTENCE_END = frozenset("。！？!?")
 # A line opening with one of these continues the line before: closing marks and date units.
 _CONTINUES = frozenset("，、。；：！？,.;:!?）)】]”’%年月日号时分秒点")
 _JOINING_WIDTH = 130  # lines up to 65 CJK characters wide may be column-wrapped
-_FULL_LINE = 0.8  # a line this close to its block's widest line continues on the next
+_FULL_LINE = 0.8  # a line this close to its column's width continues on the next
+_MIN_WRAPPED = 3  # a block needs this many lines to show its own column width
+_EVEN_BAND = 0.15  # wrapped lines lie within this share of the column's width …
+_EVEN_SHARE = 0.6  # … this many of them
+_RUN = 2  # a space between runs of ASCII this long is meaningful (K1700 500)
+_LONG_LINE = 30  # without a known column, a line this long that ends mid-sentence goes on
+_HEADING_END = re.compile(r"(?:通告|公告|通知|声明|启事|公示)\s*$")
 
 _PUNCT_FOLD = str.maketrans(
     {
@@ -211,27 +218,49 @@ def _continues(prev: _Line, nxt: _Line, column: _Column) -> bool:
         return False
     if first in _CONTINUES:
         return True
+    if not column.width:  # no column to measure against: only a long unfinished line goes on
+        return len(prev.solid) >= _LONG_LINE and not _HEADING_END.search(prev.solid)
     return prev.width >= _FULL_LINE * column.width or len(prev.solid) >= _FULL_LINE * column.chars
 
 
-def _percentile(values: list[int]) -> int:
-    values = sorted(values)
-    return values[int(0.9 * (len(values) - 1))] if values else 0
+def _median_column(lines: list[_Line]) -> _Column:
+    if not lines:
+        return _Column(0, 0)
+    return _Column(
+        int(statistics.median(x.width for x in lines)),
+        int(statistics.median(len(x.solid) for x in lines)),
+    )
+
+
+def _even(values: list[int]) -> bool:
+    """Most values lie close to their median, as a wrapped column's lines do."""
+    middle = statistics.median(values)
+    close = sum(abs(v - middle) <= _EVEN_BAND * middle for v in values)
+    return close >= _EVEN_SHARE * len(values)
+
+
+def _wrapped_lines(block: list[_Line]) -> list[_Line]:
+    """The lines a column wrap filled (all but the last), if the block was wrapped at all.
+
+    A block printed one paragraph per line has lines of every length; a wrapped one has
+    most of its lines about as wide as the column.
+    """
+    lines = block[:-1]
+    if len(block) < _MIN_WRAPPED:
+        return []
+    if _even([x.width for x in lines]) or _even([len(x.solid) for x in lines]):
+        return lines
+    return []
 
 
 def _column(blocks: list[list[_Line]]) -> _Column:
-    """The page's typical column: a high percentile of its wrapped lines' widths."""
-    lines = [line for block in blocks if len(block) > 1 for line in block]
-    return _Column(
-        _percentile([x.width for x in lines]), _percentile([len(x.solid) for x in lines])
-    )
+    """The page's typical column: the median width of its wrapped lines."""
+    return _median_column([line for block in blocks for line in _wrapped_lines(block)])
 
 
 def _paragraphs(block: list[_Line], page: _Column) -> list[_Line]:
-    column = _Column(
-        max(page.width, max(line.width for line in block)),
-        max(page.chars, max(len(line.solid) for line in block)),
-    )
+    own = _wrapped_lines(block)
+    column = _median_column(own) if own else page
     groups = [[block[0]]]
     for prev, line in itertools.pairwise(block):
         if _continues(prev, line, column):
@@ -242,18 +271,32 @@ def _paragraphs(block: list[_Line], page: _Column) -> list[_Line]:
 
 
 def _drop_spaces(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Drop whitespace, keeping one space only between two ASCII letters or digits."""
+    """Drop whitespace, keeping one space only between two runs of ASCII letters or digits.
+
+    ``K1700 500`` keeps its space (a lost plus sign); letter-spaced ``X 4 1 2`` loses them.
+    """
+    kept = [(i, c) for i, c in enumerate(chars) if not _is_space(c[0])]
     out: list[tuple[str, int]] = []
-    pending: tuple[str, int] | None = None
-    for ch, pos in chars:
-        if _is_space(ch):
-            pending = pending or (" ", pos)
-            continue
-        if pending and out and _ascii_alnum(out[-1][0]) and _ascii_alnum(ch):
-            out.append(pending)
-        pending = None
-        out.append((ch, pos))
+    for n, (i, char) in enumerate(kept):
+        if n and i > kept[n - 1][0] + 1 and _keeps_space(kept, n):
+            out.append((" ", kept[n - 1][1][1] + 1))
+        out.append(char)
     return out
+
+
+def _run(kept: list[tuple[int, tuple[str, int]]], n: int, step: int) -> int:
+    """How many ASCII letters or digits stand together from ``kept[n]`` in direction ``step``."""
+    length = 0
+    while 0 <= n < len(kept) and _ascii_alnum(kept[n][1][0]):
+        length += 1
+        if not 0 <= n + step < len(kept) or kept[n + step][0] != kept[n][0] + step:
+            break
+        n += step
+    return length
+
+
+def _keeps_space(kept: list[tuple[int, tuple[str, int]]], n: int) -> bool:
+    return _run(kept, n - 1, -1) >= _RUN and _run(kept, n, 1) >= _RUN
 
 
 def _ascii_alnum(ch: str) -> bool:

@@ -26,7 +26,7 @@ _MAYBE = re.compile(
     r"|遗\s*失|作\s*废|挂\s*失|丢\s*失"
 )
 _TITLE = re.compile(
-    r"^(?:[^,。;!?:]{0,36}(?:通告|公告|通知|声明|启事|启示|公示|告示)|遗失|声明|通告|公告)"
+    r"^(?:[^,。;!?:]{0,56}(?:通告|公告|通知|声明|启事|启示|公示|告示)|遗失|声明|通告|公告)"
     r"(?:\((?:第)?[^)]{1,12}号?\)|\[[^\]]{1,12}\])?[:!。]?$"
 )
 _NOT_OURS = re.compile(
@@ -35,7 +35,7 @@ _NOT_OURS = re.compile(
 _LOSS_WORDS = re.compile(r"遗失|丢失|挂失|作废")
 _BULLET = re.compile(r"^[▲■●◆★※•□◇○△▼]")
 _MAX_PARAGRAPHS = 16
-_SHORT = 40
+_SHORT = 60
 
 _CLOSING = {"CLOSE", "BAN", "FULL", "HALF"}
 _ROAD = {"STAKE", "ROUTE_CODE", "ROUTE_NUM", "ROUTE_NAME"}
