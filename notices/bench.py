@@ -45,9 +45,8 @@ def _pages(folder: Path, pattern: str) -> list[str]:
 def _row(name: str, count: int, unit: str, seconds: float, floor: float) -> None:
     rate = count / seconds if seconds else float("inf")
     ratio = seconds / floor if floor else float("inf")
-    print(
-        f"{name:38s} {rate:10.0f} {unit:10s} {seconds * 1000:9.2f} ms   x{ratio:7.1f} of regex floor"
-    )
+    timing = f"{seconds * 1000:9.2f} ms   x{ratio:7.1f} of regex floor"
+    print(f"{name:38s} {rate:10.0f} {unit:10s} {timing}")
 
 
 def notices_per_second(corpus: Path) -> None:
@@ -89,10 +88,10 @@ def cold_start(page: Path) -> None:
     bare = [sys.executable, "-c", "pass"]
     runs = [_spawn(command) for _ in range(5)]
     floor = [_spawn(bare) for _ in range(5)]
-    print(
-        f"{'cold start: notices parse (median)':38s} {'':21s} {statistics.median(runs) * 1000:9.2f} ms"
-        f"   (python alone {statistics.median(floor) * 1000:.1f} ms)"
-    )
+    median = statistics.median(runs) * 1000
+    bare_ms = statistics.median(floor) * 1000
+    label = "cold start: notices parse (median)"
+    print(f"{label:38s} {'':21s} {median:9.2f} ms   (python alone {bare_ms:.1f} ms)")
 
 
 def _spawn(command: list[str]) -> float:

@@ -68,7 +68,8 @@ def parse_road(notice: NoticeText, notice_id: str) -> RoadClosure:
     """Parse one road-closure notice into its record."""
     warnings: list[str] = []
     try:
-        sentences: list[Sentence] = load("road", RoadTransformer).parse(notice.canon)
+        parsed: Any = load("road", RoadTransformer).parse(notice.canon)  # transformed inline
+        sentences: list[Sentence] = parsed
     except LarkError as exc:  # the island grammar accepts any text; this is a defect
         sentences = []
         warnings.append(f"the road grammar could not read this notice: {type(exc).__name__}")
