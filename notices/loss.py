@@ -1,12 +1,316 @@
-"""Loss declarations (遗失声明): placeholder until the loss grammar lands."""
+"""A loss-declaration block → one :class:`~notices.model.LossDeclaration` per holder.
+
+The block is cut into entries — at bullets, at paragraphs, after ``声明作废。`` — and each
+entry is parsed by ``loss.lark``. Who lost is what stands before the loss word (遗失),
+without bracketed remarks; what was lost is what follows it, up to the clause's end,
+split at 、/及 with quantities left out and 正副本 made two items. ``本公司…``/``本人…``
+entries take the name the block signs with (a ``声明人：`` line or the signature).
+"""
 
 from __future__ import annotations
 
-from notices.model import Record, Source
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from lark.exceptions import LarkError
+
+from notices.grammars import island_kinds, load
+from notices.identifiers import looks_like_resident_id, looks_like_uscc, resident_id_valid, uscc_valid
+from notices.ids import notice_id
+from notices.loss_phrases import Bracket, IdPhrase, LossTransformer, Value
+from notices.model import Check, HolderType, Identifier, LossDeclaration, Record, Source
 from notices.normalize import Text
+from notices.numerals import numbers
+from notices.road_phrases import Tok
 from notices.segment import Block
+from notices.windows import issue_date
+
+_CLAUSE_END = ("COMMA", "END", "VOID", "NL")
+_ORG_SUFFIX = re.compile(
+    r"(?:公司|合作社|门市部|商店|店|厂|中心|学校|小学|中学|大学|学院|幼儿园|医院|卫生院|卫生室|诊所|"
+    r"药房|药店|委员会|支部|工会|协会|商会|联合会|局|所|站|社|行|馆|部|队|场|室|处|院|会|团|超市|"
+    r"饭店|酒店|宾馆|酒楼|餐厅|旅馆|农场|公寓|集团|工作室|经营部|服务部|加工厂|养殖|个体工商户|政府|"
+    r"办事处|办公室|研究所|事务所|银行|支行|分行|网吧|厅|园|坊|铺|庄|行)$"
+)
+_PERSON = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,8}[·•][\u4e00-\u9fff]{1,8}")
+_LEADS = ("兹有", "现有", "特此", "声明内容", "内容")
+_USCC_LABEL = ("信用代码", "统一代码")
+_ID_LABEL = ("身份",)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    start: int  # in the block's canonical text
+    end: int
 
 
 def parse_loss_block(text: Text, block: Block, source: Source) -> list[Record]:
     """Parse a block of loss declarations into one record per holder."""
-    return []
+    canon = text.canon[block.start : block.end]
+    clean = text.clean[block.start : block.end]
+    body_start = canon.index("\n") + 1 if block.title and "\n" in canon else 0
+    signer, signed_on = _signature(canon, clean, body_start)
+    title_void = bool(block.title and "作废" in block.title)
+    records: list[Record] = []
+    for entry in _entries(canon, body_start):
+        record = _record(canon[entry.start : entry.end], clean[entry.start : entry.end], block, source)
+        if record is None:
+            continue
+        records.append(_finish(record, block.title, signer, signed_on, title_void, source))
+    return records
+
+
+# ── cutting the block into entries ──────────────────────────────────────────────────
+
+def _entries(canon: str, body_start: int) -> Iterator[_Entry]:
+    """Cut a block's body into entries: at bullets, paragraphs with a loss word, and ends."""
+    start = body_start
+    offset = body_start
+    seen_loss = seen_void = False
+    for line in canon[body_start:].split("\n"):
+        for kind, value, pos in _tokens(line):
+            at = offset + pos
+            if kind == "BULLET" or (kind == "LOSE" and seen_loss and seen_void):
+                if at > start:
+                    yield _Entry(start, at)
+                start, seen_loss, seen_void = at, False, False
+            seen_loss = seen_loss or kind == "LOSE"
+            seen_void = seen_void or (kind == "VOID")
+            if kind == "END" and seen_loss and seen_void:
+                yield _Entry(start, at + len(value))
+                start, seen_loss, seen_void = at + len(value), False, False
+        offset += len(line) + 1
+        if seen_loss:  # a paragraph that named a loss ends its entry
+            yield _Entry(start, offset - 1)
+            start, seen_loss, seen_void = offset, False, False
+        elif start < offset and not _any_loss(canon[start:offset]):
+            start = offset
+    if start < len(canon) and _any_loss(canon[start:]):
+        yield _Entry(start, len(canon))
+
+
+def _tokens(line: str) -> tuple[tuple[str, str, int], ...]:
+    from notices.grammars import _lexer
+
+    return _lexer("loss").line_tokens(line)
+
+
+def _any_loss(text: str) -> bool:
+    return any(kind == "LOSE" for line in text.split("\n") for kind in island_kinds("loss", line))
+
+
+# ── the signature: who signs, and when ──────────────────────────────────────────────
+
+def _signature(canon: str, clean: str, body_start: int) -> tuple[str | None, tuple[int, int, int] | None]:
+    """The name a block signs with (声明人： or a closing line) and its date, if printed."""
+    signer = None
+    match = re.search(r"(?:声明人|登报人|声明单位|单位名称)[:：]\s*([^\n,，。]+)", clean[body_start:])
+    if match:
+        signer = match.group(1).strip()
+    lines = [line for line in canon[body_start:].split("\n") if line.strip()]
+    dated = None
+    for line in reversed(lines[-3:]):
+        kinds = island_kinds("loss", line)
+        if "LOSE" in kinds:
+            break
+        if kinds and kinds[-1] == "DATE" and len(numbers(line)) >= 3:
+            dated = tuple(numbers(line)[-3:])
+        elif kinds and set(kinds) <= {"ORG", "FILLER"} and len(line) <= 40 and signer is None:
+            signer = clean[canon.index(line) : canon.index(line) + len(line)].strip()
+    return signer, dated  # type: ignore[return-value]
+
+
+# ── one entry ───────────────────────────────────────────────────────────────────────
+
+@dataclass(frozen=True)
+class _Parsed:
+    holder: str | None
+    self_named: bool
+    documents: tuple[str, ...]
+    identifiers: tuple[Identifier, ...]
+    declared_void: bool
+    text: str
+    warnings: tuple[str, ...]
+    dated: tuple[int, int, int] | None
+
+
+def _record(canon: str, clean: str, block: Block, source: Source) -> _Parsed | None:
+    try:
+        parsed: Any = load("loss", LossTransformer).parse(canon)
+        items: list[Any] = parsed
+    except LarkError:
+        return _Parsed(None, False, (), (), "作废" in canon, clean.strip(), ("the loss grammar could not read this entry",), None)
+    lose = next((i for i, item in enumerate(items) if _kind(item) == "LOSE"), None)
+    if lose is None:
+        return None
+    holder, self_named = _holder(items[:lose], clean)
+    documents, found = _documents(items[lose + 1 :], clean)
+    identifiers = _identifiers(items, clean, found)
+    void = any(_kind(i) == "VOID" and ("作废" in i.text or "无效" in i.text) for i in _walk(items))
+    dates = [i for i in items[lose:] if _kind(i) == "DATE"]
+    dated = tuple(numbers(dates[-1].text)[:3]) if dates else None
+    warnings = [] if documents else ["no lost item found"]
+    if holder is None and not self_named:
+        warnings.append("no holder found")
+    return _Parsed(holder, self_named, documents, identifiers, void, _entry_text(clean), tuple(warnings), dated)  # type: ignore[arg-type]
+
+
+def _entry_text(clean: str) -> str:
+    return clean.strip().lstrip("▲■●◆★※•□◇○△▼ ").strip()
+
+
+def _kind(item: Any) -> str:
+    return item.kind if isinstance(item, Tok) else type(item).__name__
+
+
+def _walk(items: list[Any]) -> Iterator[Any]:
+    for item in items:
+        yield item
+        if isinstance(item, Bracket):
+            yield from _walk(list(item.items))
+
+
+def _holder(items: list[Any], clean: str) -> tuple[str | None, bool]:
+    """The name before the loss word: the last clause's words, without remarks or labels."""
+    segment: list[Any] = []
+    for item in items:
+        if _kind(item) in ("COMMA", "END", "COLON", "NL"):
+            if any(_kind(i) in ("FILLER", "ORG", "SELF") for i in segment):
+                last = segment
+            segment = []
+            continue
+        segment.append(item)
+    if not any(_kind(i) in ("FILLER", "ORG", "SELF") for i in segment):
+        segment = locals().get("last", [])
+    if any(_kind(i) == "SELF" for i in segment):
+        return None, True
+    resident = max((n for n, i in enumerate(segment) if _kind(i) == "RESIDENT"), default=-1)
+    words = [i for i in segment[resident + 1 :] if _kind(i) in ("FILLER", "ORG", "NUMBER", "CONJ", "MONTH_DAY")]
+    name = "".join(clean[i.start : i.end] for i in words).strip(" ,，、:：")
+    for lead in _LEADS:
+        if name.startswith(lead):
+            name = name[len(lead) :].lstrip(":：")
+    return (name or None), False
+
+
+def _documents(items: list[Any], clean: str) -> tuple[tuple[str, ...], list[Any]]:
+    """The lost items: words after the loss word up to the clause's end, one per item."""
+    pieces: list[str] = []
+    current = ""
+    found: list[Any] = []  # identifiers printed among the items (plates)
+    for item in items:
+        kind = _kind(item)
+        if kind in _CLAUSE_END or isinstance(item, IdPhrase):
+            break
+        if kind in ("LIST_SEP", "CONJ"):
+            pieces.append(current)
+            current = ""
+        elif kind == "BOTH_COPIES":
+            pieces.extend((current + "正本", current + "副本"))
+            current = ""
+        elif kind == "PLATE":
+            found.append(item)
+        elif kind in ("FILLER", "ORG", "NUMBER"):
+            current += clean[item.start : item.end]
+    pieces.append(current)
+    cleaned = [_document(p) for p in pieces]
+    return tuple(p for p in cleaned if p), found
+
+
+def _document(piece: str) -> str:
+    piece = piece.strip(" ,，、:：")
+    piece = re.sub(r"^号", "", piece)
+    return piece.replace("《", "").replace("》", "")
+
+
+def _identifiers(items: list[Any], clean: str, found: list[Any]) -> tuple[Identifier, ...]:
+    out: list[Identifier] = []
+    labelled: set[tuple[int, int]] = set()
+    for item in _walk(items):
+        if isinstance(item, IdPhrase):
+            label = clean[item.label.start : item.label.end]
+            for value in item.values:
+                labelled.add((value.start, value.end))
+                out.append(_identifier(label, _value_text(clean, value)))
+    for item in _walk(items):
+        if _kind(item) in ("USCC", "PERSON_ID", "PLATE") and not _inside(item, labelled):
+            out.append(_identifier(None, _value_text(clean, item)))
+    return tuple(out)
+
+
+def _inside(item: Any, spans: set[tuple[int, int]]) -> bool:
+    return any(a <= item.start and item.end <= b for a, b in spans)
+
+
+def _value_text(clean: str, span: Value | Tok) -> str:
+    return "".join(clean[span.start : span.end].split())
+
+
+def _identifier(label: str | None, value: str) -> Identifier:
+    valid: bool | None = None
+    if label and any(k in label for k in _USCC_LABEL):
+        valid = uscc_valid(value)
+    elif label and any(k in label for k in _ID_LABEL):
+        valid = resident_id_valid(value)
+    elif label is None and looks_like_uscc(value):
+        valid = uscc_valid(value)
+    elif label is None and looks_like_resident_id(value):
+        valid = resident_id_valid(value)
+    return Identifier(label, value, valid)
+
+
+# ── the record ──────────────────────────────────────────────────────────────────────
+
+def _finish(parsed: _Parsed, title: str | None, signer: str | None,
+            signed_on: tuple[int, int, int] | None, title_void: bool, source: Source) -> LossDeclaration:
+    warnings = list(parsed.warnings)
+    holder = parsed.holder
+    if parsed.self_named:
+        holder = signer
+        if holder is None:
+            warnings.append("the entry speaks of itself (本人/本公司) and no signer is printed")
+    dated = parsed.dated or signed_on
+    issued_on = _date(dated, source.published_on, warnings) if dated else None
+    checks = tuple(
+        Check(_check_code(i), bool(i.valid), f"{i.type or 'identifier'} {i.value}: check character "
+              + ("holds" if i.valid else "does not hold"))
+        for i in parsed.identifiers if i.valid is not None
+    )
+    warnings.extend(f"check {c.code} failed: {c.message}" for c in checks if not c.ok)
+    name = holder or ""
+    return LossDeclaration(
+        id=notice_id("loss_declaration", name, parsed.text),
+        title=title,
+        text=parsed.text,
+        issued_on=issued_on,
+        issuers=(signer,) if parsed.self_named and signer else (),
+        source=source,
+        holder=name,
+        holder_type=holder_type(name),
+        documents=parsed.documents,
+        identifiers=parsed.identifiers,
+        declared_void=parsed.declared_void or title_void,
+        checks=checks,
+        warnings=tuple(warnings),
+    )
+
+
+def _check_code(identifier: Identifier) -> str:
+    return "uscc_check" if looks_like_uscc(identifier.value) else "resident_id_check"
+
+
+def _date(parts: tuple[int, int, int], published_on: date | None, warnings: list[str]) -> date | None:
+    from notices.road_phrases import When
+
+    year, month, day = parts
+    return issue_date(When(year, month, day, False, None, f"{year}年{month}月{day}日"), published_on, warnings)
+
+
+def holder_type(name: str) -> HolderType:
+    """Tell a person's name from an organisation's."""
+    if _ORG_SUFFIX.search(name) or len(name) > 8:
+        return "organization"
+    return "person" if _PERSON.fullmatch(name) else "organization"
