@@ -36,6 +36,10 @@ _ORG_SUFFIX = re.compile(
     r"办事处|办公室|研究所|事务所|银行|支行|分行|网吧|厅|园|坊|铺|庄|行)$"
 )
 _PERSON = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,8}[·•][\u4e00-\u9fff]{1,8}")
+_SIGNER = re.compile(
+    r"(?:声明人|登报人|声明单位|单位名称)[:：]\s*([^\n,，。:：]+?)\s*(?=刊登|声明内容|声明类型|联系|[\n,，。:：]|$)"
+)
+_NOT_A_NAME = ("于", "在", "因", "将", "由于", "不慎", "的")
 _LEADS = ("兹有", "现有", "特此", "声明内容", "内容")
 _USCC_LABEL = ("信用代码", "统一代码")
 _ID_LABEL = ("身份",)
@@ -107,7 +111,7 @@ def _any_loss(text: str) -> bool:
 def _signature(canon: str, clean: str, body_start: int) -> tuple[str | None, tuple[int, int, int] | None]:
     """The name a block signs with (声明人： or a closing line) and its date, if printed."""
     signer = None
-    match = re.search(r"(?:声明人|登报人|声明单位|单位名称)[:：]\s*([^\n,，。]+)", clean[body_start:])
+    match = _SIGNER.search(clean[body_start:])
     if match:
         signer = match.group(1).strip()
     lines = [line for line in canon[body_start:].split("\n") if line.strip()]
@@ -146,8 +150,14 @@ def _record(canon: str, clean: str, block: Block, source: Source) -> _Parsed | N
     lose = next((i for i, item in enumerate(items) if _kind(item) == "LOSE"), None)
     if lose is None:
         return None
-    holder, self_named = _holder(items[:lose], clean)
-    documents, found = _documents(items[lose + 1 :], clean)
+    before = items[:lose]
+    first_doc = next((n for n, i in enumerate(before) if _kind(i) == "DOC"), None)
+    if first_doc is not None and first_doc > 0:  # 某公司法定代表人名章一枚遗失
+        holder, self_named = _holder(before[:first_doc], clean)
+        documents, found = _documents(before[first_doc:], clean)
+    else:
+        holder, self_named = _holder(before, clean)
+        documents, found = _documents(items[lose + 1 :], clean)
     identifiers = _identifiers(items, clean, found)
     void = any(_kind(i) == "VOID" and ("作废" in i.text or "无效" in i.text) for i in _walk(items))
     dates = [i for i in items[lose:] if _kind(i) == "DATE"]
@@ -185,10 +195,15 @@ def _holder(items: list[Any], clean: str) -> tuple[str | None, bool]:
         segment.append(item)
     if not any(_kind(i) in ("FILLER", "ORG", "SELF") for i in segment):
         segment = locals().get("last", [])
-    if any(_kind(i) == "SELF" for i in segment):
-        return None, True
+    selves = [n for n, i in enumerate(segment) if _kind(i) == "SELF"]
+    if selves:
+        named = [i for i in segment[selves[-1] + 1 :] if _kind(i) in ("FILLER", "ORG")]
+        if len(named) != 1 or named[0].text.startswith(_NOT_A_NAME):
+            return None, True  # 本人于6月在…遗失: the signer is the holder
+        segment = segment[selves[-1] + 1 :]  # 本人孙志刚遗失…: the name follows
     resident = max((n for n, i in enumerate(segment) if _kind(i) == "RESIDENT"), default=-1)
-    words = [i for i in segment[resident + 1 :] if _kind(i) in ("FILLER", "ORG", "NUMBER", "CONJ", "MONTH_DAY")]
+    kept = ("FILLER", "ORG", "NUMBER", "CONJ", "AND", "MONTH_DAY", "DOC")
+    words = [i for i in segment[resident + 1 :] if _kind(i) in kept]
     name = "".join(clean[i.start : i.end] for i in words).strip(" ,，、:：")
     for lead in _LEADS:
         if name.startswith(lead):
@@ -201,44 +216,58 @@ def _documents(items: list[Any], clean: str) -> tuple[tuple[str, ...], list[Any]
     pieces: list[str] = []
     current = ""
     found: list[Any] = []  # identifiers printed among the items (plates)
-    for item in items:
+    stopped = False
+    for n, item in enumerate(items):
         kind = _kind(item)
         if kind in _CLAUSE_END or isinstance(item, IdPhrase):
-            break
-        if kind in ("LIST_SEP", "CONJ"):
+            stopped = True
+            continue
+        if stopped:  # a later clause goes on with the items when it opens with 及 or an item
+            if kind not in ("CONJ", "DOC") or _kind(items[n - 1]) not in ("COMMA", "END"):
+                continue
+            stopped = False
+            if kind == "DOC":
+                pieces.append(current)
+                current = ""
+        if kind in ("LIST_SEP", "CONJ") or (kind == "AND" and _kind(_next(items, n)) == "DOC"):
             pieces.append(current)
             current = ""
         elif kind == "BOTH_COPIES":
             pieces.extend((current + "正本", current + "副本"))
             current = ""
-        elif kind == "PLATE":
+        elif kind == "PLATE":  # 辽E28716号车辆道路运输证: the plate is an identifier, not the item
             found.append(item)
-        elif kind in ("FILLER", "ORG", "NUMBER"):
+            current = ""
+        elif kind in ("FILLER", "ORG", "NUMBER", "DOC", "AND"):
             current += clean[item.start : item.end]
     pieces.append(current)
     cleaned = [_document(p) for p in pieces]
     return tuple(p for p in cleaned if p), found
 
 
+def _next(items: list[Any], n: int) -> Any:
+    return items[n + 1] if n + 1 < len(items) else None
+
+
 def _document(piece: str) -> str:
     piece = piece.strip(" ,，、:：")
-    piece = re.sub(r"^号", "", piece)
+    piece = re.sub(r"^(?:号|的|车辆)+", "", piece)
     return piece.replace("《", "").replace("》", "")
 
 
 def _identifiers(items: list[Any], clean: str, found: list[Any]) -> tuple[Identifier, ...]:
-    out: list[Identifier] = []
+    out: list[tuple[int, Identifier]] = []
     labelled: set[tuple[int, int]] = set()
     for item in _walk(items):
         if isinstance(item, IdPhrase):
             label = clean[item.label.start : item.label.end]
             for value in item.values:
                 labelled.add((value.start, value.end))
-                out.append(_identifier(label, _value_text(clean, value)))
+                out.append((value.start, _identifier(label, _value_text(clean, value))))
     for item in _walk(items):
         if _kind(item) in ("USCC", "PERSON_ID", "PLATE") and not _inside(item, labelled):
-            out.append(_identifier(None, _value_text(clean, item)))
-    return tuple(out)
+            out.append((item.start, _identifier(None, _value_text(clean, item))))
+    return tuple(identifier for _, identifier in sorted(out, key=lambda pair: pair[0]))
 
 
 def _inside(item: Any, spans: set[tuple[int, int]]) -> bool:

@@ -31,6 +31,7 @@ SECTION_START = re.compile(
 )
 _SENTENCE_END = frozenset("。！？!?")
 # A line opening with one of these continues the line before: closing marks and date units.
+_UNFINISHED = frozenset("，,、:：(（[【“")  # no paragraph ends on these
 _CONTINUES = frozenset("，、。；：！？,.;:!?）)】]”’%年月日号时分秒点")
 _JOINING_WIDTH = 130  # lines up to 65 CJK characters wide may be column-wrapped
 _FULL_LINE = 0.8  # a line this close to its column's width continues on the next
@@ -39,7 +40,9 @@ _EVEN_BAND = 0.15  # wrapped lines lie within this share of the column's width �
 _EVEN_SHARE = 0.6  # … this many of them
 _RUN = 2  # a space between runs of ASCII this long is meaningful (K1700 500)
 _LONG_LINE = 30  # without a known column, a line this long that ends mid-sentence goes on
-_HEADING_END = re.compile(r"(?:通告|公告|通知|声明|启事|公示)\s*$")
+_HEADING_END = re.compile(r"(?:通告|公告|通知|声明|启事|公示)[\]】]?\s*$")
+_FIELD_LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}[:：]")
+_SHORT_HEADING = 12
 
 _PUNCT_FOLD = str.maketrans(
     {
@@ -135,7 +138,8 @@ class _Line:
 
 
 def _is_space(ch: str) -> bool:
-    return ch.isspace() or ch in "\u3000\xa0\u200b\ufeff"
+    """Whitespace, and the box-drawing frames classified ads are printed in."""
+    return ch.isspace() or ch in "\u3000\xa0\u200b\ufeff" or "\u2500" <= ch <= "\u257f"
 
 
 def _fold_alnum(ch: str) -> str:
@@ -209,6 +213,10 @@ def _continues(prev: _Line, nxt: _Line, column: _Column) -> bool:
     """Tell whether ``nxt`` continues the paragraph ``prev`` was wrapped from."""
     if prev.heading or nxt.marked or SECTION_START.match(nxt.text) or nxt.text.startswith("关于"):
         return False
+    if _FIELD_LABEL.match(nxt.solid) and _FIELD_LABEL.match(prev.solid):
+        return False  # 声明人：… / 刊登日期：… — a form's fields, one per line
+    if _HEADING_END.search(nxt.solid) and len(nxt.solid) <= _SHORT_HEADING and "关于" not in prev.solid:
+        return False  # a short heading under a masthead, not the end of a wrapped title
     last, first = prev.chars[-1][0], nxt.chars[0][0]
     if (last.isascii() and (last.isalnum() or last == "+")) and (
         first.isascii() and (first.isalnum() or first == "+")
@@ -216,7 +224,7 @@ def _continues(prev: _Line, nxt: _Line, column: _Column) -> bool:
         return True  # a number or stake broken by the wrap: K19 / 1+942
     if last in _SENTENCE_END or column.width > _JOINING_WIDTH:
         return False
-    if first in _CONTINUES:
+    if first in _CONTINUES or last in _UNFINISHED:
         return True
     if not column.width:  # no column to measure against: only a long unfinished line goes on
         return len(prev.solid) >= _LONG_LINE and not _HEADING_END.search(prev.solid)

@@ -30,7 +30,7 @@ _TITLE = re.compile(
     r"(?:\((?:第)?[^)]{1,12}号?\)|\[[^\]]{1,12}\])?[:!。]?$"
 )
 _NOT_OURS = re.compile(
-    r"停水|停电|停气|供水|供电|供气|供暖|停暖|招标|采购|拆迁|征收|拍卖|烟花|爆竹|恢复通行|解除|开通|通车|听证|注销|减资|招领|寻物|寻人|合并|清算|股权"
+    r"停水|停电|停气|供水|供电|供气|供暖|停暖|招标|采购|拆迁|征收|拍卖|烟花|爆竹|恢复通行|解除|开通|通车|听证|注销|减资|招领|寻物|寻人|合并|清算|股权|法院|催告|判决|裁定|送达|仲裁|拍卖"
 )
 _LOSS_WORDS = re.compile(r"遗失|丢失|挂失|作废")
 _BULLET = re.compile(r"^[▲■●◆★※•□◇○△▼]")
@@ -62,6 +62,7 @@ def _para_text(text: Text, para: Paragraph) -> str:
 
 
 def _is_title(line: str) -> bool:
+    line = line.strip("[]【】〔〕")
     return (
         len(line) <= _SHORT
         and _TITLE.match(line) is not None
