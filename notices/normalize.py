@@ -41,8 +41,11 @@ _EVEN_SHARE = 0.6  # … this many of them
 _RUN = 2  # a space between runs of ASCII this long is meaningful (K1700 500)
 _LONG_LINE = 30  # without a known column, a line this long that ends mid-sentence goes on
 _HEADING_END = re.compile(r"(?:通告|公告|通知|声明|启事|公示)[\]】]?\s*$")
+# A heading names what kind of notice it is.
+_HEADING_WORD = re.compile(r"遗失|作废|挂失|封|管制|施工|通行|交通|禁止|关于|道路|公路|启事")
 _FIELD_LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}[:：]")
 _SHORT_HEADING = 12
+_LONG_HEADING = 60
 
 _PUNCT_FOLD = str.maketrans(
     {
@@ -209,13 +212,25 @@ class _Column:
     chars: int
 
 
+def _is_heading(text: str) -> bool:
+    """A line that reads as a notice's heading: short, unpunctuated, ending 通告/声明…"""
+    return (
+        len(text) <= _LONG_HEADING
+        and _HEADING_END.search(text) is not None
+        and _HEADING_WORD.search(text) is not None
+        and not any(mark in text for mark in "。，,；;！!？?")
+    )
+
+
 def _continues(prev: _Line, nxt: _Line, column: _Column) -> bool:
     """Tell whether ``nxt`` continues the paragraph ``prev`` was wrapped from."""
     if prev.heading or nxt.marked or SECTION_START.match(nxt.text) or nxt.text.startswith("关于"):
         return False
+    if _is_heading(prev.solid):
+        return False  # a heading stands on its own line
     if _FIELD_LABEL.match(nxt.solid) and _FIELD_LABEL.match(prev.solid):
         return False  # 声明人：… / 刊登日期：… — a form's fields, one per line
-    if _HEADING_END.search(nxt.solid) and len(nxt.solid) <= _SHORT_HEADING and "关于" not in prev.solid:
+    if _is_heading(nxt.solid) and len(nxt.solid) <= _SHORT_HEADING and "关于" not in prev.solid:
         return False  # a short heading under a masthead, not the end of a wrapped title
     last, first = prev.chars[-1][0], nxt.chars[0][0]
     if (last.isascii() and (last.isalnum() or last == "+")) and (

@@ -123,7 +123,7 @@ def find_blocks(text: Text) -> list[Block]:
         body = "\n".join(lines[i + 1 : last + 1])
         kind = _kind_of(lines[i], body, total)
         if kind:
-            title = text.clean[paras[i].start : paras[i].end]
+            title = text.clean[paras[i].start : paras[i].end].strip("[]【】〔〕 ")
             blocks.append(Block(kind, title, paras[first].start, paras[last].end))
         # another kind of notice (停水通知, 招标公告): its body is not ours either
         if kind or _NOT_OURS.search(lines[i]):
