@@ -46,7 +46,11 @@ def resident_id_valid(number: str) -> bool:
 def looks_like_uscc(value: str) -> bool:
     """18 characters of the credit-code alphabet, not all digits (those are ID numbers)."""
     value = value.upper()
-    return bool(_USCC_SHAPE.fullmatch(value)) and not value.isdigit() and not _ID_SHAPE.fullmatch(value)
+    return (
+        bool(_USCC_SHAPE.fullmatch(value))
+        and not value.isdigit()
+        and not _ID_SHAPE.fullmatch(value)
+    )
 
 
 def looks_like_resident_id(value: str) -> bool:

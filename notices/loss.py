@@ -18,7 +18,12 @@ from typing import Any
 from lark.exceptions import LarkError
 
 from notices.grammars import island_kinds, load
-from notices.identifiers import looks_like_resident_id, looks_like_uscc, resident_id_valid, uscc_valid
+from notices.identifiers import (
+    looks_like_resident_id,
+    looks_like_uscc,
+    resident_id_valid,
+    uscc_valid,
+)
 from notices.ids import notice_id
 from notices.loss_phrases import Bracket, IdPhrase, LossTransformer, Value
 from notices.model import Check, HolderType, Identifier, LossDeclaration, Record, Source
@@ -39,6 +44,7 @@ _PERSON = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,8}[·•][\u4e00-\
 _SIGNER = re.compile(
     r"(?:声明人|登报人|声明单位|单位名称)[:：]\s*([^\n,，。:：]+?)\s*(?=刊登|声明内容|声明类型|联系|[\n,，。:：]|$)"
 )
+_SIGNER_LINE = 40  # a signature line is short
 _NOT_A_NAME = ("于", "在", "因", "将", "由于", "不慎", "的")
 _LEADS = ("兹有", "现有", "特此", "声明内容", "内容")
 _USCC_LABEL = ("信用代码", "统一代码")
@@ -60,7 +66,9 @@ def parse_loss_block(text: Text, block: Block, source: Source) -> list[Record]:
     title_void = bool(block.title and "作废" in block.title)
     records: list[Record] = []
     for entry in _entries(canon, body_start):
-        record = _record(canon[entry.start : entry.end], clean[entry.start : entry.end], block, source)
+        record = _record(
+            canon[entry.start : entry.end], clean[entry.start : entry.end], block, source
+        )
         if record is None:
             continue
         records.append(_finish(record, block.title, signer, signed_on, title_void, source))
@@ -68,6 +76,7 @@ def parse_loss_block(text: Text, block: Block, source: Source) -> list[Record]:
 
 
 # ── cutting the block into entries ──────────────────────────────────────────────────
+
 
 def _entries(canon: str, body_start: int) -> Iterator[_Entry]:
     """Cut a block's body into entries: at bullets, paragraphs with a loss word, and ends."""
@@ -108,26 +117,43 @@ def _any_loss(text: str) -> bool:
 
 # ── the signature: who signs, and when ──────────────────────────────────────────────
 
-def _signature(canon: str, clean: str, body_start: int) -> tuple[str | None, tuple[int, int, int] | None]:
+
+def _signature(
+    canon: str, clean: str, body_start: int
+) -> tuple[str | None, tuple[int, int, int] | None]:
     """The name a block signs with (声明人： or a closing line) and its date, if printed."""
-    signer = None
     match = _SIGNER.search(clean[body_start:])
-    if match:
-        signer = match.group(1).strip()
-    lines = [line for line in canon[body_start:].split("\n") if line.strip()]
+    signer = match.group(1).strip() if match else None
     dated = None
-    for line in reversed(lines[-3:]):
+    for start, end in reversed(_lines(canon, body_start)[-3:]):
+        line = canon[start:end]
         kinds = island_kinds("loss", line)
         if "LOSE" in kinds:
             break
-        if kinds and kinds[-1] == "DATE" and len(numbers(line)) >= 3:
-            dated = tuple(numbers(line)[-3:])
-        elif kinds and set(kinds) <= {"ORG", "FILLER"} and len(line) <= 40 and signer is None:
-            signer = clean[canon.index(line) : canon.index(line) + len(line)].strip()
-    return signer, dated  # type: ignore[return-value]
+        if kinds and kinds[-1] == "DATE":
+            dated = dated or _ymd(line)
+        elif (
+            kinds
+            and set(kinds) <= {"ORG", "FILLER"}
+            and len(line) <= _SIGNER_LINE
+            and signer is None
+        ):
+            signer = clean[start:end].strip()
+    return signer, dated
+
+
+def _lines(text: str, start: int) -> list[tuple[int, int]]:
+    """The non-empty lines of ``text`` from ``start``, as spans."""
+    spans = []
+    for line in text[start:].split("\n"):
+        if line.strip():
+            spans.append((start, start + len(line)))
+        start += len(line) + 1
+    return spans
 
 
 # ── one entry ───────────────────────────────────────────────────────────────────────
+
 
 @dataclass(frozen=True)
 class _Parsed:
@@ -146,7 +172,16 @@ def _record(canon: str, clean: str, block: Block, source: Source) -> _Parsed | N
         parsed: Any = load("loss", LossTransformer).parse(canon)
         items: list[Any] = parsed
     except LarkError:
-        return _Parsed(None, False, (), (), "作废" in canon, clean.strip(), ("the loss grammar could not read this entry",), None)
+        return _Parsed(
+            None,
+            False,
+            (),
+            (),
+            "作废" in canon,
+            clean.strip(),
+            ("the loss grammar could not read this entry",),
+            None,
+        )
     lose = next((i for i, item in enumerate(items) if _kind(item) == "LOSE"), None)
     if lose is None:
         return None
@@ -161,11 +196,19 @@ def _record(canon: str, clean: str, block: Block, source: Source) -> _Parsed | N
     identifiers = _identifiers(items, clean, found)
     void = any(_kind(i) == "VOID" and ("作废" in i.text or "无效" in i.text) for i in _walk(items))
     dates = [i for i in items[lose:] if _kind(i) == "DATE"]
-    dated = tuple(numbers(dates[-1].text)[:3]) if dates else None
+    dated = _ymd(dates[-1].text) if dates else None
     warnings = [] if documents else ["no lost item found"]
     if holder is None and not self_named:
         warnings.append("no holder found")
-    return _Parsed(holder, self_named, documents, identifiers, void, _entry_text(clean), tuple(warnings), dated)  # type: ignore[arg-type]
+    return _Parsed(
+        holder, self_named, documents, identifiers, void, _entry_text(clean), tuple(warnings), dated
+    )
+
+
+def _ymd(text: str) -> tuple[int, int, int] | None:
+    """Year, month and day of a printed date (二〇二五年八月四日, 2025年8月4日)."""
+    parts = numbers(text)
+    return (parts[-3], parts[-2], parts[-1]) if len(parts) >= 3 else None
 
 
 def _entry_text(clean: str) -> str:
@@ -293,8 +336,15 @@ def _identifier(label: str | None, value: str) -> Identifier:
 
 # ── the record ──────────────────────────────────────────────────────────────────────
 
-def _finish(parsed: _Parsed, title: str | None, signer: str | None,
-            signed_on: tuple[int, int, int] | None, title_void: bool, source: Source) -> LossDeclaration:
+
+def _finish(
+    parsed: _Parsed,
+    title: str | None,
+    signer: str | None,
+    signed_on: tuple[int, int, int] | None,
+    title_void: bool,
+    source: Source,
+) -> LossDeclaration:
     warnings = list(parsed.warnings)
     holder = parsed.holder
     if parsed.self_named:
@@ -304,9 +354,14 @@ def _finish(parsed: _Parsed, title: str | None, signer: str | None,
     dated = parsed.dated or signed_on
     issued_on = _date(dated, source.published_on, warnings) if dated else None
     checks = tuple(
-        Check(_check_code(i), bool(i.valid), f"{i.type or 'identifier'} {i.value}: check character "
-              + ("holds" if i.valid else "does not hold"))
-        for i in parsed.identifiers if i.valid is not None
+        Check(
+            _check_code(i),
+            bool(i.valid),
+            f"{i.type or 'identifier'} {i.value}: check character "
+            + ("holds" if i.valid else "does not hold"),
+        )
+        for i in parsed.identifiers
+        if i.valid is not None
     )
     warnings.extend(f"check {c.code} failed: {c.message}" for c in checks if not c.ok)
     name = holder or ""
@@ -331,11 +386,15 @@ def _check_code(identifier: Identifier) -> str:
     return "uscc_check" if looks_like_uscc(identifier.value) else "resident_id_check"
 
 
-def _date(parts: tuple[int, int, int], published_on: date | None, warnings: list[str]) -> date | None:
+def _date(
+    parts: tuple[int, int, int], published_on: date | None, warnings: list[str]
+) -> date | None:
     from notices.road_phrases import When
 
     year, month, day = parts
-    return issue_date(When(year, month, day, False, None, f"{year}年{month}月{day}日"), published_on, warnings)
+    return issue_date(
+        When(year, month, day, False, None, f"{year}年{month}月{day}日"), published_on, warnings
+    )
 
 
 def holder_type(name: str) -> HolderType:

@@ -57,6 +57,8 @@ class LossTransformer(Transformer[Token, list[Any]]):
         return IdPhrase(children[0], values, children[0].start, end)
 
     def paren(self, children: list[Any]) -> Bracket:
-        inner = tuple(c for c in children if not (isinstance(c, Tok) and c.kind in ("LPAR", "RPAR")))
+        inner = tuple(
+            c for c in children if not (isinstance(c, Tok) and c.kind in ("LPAR", "RPAR"))
+        )
         ends = [c.end for c in children if hasattr(c, "end")]
         return Bracket(inner, children[0].start, max(ends))

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 _NEWLINE = re.compile(r"\r\n|[\n\r\f\v\x85\u2028\u2029]")
+# Markdown markup: headings, quotes, list items (a list item never opens with a digit: a
+# line starting "+ 000" is a stake broken by the wrap).
 _MARKDOWN_PREFIX = re.compile(
-    r"[ \t\u3000]*(?:(?:#[ \t\u3000]*){1,6}|>[ \t\u3000]*|[-*+][ \t\u3000]+)"
+    r"[ \t\u3000]*(?:(?:#[ \t\u3000]*){1,6}|>[ \t\u3000]*|[-*][ \t\u3000]+(?=[^\d\s]))"
 )
 _EMPHASIS = re.compile(r"\*\*|__|`")
 SECTION_START = re.compile(
@@ -31,7 +33,7 @@ SECTION_START = re.compile(
 )
 _SENTENCE_END = frozenset("。！？!?")
 # A line opening with one of these continues the line before: closing marks and date units.
-_UNFINISHED = frozenset("，,、:：(（[【“")  # no paragraph ends on these
+_UNFINISHED = frozenset("，,、:：(（[【“-—~～至到")  # no paragraph ends on these
 _CONTINUES = frozenset("，、。；：！？,.;:!?）)】]”’%年月日号时分秒点")
 _JOINING_WIDTH = 130  # lines up to 65 CJK characters wide may be column-wrapped
 _FULL_LINE = 0.8  # a line this close to its column's width continues on the next

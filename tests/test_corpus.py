@@ -15,7 +15,7 @@ from notices.evaluate import Score, score_page
 from notices.parse import parse_page
 
 CORPUS = Path(__file__).parent / "corpus"
-FLOORS = {"road": ("road_closure.CORE", 0.85)}
+FLOORS = {"road": ("road_closure.CORE", 0.85), "loss": ("loss_declaration.CORE", 0.85)}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

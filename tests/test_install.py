@@ -14,8 +14,18 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_non_editable_install_parses(tmp_path: Path, notice_page: str) -> None:
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(ROOT),
+        ],
         check=True,
         cwd=tmp_path,
     )
@@ -25,7 +35,11 @@ def test_non_editable_install_parses(tmp_path: Path, notice_page: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(target)}
     out = subprocess.run(
         [sys.executable, "-c", "from notices.cli import main; main()", "parse", str(page)],
-        check=True, capture_output=True, text=True, cwd=tmp_path, env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
     ).stdout
     kinds = [r["kind"] for r in json.loads(out)]
     assert kinds.count("road_closure") == 2

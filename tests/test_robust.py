@@ -118,7 +118,13 @@ def test_hostile_pages_give_an_answer(page: str) -> None:
 
 
 def test_deep_brackets_are_read_through() -> None:
-    page = "封路通告\n因丹霍线" + "(" * 5_000 + "K1+000" + ")" * 5_000 + "2025年7月8日至2025年7月9日全幅封闭\n"
+    page = (
+        "封路通告\n因丹霍线"
+        + "(" * 5_000
+        + "K1+000"
+        + ")" * 5_000
+        + "2025年7月8日至2025年7月9日全幅封闭\n"
+    )
     (record,) = parse_page(page)
     assert record.routes[0].name == "丹霍线"
     assert record.window is not None and record.window.end is not None
