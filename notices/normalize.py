@@ -45,7 +45,11 @@ _LONG_LINE = 30  # without a known column, a line this long that ends mid-senten
 _HEADING_END = re.compile(r"(?:通告|公告|通知|声明|启事|公示)[\]】]?\s*$")
 # A heading names what kind of notice it is.
 _HEADING_WORD = re.compile(r"遗失|作废|挂失|封|管制|施工|通行|交通|禁止|关于|道路|公路|启事")
-_FIELD_LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}[:：]")
+# The fields of the forms online notice services print, one per line.
+_FIELD_LABEL = re.compile(
+    r"(?:声明人|登报人|声明单位|单位名称|刊登报纸|刊登日期|见报日期|声明内容|声明类型|联系人|联系电话|"
+    r"姓名|日期|地址|电话)[:：]"
+)
 _SHORT_HEADING = 12
 _LONG_HEADING = 60
 
@@ -228,6 +232,8 @@ def _continues(prev: _Line, nxt: _Line, column: _Column) -> bool:
     """Tell whether ``nxt`` continues the paragraph ``prev`` was wrapped from."""
     if prev.heading or nxt.marked or SECTION_START.match(nxt.text) or nxt.text.startswith("关于"):
         return False
+    if prev.text[-1] in _UNFINISHED:  # no paragraph ends on a comma, colon or open bracket
+        return True
     if _is_heading(prev.solid):
         return False  # a heading stands on its own line
     if _FIELD_LABEL.match(nxt.solid) and _FIELD_LABEL.match(prev.solid):
@@ -241,10 +247,10 @@ def _continues(prev: _Line, nxt: _Line, column: _Column) -> bool:
         return True  # a number or stake broken by the wrap: K19 / 1+942
     if last in _SENTENCE_END or column.width > _JOINING_WIDTH:
         return False
-    if first in _CONTINUES or last in _UNFINISHED:
+    if first in _CONTINUES:
         return True
     if not column.width:  # no column to measure against: only a long unfinished line goes on
-        return len(prev.solid) >= _LONG_LINE and not _HEADING_END.search(prev.solid)
+        return len(prev.solid) >= _LONG_LINE and not _is_heading(prev.solid)
     return prev.width >= _FULL_LINE * column.width or len(prev.solid) >= _FULL_LINE * column.chars
 
 

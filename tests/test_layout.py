@@ -52,6 +52,8 @@ NOTICES = {
     "markdown-numbered": CORPUS / "003_x642_markdown_k000_until_complete.txt",
     "news-quoted": CORPUS / "004_news_street_renminlu.txt",
     "chinese-unit-stakes": CORPUS / "043_news_highway_km_chinese_units.txt",
+    "loss-paragraph-entries": CORPUS.parent / "loss" / "003_changji_county_qishi.txt",
+    "loss-online-cards": CORPUS.parent / "loss" / "020_online_dengbao_cards.txt",
 }
 
 
