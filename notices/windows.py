@@ -49,17 +49,24 @@ def _start_day(when: When, ctx: Context, warnings: list[str]) -> date | None:
     if year is None:
         warnings.append(f"no year for {when.text}")
         return None
-    reading = make_date(year, when.month, when.day)
-    if reading is None:
-        warnings.append(f"cannot read the date {when.text}")
+    day = _read(year, when.month, when.day, when.text, warnings)
+    if day is None:
         return None
-    if reading.warning:
-        warnings.append(reading.warning)
-    day = reading.day
     if when.year is None and anchor and day < anchor - timedelta(days=_TOLERANCE_DAYS):
         later = make_date(year + 1, when.month, when.day)
         day = later.day if later else day
     return day
+
+
+def _read(year: int, month: int, day: int, printed: str, warnings: list[str]) -> date | None:
+    """A date from its parts, noting in ``warnings`` what could not be read as printed."""
+    reading = make_date(year, month, day)
+    if reading is None:
+        warnings.append(f"cannot read the date {printed}")
+        return None
+    if reading.warning:
+        warnings.append(reading.warning)
+    return reading.day
 
 
 def _end_day(when: When, start: date, warnings: list[str]) -> date | None:
@@ -68,13 +75,9 @@ def _end_day(when: When, start: date, warnings: list[str]) -> date | None:
     if when.day is None:
         return start  # a clock time alone ends on the start day
     year, month = when.year or (start.year + when.next_year), when.month or start.month
-    reading = make_date(year, month, when.day)
-    if reading is None:
-        warnings.append(f"cannot read the date {when.text}")
+    end = _read(year, month, when.day, when.text, warnings)
+    if end is None:
         return None
-    if reading.warning:
-        warnings.append(reading.warning)
-    end = reading.day
     if end < start and when.year is None:
         rolled = (
             make_date(year + 1, month, when.day)
