@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: setup  ## parse the bundled demo pages (the embedded default)
-	$(VENV)/bin/notices parse --format table notices/demo/*.txt
+	$(VENV)/bin/notices parse --format table notices/demo/pages/*.txt
 
 lint: setup
 	$(PY) -m ruff check notices tests

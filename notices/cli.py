@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import click
@@ -14,6 +16,8 @@ from notices.model import Record, RoadClosure
 from notices.parse import parse_page
 from notices.reading import decode
 from notices.serialize import to_dict, to_json
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @click.group()
@@ -83,3 +87,132 @@ def _row(record: Record) -> list[str]:
         ids,
         record.source.url or "",
     ]
+
+
+# ── ingesting ───────────────────────────────────────────────────────────────────────
+
+_DB_HELP = "Store URL (default: $NOTICES_DATABASE_URL, else sqlite:///notices.sqlite3)."
+_SOURCES_HELP = "Sources file (default: $NOTICES_SOURCES, else the bundled demo source)."
+
+
+def _store(db: str | None) -> Any:
+    from notices import settings
+    from notices.store import Store
+
+    return Store.open(db or settings.get("DATABASE_URL"))
+
+
+def _sources(path: Path | None) -> list[Any]:
+    from notices import settings
+    from notices.sources import ConfigError, load_sources
+
+    try:
+        return load_sources(path or settings.sources_path())
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _days(start: datetime | None, end: datetime | None) -> list[date] | None:
+    if start is None and end is None:
+        return None
+    first = (start or end).date()  # type: ignore[union-attr]
+    last = (end or start).date()  # type: ignore[union-attr]
+    if last < first:
+        raise click.BadParameter("--to is before --from")
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+@main.command("ingest")
+@click.argument("source", required=False)
+@click.option("--from", "start", type=click.DateTime(formats=["%Y-%m-%d"]), help="First edition to backfill.")
+@click.option("--to", "end", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last edition to backfill.")
+@click.option("--url", "urls", multiple=True, help="Ingest this page instead of a source.")
+@click.option("--file", "files", multiple=True, type=click.Path(path_type=Path, exists=True),
+              help="Ingest this file instead of a source.")
+@click.option("--db", help=_DB_HELP)
+@click.option("--sources", "sources_file", type=click.Path(path_type=Path), help=_SOURCES_HELP)
+def ingest_command(source: str | None, start: datetime | None, end: datetime | None,
+                   urls: tuple[str, ...], files: tuple[Path, ...], db: str | None,
+                   sources_file: Path | None) -> None:
+    """Ingest SOURCE now (editions --from/--to), or pages given by --url/--file."""
+    from rich.progress import Progress
+
+    from notices.ingest import SourceBusy, ingest_once
+    from notices.sources import ConfigError, Source, find_source
+    from notices.worker import make_http
+
+    if not source and not urls and not files:
+        raise click.UsageError("name a SOURCE, or give --url/--file")
+    store = _store(db)
+    try:
+        if source:
+            chosen = _find(find_source, _sources(sources_file), source, ConfigError)
+        else:
+            chosen = Source(name="manual", kind="url", schedule=_hourly(),
+                            urls=tuple(urls) + tuple(f.resolve().as_uri() for f in files))
+        with make_http() as http, Progress(transient=True) as bar:
+            task = bar.add_task(f"ingesting {chosen.name}", total=None)
+
+            def advance(url: str, done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total, description=f"{chosen.name}: {url[-40:]}")
+
+            try:
+                stats = ingest_once(chosen, store, http, editions=_days(start, end), progress=advance)
+            except SourceBusy as exc:
+                raise click.ClickException(str(exc)) from exc
+    finally:
+        store.close()
+    click.echo(f"{chosen.name}: {stats.pages_fetched} pages read, {stats.pages_skipped} unchanged, "
+               f"{stats.pages_failed} failed; {stats.notices_new} new notices, "
+               f"{stats.notices_seen} seen again")
+    for error in stats.errors:
+        click.echo(f"  error: {error}", err=True)
+
+
+def _find(find: Any, sources: list[Any], name: str, error: type[Exception]) -> Any:
+    try:
+        return find(sources, name)
+    except error as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _hourly() -> Any:
+    from notices.sources import Schedule
+
+    return Schedule.parse("every 1h")
+
+
+@main.command("sources")
+@click.option("--db", help=_DB_HELP)
+@click.option("--sources", "sources_file", type=click.Path(path_type=Path), help=_SOURCES_HELP)
+def sources_command(db: str | None, sources_file: Path | None) -> None:
+    """List the sources with their last run."""
+    store = _store(db)
+    try:
+        for source in _sources(sources_file):
+            runs = store.runs(source.name, limit=1)
+            last = "never run"
+            if runs:
+                run = runs[0]
+                s = run.stats
+                last = (f"last run {run.started_at.astimezone(SHANGHAI).isoformat(timespec='seconds')}: "
+                        f"{s.pages_fetched} read, {s.pages_skipped} unchanged, {s.pages_failed} failed, "
+                        f"{s.notices_new} new")
+            schedule = source.schedule.cron or f"every {source.schedule.every}"
+            click.echo(f"{source.name}\t{source.kind}\t{schedule}\t{last}")
+    finally:
+        store.close()
+
+
+@main.command("worker")
+@click.option("--db", help=_DB_HELP)
+@click.option("--sources", "sources_file", type=click.Path(path_type=Path), help=_SOURCES_HELP)
+def worker_command(db: str | None, sources_file: Path | None) -> None:
+    """Run the scheduler: ingest every source on its schedule, until interrupted."""
+    import logging
+
+    from notices import settings
+    from notices.worker import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    run_worker(_sources(sources_file), db or settings.get("DATABASE_URL"))

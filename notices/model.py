@@ -96,6 +96,8 @@ class Source:
     publication: str | None = None
     published_on: date | None = None
     page: str | None = None
+    region: str | None = None
+    region_code: str | None = None  # administrative division code (GB/T 2260), where known
 
 
 @dataclass(frozen=True)

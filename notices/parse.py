@@ -60,6 +60,8 @@ def parse_page(
     published_on: date | None = None,
     publication: str | None = None,
     page: str | None = None,
+    region: str | None = None,
+    region_code: str | None = None,
 ) -> list[Record]:
     """Parse a page's text, naming where it came from."""
-    return parse_text(raw, Source(url, publication, published_on, page))
+    return parse_text(raw, Source(url, publication, published_on, page, region, region_code))

@@ -1,0 +1,342 @@
+"""Ingesting a source once: find its new pages, parse them, keep every notice exactly once.
+
+``ingest_once(source, store, http)`` is a plain function: the scheduler only decides when
+to call it. It walks the source (an e-paper edition's page indexes and articles, a folder,
+a list of URLs), fetches each page conditionally (``If-None-Match``/``If-Modified-Since``),
+skips pages whose text has not changed, parses the rest, and stores each page's notices in
+one transaction with the sighting (source, edition, page, URL, fetch time). One failing
+page is recorded as failed and the others go on; the run is recorded either way.
+A lock in the store keeps two runs of one source (a scheduled job and a manual
+``notices ingest``) from ever running at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import socket
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from notices.errors import NoticesError
+from notices.extract import decode_page, edition_links, html_text, page_label, pdf_text
+from notices.fetch import Fetched, Http
+from notices.model import Record
+from notices.parse import parse_page
+from notices.reading import decode
+from notices.sources import Source
+from notices.store import PageVisit, RunStats, Sighting, Store
+
+log = logging.getLogger(__name__)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+LOCK_TTL = timedelta(hours=2)  # a crashed run's lock expires after this
+_WORKERS = 4
+_FILE_KINDS = (".txt", ".html", ".htm", ".pdf")
+_DATE_IN_NAME = re.compile(r"(20\d\d)[-_.]?(\d\d)[-_.]?(\d\d)")
+
+
+class SourceBusy(NoticesError):
+    """Another run of the same source holds its lock."""
+
+
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to read: its URL, and which edition and page it belongs to."""
+
+    url: str
+    edition: date | None = None
+    label: str | None = None
+
+
+@dataclass
+class _Tally:
+    fetched: int = 0
+    skipped: int = 0
+    failed: int = 0
+    new: int = 0
+    seen: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def stats(self) -> RunStats:
+        return RunStats(self.fetched, self.skipped, self.failed, self.new, self.seen, tuple(self.errors))
+
+    def fail(self, url: str, error: BaseException | str) -> None:
+        self.failed += 1
+        self.errors.append(f"{url}: {error}")
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What reading one page gave: its text and records, or why not."""
+
+    page: Page
+    fetched: Fetched | None = None
+    text: str | None = None
+    records: tuple[Record, ...] = ()
+    unchanged: bool = False
+    error: str | None = None
+
+
+def now_utc() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def today_in_shanghai(now: datetime | None = None) -> date:
+    """Today's date where the newspapers are printed."""
+    return (now or now_utc()).astimezone(SHANGHAI).date()
+
+
+def ingest_once(
+    source: Source,
+    store: Store,
+    http: Http,
+    *,
+    editions: Sequence[date] | None = None,
+    now: Callable[[], datetime] = now_utc,
+    progress: Progress | None = None,
+) -> RunStats:
+    """Fetch what is new in ``source``, parse it, store it, and record the run."""
+    holder = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+    lock = f"source:{source.name}"
+    if not store.try_lock(lock, holder, now(), LOCK_TTL):
+        raise SourceBusy(f"source {source.name!r} is being ingested already")
+    tally = _Tally()
+    run_id = store.start_run(source.name, now())
+    try:
+        days = list(editions) if editions else [today_in_shanghai(now())]
+        indexes: list[_Index] = []
+        pages = list(_pages(source, store, http, days, tally, indexes))
+        failed = _read_all(pages, source, store, http, tally, now, progress)
+        _finish_indexes(indexes, failed, source, store, now())
+    finally:
+        store.finish_run(run_id, tally.stats(), now())
+        store.unlock(lock, holder)
+    return tally.stats()
+
+
+# ── which pages a source has ────────────────────────────────────────────────────────
+
+@dataclass
+class _Index:
+    """An e-paper index page (the edition's, or one page's) and the articles under it."""
+
+    url: str
+    edition: date
+    fetched: Fetched
+    text: str
+    articles: list[str] = field(default_factory=list)
+
+
+def _pages(source: Source, store: Store, http: Http, days: list[date], tally: _Tally,
+           indexes: list[_Index]) -> Iterator[Page]:
+    if source.kind == "directory":
+        yield from _folder_pages(source)
+    elif source.kind == "url":
+        yield from (Page(url) for url in source.urls)
+    else:
+        for day in days:
+            yield from _edition_pages(source, store, http, day, tally, indexes)
+
+
+def _folder_pages(source: Source) -> Iterator[Page]:
+    folder = source.path or Path(".")
+    for path in sorted(folder.iterdir()) if folder.is_dir() else ():
+        if path.suffix.lower() in _FILE_KINDS and path.is_file():
+            match = _DATE_IN_NAME.search(path.name)
+            edition = None
+            if match:
+                try:
+                    edition = date(*(int(g) for g in match.groups()))
+                except ValueError:
+                    edition = None
+            yield Page(path.resolve().as_uri(), edition)
+
+
+def _fetch_index(url: str, store: Store, http: Http, tally: _Tally) -> Fetched | None:
+    """Fetch an index page conditionally; None when it is unchanged and was read in full."""
+    state = store.page_state(url)
+    done = state is not None and state.status == "parsed"
+    try:
+        fetched = http.get(url, etag=state.etag if done and state else None,
+                           last_modified=state.last_modified if done and state else None)
+    except NoticesError as exc:
+        tally.fail(url, exc)
+        return None
+    if fetched.not_modified:
+        tally.skipped += 1
+        return None
+    return fetched
+
+
+def _edition_pages(source: Source, store: Store, http: Http, day: date, tally: _Tally,
+                   indexes: list[_Index]) -> Iterator[Page]:
+    """An e-paper edition's articles: the index lists the pages, each page its articles."""
+    first = _fetch_index(source.index_url(day), store, http, tally)
+    if first is None:
+        return
+    try:
+        html = decode_page(first.content, first.charset)
+    except NoticesError as exc:
+        tally.fail(first.url, exc)
+        return
+    edition = _Index(first.url, day, first, html)
+    indexes.append(edition)
+    links = edition_links(html, first.url, page_selector=source.page_selector,
+                          article_selector=source.article_selector)
+    seen: set[str] = set()
+    for article in links.articles:  # the index page's own articles (page one)
+        if article not in seen:
+            seen.add(article)
+            edition.articles.append(article)
+            yield Page(article, day, page_label(html))
+    for page_url in links.pages:
+        if page_url == first.url:
+            continue
+        fetched = _fetch_index(page_url, store, http, tally)
+        if fetched is None:
+            continue
+        try:
+            page_html = decode_page(fetched.content, fetched.charset)
+        except NoticesError as exc:
+            tally.fail(page_url, exc)
+            continue
+        node = _Index(fetched.url, day, fetched, page_html)
+        indexes.append(node)
+        label = page_label(page_html)
+        found = edition_links(page_html, fetched.url, page_selector=source.page_selector,
+                              article_selector=source.article_selector)
+        for article in found.articles:
+            if article not in seen:
+                seen.add(article)
+                node.articles.append(article)
+                yield Page(article, day, label)
+
+
+def _finish_indexes(indexes: list[_Index], failed: set[str], source: Source, store: Store,
+                    fetched_at: datetime) -> None:
+    """Mark index pages read in full, so that an unchanged one (304) is skipped next time."""
+    for index in indexes:
+        if any(article in failed for article in index.articles):
+            continue  # read it again next time
+        fetched = index.fetched
+        store.save_page(PageVisit(index.url, source.name, index.edition, page_label(index.text),
+                                  fetched_at, _hash(index.text), None, "parsed", None,
+                                  fetched.etag, fetched.last_modified))
+
+
+# ── reading pages ───────────────────────────────────────────────────────────────────
+
+def _read_all(pages: list[Page], source: Source, store: Store, http: Http, tally: _Tally,
+              now: Callable[[], datetime], progress: Progress | None) -> set[str]:
+    """Read pages on a few threads (the fetching overlaps); store them in order, here.
+
+    Returns the URLs that failed.
+    """
+    states = {page.url: store.page_state(page.url) for page in pages}
+    failed: set[str] = set()
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        reads = pool.map(lambda page: _read(page, source, http, states.get(page.url)), pages)
+        for done, read in enumerate(reads, 1):
+            if read.error is not None:
+                failed.add(read.page.url)
+            _store(read, source, store, tally, now())
+            if progress:
+                progress(read.page.url, done, len(pages))
+    return failed
+
+
+def _read(page: Page, source: Source, http: Http, state: object) -> _Read:
+    """Fetch and parse one page; never raises (one bad page never stops the others)."""
+    try:
+        known = getattr(state, "status", None) == "parsed"  # validators only of a good read
+        etag = getattr(state, "etag", None) if known else None
+        modified = getattr(state, "last_modified", None) if known else None
+        fetched = _fetch(page.url, http, etag, modified)
+        if fetched.not_modified:
+            return _Read(page, fetched, unchanged=True)
+        text = _text(page.url, fetched, source)
+        if getattr(state, "content_hash", None) == _hash(text) and getattr(state, "status", "") == "parsed":
+            return _Read(page, fetched, text, unchanged=True)
+        records = parse_page(
+            text, url=fetched.url, published_on=page.edition, publication=source.publication,
+            page=page.label, region=source.region, region_code=source.region_code,
+        )
+        return _Read(page, fetched, text, tuple(records))
+    except NoticesError as exc:
+        return _Read(page, error=f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # a defect on one page: recorded, and the run goes on
+        log.exception("unexpected failure reading %s", page.url)
+        return _Read(page, error=f"unexpected {type(exc).__name__}: {exc}")
+
+
+def _fetch(url: str, http: Http, etag: str | None, modified: str | None) -> Fetched:
+    if url.startswith("file://"):
+        path = Path(url.removeprefix("file://"))
+        data = path.read_bytes()
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        if etag == digest:
+            return Fetched(url, 304, b"", None, None, etag, None)
+        return Fetched(url, 200, data, _file_type(path), None, digest, None)
+    return http.get(url, etag=etag, last_modified=modified)
+
+
+def _file_type(path: Path) -> str:
+    return {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html"}.get(
+        path.suffix.lower(), "text/plain")
+
+
+def _text(url: str, fetched: Fetched, source: Source) -> str:
+    """A fetched page's text, by its type: a PDF's columns, an HTML article, plain text."""
+    kind = (fetched.content_type or "").lower()
+    if "pdf" in kind or fetched.content[:5] == b"%PDF-":
+        return pdf_text(fetched.content)
+    if "html" in kind or url.lower().endswith((".htm", ".html")):
+        return html_text(decode_page(fetched.content, fetched.charset),
+                         content_selector=source.content_selector)
+    return decode(fetched.content)
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _store(read: _Read, source: Source, store: Store, tally: _Tally, fetched_at: datetime) -> None:
+    page = read.page
+    fetched = read.fetched
+    validators = {"etag": fetched.etag, "last_modified": fetched.last_modified} if fetched else {}
+    if read.error is not None:
+        tally.fail(page.url, read.error)
+        store.save_page(PageVisit(page.url, source.name, page.edition, page.label, fetched_at,
+                                  None, None, "failed", read.error))
+        return
+    if read.unchanged:
+        tally.skipped += 1
+        return
+    text = read.text or ""
+    sighting = Sighting(source.name, fetched.url if fetched else page.url, page.edition, page.label, fetched_at)
+    result = store.save_notices(list(read.records), sighting)
+    store.save_page(PageVisit(page.url, source.name, page.edition, page.label, fetched_at,
+                              _hash(text), text, "parsed", None, **validators))
+    tally.fetched += 1
+    tally.new += result.new
+    tally.seen += result.seen_again
+
+
+def ingest_text(text: str, store: Store, *, url: str, source: str, edition: date | None = None,
+                now: Callable[[], datetime] = now_utc) -> RunStats:
+    """Ingest one page's text given by hand (``notices ingest --file/--url``)."""
+    records = parse_page(text, url=url, published_on=edition)
+    result = store.save_notices(records, Sighting(source, url, edition, None, now()))
+    store.save_page(PageVisit(url, source, edition, None, now(), _hash(text), text, "parsed"))
+    return RunStats(pages_fetched=1, notices_new=result.new, notices_seen=result.seen_again)
