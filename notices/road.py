@@ -9,6 +9,7 @@ and the chain of places from the detour part.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +37,8 @@ from notices.road_phrases import (
 _CLOSING = ("FULL", "HALF", "PART", "CLOSE", "BAN", "CONTROL")
 _BOUNDARY = ("COMMA", "COLON", "END", "NL", "DETOUR", "LIST_SEP")
 _REASON_TAIL = ("的需要", "需要", "需")
+_VIA_LEAD = re.compile(r"途经|经由|经过|(?<!途)经|沿|绕行至|改道至|请走|走|从(?!而)")
+_NUMBERING = re.compile(r"^(?:\d{1,2}[.、．]|[一二三四五六七八九十]+、|[(（]\d{1,2}[)）])")
 
 
 @dataclass(frozen=True)
@@ -328,7 +331,7 @@ def _segments(items: list[Any], routes: list[Route]) -> list[Segment]:
                 segments.append(segment)
     staked = [s for s in segments if s.from_]
     if staked:
-        return _with_length(staked, items)
+        return _with_places(_with_length(staked, items), items)
     placed = _dedupe(segments)
     named = {s.route for s in placed}
     return placed + [Segment(r.key) for r in routes if r.key not in named]
@@ -379,6 +382,22 @@ def _with_length(segments: list[Segment], items: list[Any]) -> list[Segment]:
                 length_km(lengths[0].text),
             )
         ]
+    return segments
+
+
+def _with_places(segments: list[Segment], items: list[Any]) -> list[Segment]:
+    """Give a lone stretch the named ends printed apart from its stakes (…段（石门沟道口至老鹰岭隧道）)."""
+    if len(segments) != 1 or segments[0].from_place or segments[0].to_place:
+        return segments
+    only = segments[0]
+    spans = [s for s in _phrases(items, PlaceSpan) if s.last is not None]
+    if only.to is not None and len(spans) == 1:
+        span = spans[0]
+        return [Segment(only.route, only.from_, only.to, span.first.text,
+                        span.last.text if span.last else None, only.length_km)]
+    places = [i.text for i in _walk(items) if isinstance(i, Tok) and i.kind == "PLACE"]
+    if only.to is None and len(set(places)) == 1:  # a single stake: the bridge or tunnel named
+        return [Segment(only.route, only.from_, None, places[0], None, only.length_km)]
     return segments
 
 
@@ -492,8 +511,5 @@ def _chain(clause: list[Any], clean: str) -> _Chain:
 def _place_name(text: str) -> str:
     for bracket in ("(", "（"):
         text = text.split(bracket)[0]
-    text = text.strip(" ,，、:：")
-    for lead in ("途经", "经由", "经", "沿", "走", "由", "从", "为"):
-        if text.startswith(lead) and len(text) > len(lead) + 1:
-            return text[len(lead) :]
-    return text
+    text = _VIA_LEAD.split(text)[-1]  # 过往车辆请经石门沟 → 石门沟
+    return _NUMBERING.sub("", text.strip(" ,，、:：")).strip(" ,，、:：")

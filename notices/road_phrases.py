@@ -8,7 +8,7 @@ the detour, the window or the issue date) is decided in :mod:`notices.road`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lark import Token, Transformer
@@ -47,6 +47,7 @@ class StakePoint:
     place: str | None
     start: int
     end: int
+    ends: tuple[str, str | None] | None = None  # a bracket after it naming both ends: （A至B）
 
 
 @dataclass(frozen=True)
@@ -243,9 +244,11 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
             (c.text for c in children[1:] if isinstance(c, Tok) and c.kind == "PLACE"), None
         )
         paren = next((c for c in children if isinstance(c, Paren)), None)
-        if place is None and paren:
+        spans = [i for i in paren.items if isinstance(i, PlaceSpan)] if paren else []
+        ends = (spans[0].first.text, spans[0].last.text if spans[0].last else None) if spans else None
+        if place is None and paren and not spans:
             place = _paren_place(paren)
-        return StakePoint(stake(stake_tok.text), place, *_span(children))
+        return StakePoint(stake(stake_tok.text), place, *_span(children), ends=ends)
 
     def stake_end(self, children: list[Any]) -> StakePoint | Tok:
         child: StakePoint | Tok = children[0]
@@ -254,6 +257,9 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
     def segment(self, children: list[Any]) -> SegmentPhrase:
         route = children[0].route if isinstance(children[0], RouteRef) else None
         points = [c for c in children if isinstance(c, StakePoint)]
+        if len(points) == 2 and points[1].ends is not None:  # K96+300至K98+150（A至B）
+            first_place, last_place = points[1].ends
+            points = [replace(points[0], place=first_place), replace(points[1], place=last_place)]
         abbreviated = next((c for c in children if isinstance(c, Tok) and c.kind == "NUMBER"), None)
         last = points[1] if len(points) > 1 else None
         if last is None and abbreviated is not None:
