@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from db import PostgresMissing, PostgresServer, postgres_server
+
+from notices.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -23,3 +28,40 @@ def seed_pages() -> list[Path]:
 def notice_page(seed_pages: list[Path]) -> str:
     """Seed page 000: two road closures and three loss declarations."""
     return seed_pages[0].read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A store URL on a fresh SQLite file."""
+    return f"sqlite:///{tmp_path / 'notices.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session: skipped where none is installed, but not in CI."""
+    try:
+        with postgres_server() as server:
+            yield server
+    except PostgresMissing as missing:
+        if os.environ.get("CI", "").lower() in {"true", "1", "yes"}:
+            pytest.fail(f"CI must test PostgreSQL: {missing}")
+        pytest.skip(str(missing))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database, SQLite in tmp_path or a new one on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'notices.sqlite3'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    with server.database() as url:
+        yield url
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """A migrated store on each database."""
+    opened = Store.open(database_url)
+    yield opened
+    opened.close()
