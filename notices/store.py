@@ -309,6 +309,9 @@ class Store:
         """Store records seen at ``sighting``, all or none; count the new ones."""
         ids = [record.id for record in records]
         with self._write() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # One saver at a time, as SQLite has it: exact counts, no deadlocks.
+                session.execute(text("SELECT pg_advisory_xact_lock(hashtext('notices.save'))"))
             known = set(session.scalars(select(NoticeRow.id).where(NoticeRow.id.in_(ids))))
             for record in records:
                 _upsert_notice(session, record, sighting.fetched_at)
@@ -465,8 +468,8 @@ def _add_sighting(session: Session, notice_id: str, sighting: Sighting) -> None:
         SightingRow.edition.is_not_distinct_from(sighting.edition),
     )
     if session.scalar(same) is None:
-        session.add(SightingRow(notice_id=notice_id, **dataclasses.asdict(sighting)))
-        session.flush()
+        values = dataclasses.asdict(sighting) | {"notice_id": notice_id}
+        session.execute(_insert(session, SightingRow).values(values).on_conflict_do_nothing())
 
 
 def _sightings(session: Session, ids: Sequence[str]) -> dict[str, list[Sighting]]:

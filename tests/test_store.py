@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import TypeVar
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -25,6 +27,7 @@ from notices.store import (
     Store,
 )
 
+T = TypeVar("T")
 SOURCE = "本溪日报"
 MORNING = datetime(2025, 7, 8, 6, 30, tzinfo=SHANGHAI)
 
@@ -184,21 +187,43 @@ def test_a_lock_has_one_holder_until_it_expires(store: Store) -> None:
 
 def test_of_many_processes_racing_for_a_lock_one_wins(database_url: str) -> None:
     stores = [Store.open(database_url) for _ in range(6)]
+    won = _race(stores, lambda s: s.try_lock("ingest", f"p{id(s)}", MORNING, timedelta(hours=1)))
+    assert sorted(won) == [False] * 5 + [True]
+
+
+def _race(stores: list[Store], act: Callable[[Store], T]) -> list[T]:
+    """Let each store act at the same moment, each in its own thread; close them after."""
     start = threading.Barrier(len(stores))
-    won: list[bool] = []
+    results: list[T] = []
+    failures: list[BaseException] = []
 
-    def race(store: Store, holder: str) -> None:
+    def run(store: Store) -> None:
         start.wait()
-        won.append(store.try_lock("ingest", holder, MORNING, timedelta(hours=1)))
+        try:
+            results.append(act(store))
+        except BaseException as failure:
+            failures.append(failure)
 
-    threads = [threading.Thread(target=race, args=(s, f"p{i}")) for i, s in enumerate(stores)]
+    threads = [threading.Thread(target=run, args=(store,)) for store in stores]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     for store in stores:
         store.close()
-    assert sorted(won) == [False] * 5 + [True]
+    assert not failures, failures
+    return results
+
+
+def test_savers_racing_store_each_notice_once_and_count_it_new_once(
+    store: Store, database_url: str, records: list[Record]
+) -> None:
+    stores = [Store.open(database_url) for _ in range(4)]
+    results = _race(stores, lambda saver: saver.save_notices(records, seen(8)))
+    assert sum(r.new for r in results) == 5
+    assert sum(r.seen_again for r in results) == 15
+    assert store.count_notices() == 5
+    assert all(len(store.sightings(r.id)) == 1 for r in records)
 
 
 def test_a_failure_midway_leaves_nothing_written(store: Store, records: list[Record]) -> None:
