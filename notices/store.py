@@ -252,7 +252,11 @@ class Store:
             event.listen(engine, "connect", _connect_sqlite)
             event.listen(engine, "begin", _begin_sqlite)
         store = cls(engine)
-        store._migrate()
+        try:
+            store._migrate()
+        except BaseException:
+            engine.dispose()
+            raise
         return store
 
     def close(self) -> None:
