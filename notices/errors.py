@@ -3,7 +3,10 @@
     NoticesError
     ├── GrammarLoadError      a .lark file is missing or broken (an installation fault)
     ├── InputError            input that cannot be read as a page
-    │   └── DecodeError       bytes in no encoding we read (UTF-8, UTF-16, GB18030)
+    │   └── DecodeError       bytes in no encoding we read (UTF-8, UTF-16, GB18030), a broken PDF
+    ├── FetchError            a URL that could not be fetched (after retries): timeout, 4xx, 5xx…
+    │   ├── TooLarge          a body over the size limit (reading stopped there)
+    │   └── Disallowed        robots.txt forbids the URL
     └── NoticeParseError      a notice the grammar could not read; the record keeps a warning
 
 Lark's own ``UnexpectedInput`` and ``VisitError`` are caught at the parser boundary
@@ -27,6 +30,23 @@ class InputError(NoticesError):
 
 class DecodeError(InputError):
     """Bytes that are not text in any encoding we read."""
+
+
+class FetchError(NoticesError):
+    """A URL that could not be fetched: timeouts, lost connections, 5xx after retries, or a 4xx."""
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class TooLarge(FetchError):
+    """A response body over the size limit; reading stopped there."""
+
+
+class Disallowed(FetchError):
+    """A URL the site's robots.txt forbids us to fetch."""
 
 
 class NoticeParseError(NoticesError):
