@@ -75,7 +75,7 @@ def _codec(label: str) -> str | None:
 
 # --------------------------------------------------------------------------- HTML → text
 
-_BLOCK_WORDS = """p div br li tr table ul ol dl dt dd pre hr h1 h2 h3 h4 h5 h6 section article
+_BLOCK_WORDS = """p div br li tr td th table ul ol dl dt dd pre hr h1 h2 h3 h4 h5 h6 section article
     blockquote address figure figcaption"""
 _BLOCKS = frozenset(_BLOCK_WORDS.split())
 _NEVER_TEXT = frozenset(
@@ -198,10 +198,10 @@ def _links(
 ) -> tuple[str, ...]:
     named: Iterator[str | None]
     if selector is None:
-        urls = (_absolute(base, href, keep_query=False) for href in _hrefs(root.iter("a")))
+        urls = (_absolute(base, href, keep_query=False) for href in _hrefs(root.iter("a", "area")))
         named = (url for url in urls if url and founder_name.fullmatch(_file_name(url)))
     else:
-        anchors = (a for chosen in root.cssselect(selector) for a in chosen.iter("a"))
+        anchors = (a for chosen in root.cssselect(selector) for a in chosen.iter("a", "area"))
         named = (_absolute(base, href, keep_query=True) for href in _hrefs(anchors))
     return tuple(dict.fromkeys(url for url in named if url))
 
