@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
-from pathlib import Path
 
 import click
 
@@ -124,16 +124,31 @@ def _days(start: datetime | None, end: datetime | None) -> list[date] | None:
 
 @main.command("ingest")
 @click.argument("source", required=False)
-@click.option("--from", "start", type=click.DateTime(formats=["%Y-%m-%d"]), help="First edition to backfill.")
-@click.option("--to", "end", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last edition to backfill.")
+@click.option(
+    "--from", "start", type=click.DateTime(formats=["%Y-%m-%d"]), help="First edition to backfill."
+)
+@click.option(
+    "--to", "end", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last edition to backfill."
+)
 @click.option("--url", "urls", multiple=True, help="Ingest this page instead of a source.")
-@click.option("--file", "files", multiple=True, type=click.Path(path_type=Path, exists=True),
-              help="Ingest this file instead of a source.")
+@click.option(
+    "--file",
+    "files",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True),
+    help="Ingest this file instead of a source.",
+)
 @click.option("--db", help=_DB_HELP)
 @click.option("--sources", "sources_file", type=click.Path(path_type=Path), help=_SOURCES_HELP)
-def ingest_command(source: str | None, start: datetime | None, end: datetime | None,
-                   urls: tuple[str, ...], files: tuple[Path, ...], db: str | None,
-                   sources_file: Path | None) -> None:
+def ingest_command(
+    source: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    urls: tuple[str, ...],
+    files: tuple[Path, ...],
+    db: str | None,
+    sources_file: Path | None,
+) -> None:
     """Ingest SOURCE now (editions --from/--to), or pages given by --url/--file."""
     from rich.progress import Progress
 
@@ -148,23 +163,33 @@ def ingest_command(source: str | None, start: datetime | None, end: datetime | N
         if source:
             chosen = _find(find_source, _sources(sources_file), source, ConfigError)
         else:
-            chosen = Source(name="manual", kind="url", schedule=_hourly(),
-                            urls=tuple(urls) + tuple(f.resolve().as_uri() for f in files))
+            chosen = Source(
+                name="manual",
+                kind="url",
+                schedule=_hourly(),
+                urls=tuple(urls) + tuple(f.resolve().as_uri() for f in files),
+            )
         with make_http() as http, Progress(transient=True) as bar:
             task = bar.add_task(f"ingesting {chosen.name}", total=None)
 
             def advance(url: str, done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total, description=f"{chosen.name}: {url[-40:]}")
+                bar.update(
+                    task, completed=done, total=total, description=f"{chosen.name}: {url[-40:]}"
+                )
 
             try:
-                stats = ingest_once(chosen, store, http, editions=_days(start, end), progress=advance)
+                stats = ingest_once(
+                    chosen, store, http, editions=_days(start, end), progress=advance
+                )
             except SourceBusy as exc:
                 raise click.ClickException(str(exc)) from exc
     finally:
         store.close()
-    click.echo(f"{chosen.name}: {stats.pages_fetched} pages read, {stats.pages_skipped} unchanged, "
-               f"{stats.pages_failed} failed; {stats.notices_new} new notices, "
-               f"{stats.notices_seen} seen again")
+    click.echo(
+        f"{chosen.name}: {stats.pages_fetched} pages read, {stats.pages_skipped} unchanged, "
+        f"{stats.pages_failed} failed; {stats.notices_new} new notices, "
+        f"{stats.notices_seen} seen again"
+    )
     for error in stats.errors:
         click.echo(f"  error: {error}", err=True)
 
@@ -195,9 +220,9 @@ def sources_command(db: str | None, sources_file: Path | None) -> None:
             if runs:
                 run = runs[0]
                 s = run.stats
-                last = (f"last run {run.started_at.astimezone(SHANGHAI).isoformat(timespec='seconds')}: "
-                        f"{s.pages_fetched} read, {s.pages_skipped} unchanged, {s.pages_failed} failed, "
-                        f"{s.notices_new} new")
+                when = run.started_at.astimezone(SHANGHAI).isoformat(timespec="seconds")
+                read = f"{s.pages_fetched} read, {s.pages_skipped} unchanged"
+                last = f"last run {when}: {read}, {s.pages_failed} failed, {s.notices_new} new"
             schedule = source.schedule.cron or f"every {source.schedule.every}"
             click.echo(f"{source.name}\t{source.kind}\t{schedule}\t{last}")
     finally:

@@ -68,7 +68,9 @@ class _Tally:
     errors: list[str] = field(default_factory=list)
 
     def stats(self) -> RunStats:
-        return RunStats(self.fetched, self.skipped, self.failed, self.new, self.seen, tuple(self.errors))
+        return RunStats(
+            self.fetched, self.skipped, self.failed, self.new, self.seen, tuple(self.errors)
+        )
 
     def fail(self, url: str, error: BaseException | str) -> None:
         self.failed += 1
@@ -127,6 +129,7 @@ def ingest_once(
 
 # ── which pages a source has ────────────────────────────────────────────────────────
 
+
 @dataclass
 class _Index:
     """An e-paper index page (the edition's, or one page's) and the articles under it."""
@@ -136,10 +139,13 @@ class _Index:
     fetched: Fetched
     text: str
     articles: list[str] = field(default_factory=list)
+    children: list[_Index] = field(default_factory=list)  # the page indexes under an edition's
+    incomplete: bool = False  # a page index under it could not be fetched
 
 
-def _pages(source: Source, store: Store, http: Http, days: list[date], tally: _Tally,
-           indexes: list[_Index]) -> Iterator[Page]:
+def _pages(
+    source: Source, store: Store, http: Http, days: list[date], tally: _Tally, indexes: list[_Index]
+) -> Iterator[Page]:
     if source.kind == "directory":
         yield from _folder_pages(source)
     elif source.kind == "url":
@@ -168,8 +174,11 @@ def _fetch_index(url: str, store: Store, http: Http, tally: _Tally) -> Fetched |
     state = store.page_state(url)
     done = state is not None and state.status == "parsed"
     try:
-        fetched = http.get(url, etag=state.etag if done and state else None,
-                           last_modified=state.last_modified if done and state else None)
+        fetched = http.get(
+            url,
+            etag=state.etag if done and state else None,
+            last_modified=state.last_modified if done and state else None,
+        )
     except NoticesError as exc:
         tally.fail(url, exc)
         return None
@@ -179,8 +188,9 @@ def _fetch_index(url: str, store: Store, http: Http, tally: _Tally) -> Fetched |
     return fetched
 
 
-def _edition_pages(source: Source, store: Store, http: Http, day: date, tally: _Tally,
-                   indexes: list[_Index]) -> Iterator[Page]:
+def _edition_pages(
+    source: Source, store: Store, http: Http, day: date, tally: _Tally, indexes: list[_Index]
+) -> Iterator[Page]:
     """An e-paper edition's articles: the index lists the pages, each page its articles."""
     first = _fetch_index(source.index_url(day), store, http, tally)
     if first is None:
@@ -192,8 +202,12 @@ def _edition_pages(source: Source, store: Store, http: Http, day: date, tally: _
         return
     edition = _Index(first.url, day, first, html)
     indexes.append(edition)
-    links = edition_links(html, first.url, page_selector=source.page_selector,
-                          article_selector=source.article_selector)
+    links = edition_links(
+        html,
+        first.url,
+        page_selector=source.page_selector,
+        article_selector=source.article_selector,
+    )
     seen: set[str] = set()
     for article in links.articles:  # the index page's own articles (page one)
         if article not in seen:
@@ -203,19 +217,27 @@ def _edition_pages(source: Source, store: Store, http: Http, day: date, tally: _
     for page_url in links.pages:
         if page_url == first.url:
             continue
+        failures = tally.failed
         fetched = _fetch_index(page_url, store, http, tally)
         if fetched is None:
+            edition.incomplete = edition.incomplete or tally.failed > failures
             continue
         try:
             page_html = decode_page(fetched.content, fetched.charset)
         except NoticesError as exc:
             tally.fail(page_url, exc)
+            edition.incomplete = True
             continue
         node = _Index(fetched.url, day, fetched, page_html)
         indexes.append(node)
+        edition.children.append(node)
         label = page_label(page_html)
-        found = edition_links(page_html, fetched.url, page_selector=source.page_selector,
-                              article_selector=source.article_selector)
+        found = edition_links(
+            page_html,
+            fetched.url,
+            page_selector=source.page_selector,
+            article_selector=source.article_selector,
+        )
         for article in found.articles:
             if article not in seen:
                 seen.add(article)
@@ -223,22 +245,51 @@ def _edition_pages(source: Source, store: Store, http: Http, day: date, tally: _
                 yield Page(article, day, label)
 
 
-def _finish_indexes(indexes: list[_Index], failed: set[str], source: Source, store: Store,
-                    fetched_at: datetime) -> None:
+def _finish_indexes(
+    indexes: list[_Index], failed: set[str], source: Source, store: Store, fetched_at: datetime
+) -> None:
     """Mark index pages read in full, so that an unchanged one (304) is skipped next time."""
+
+    def complete(index: _Index) -> bool:
+        return (
+            not index.incomplete
+            and not any(a in failed for a in index.articles)
+            and all(complete(child) for child in index.children)
+        )
+
     for index in indexes:
-        if any(article in failed for article in index.articles):
+        if not complete(index):
             continue  # read it again next time
         fetched = index.fetched
-        store.save_page(PageVisit(index.url, source.name, index.edition, page_label(index.text),
-                                  fetched_at, _hash(index.text), None, "parsed", None,
-                                  fetched.etag, fetched.last_modified))
+        store.save_page(
+            PageVisit(
+                index.url,
+                source.name,
+                index.edition,
+                page_label(index.text),
+                fetched_at,
+                _hash(index.text),
+                None,
+                "parsed",
+                None,
+                fetched.etag,
+                fetched.last_modified,
+            )
+        )
 
 
 # ── reading pages ───────────────────────────────────────────────────────────────────
 
-def _read_all(pages: list[Page], source: Source, store: Store, http: Http, tally: _Tally,
-              now: Callable[[], datetime], progress: Progress | None) -> set[str]:
+
+def _read_all(
+    pages: list[Page],
+    source: Source,
+    store: Store,
+    http: Http,
+    tally: _Tally,
+    now: Callable[[], datetime],
+    progress: Progress | None,
+) -> set[str]:
     """Read pages on a few threads (the fetching overlaps); store them in order, here.
 
     Returns the URLs that failed.
@@ -266,11 +317,19 @@ def _read(page: Page, source: Source, http: Http, state: object) -> _Read:
         if fetched.not_modified:
             return _Read(page, fetched, unchanged=True)
         text = _text(page.url, fetched, source)
-        if getattr(state, "content_hash", None) == _hash(text) and getattr(state, "status", "") == "parsed":
+        if (
+            getattr(state, "content_hash", None) == _hash(text)
+            and getattr(state, "status", "") == "parsed"
+        ):
             return _Read(page, fetched, text, unchanged=True)
         records = parse_page(
-            text, url=fetched.url, published_on=page.edition, publication=source.publication,
-            page=page.label, region=source.region, region_code=source.region_code,
+            text,
+            url=fetched.url,
+            published_on=page.edition,
+            publication=source.publication,
+            page=page.label,
+            region=source.region,
+            region_code=source.region_code,
         )
         return _Read(page, fetched, text, tuple(records))
     except NoticesError as exc:
@@ -293,7 +352,8 @@ def _fetch(url: str, http: Http, etag: str | None, modified: str | None) -> Fetc
 
 def _file_type(path: Path) -> str:
     return {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html"}.get(
-        path.suffix.lower(), "text/plain")
+        path.suffix.lower(), "text/plain"
+    )
 
 
 def _text(url: str, fetched: Fetched, source: Source) -> str:
@@ -302,8 +362,9 @@ def _text(url: str, fetched: Fetched, source: Source) -> str:
     if "pdf" in kind or fetched.content[:5] == b"%PDF-":
         return pdf_text(fetched.content)
     if "html" in kind or url.lower().endswith((".htm", ".html")):
-        return html_text(decode_page(fetched.content, fetched.charset),
-                         content_selector=source.content_selector)
+        return html_text(
+            decode_page(fetched.content, fetched.charset), content_selector=source.content_selector
+        )
     return decode(fetched.content)
 
 
@@ -317,24 +378,56 @@ def _store(read: _Read, source: Source, store: Store, tally: _Tally, fetched_at:
     validators = {"etag": fetched.etag, "last_modified": fetched.last_modified} if fetched else {}
     if read.error is not None:
         tally.fail(page.url, read.error)
-        store.save_page(PageVisit(page.url, source.name, page.edition, page.label, fetched_at,
-                                  None, None, "failed", read.error))
+        store.save_page(
+            PageVisit(
+                page.url,
+                source.name,
+                page.edition,
+                page.label,
+                fetched_at,
+                None,
+                None,
+                "failed",
+                read.error,
+            )
+        )
         return
     if read.unchanged:
         tally.skipped += 1
         return
     text = read.text or ""
-    sighting = Sighting(source.name, fetched.url if fetched else page.url, page.edition, page.label, fetched_at)
+    sighting = Sighting(
+        source.name, fetched.url if fetched else page.url, page.edition, page.label, fetched_at
+    )
     result = store.save_notices(list(read.records), sighting)
-    store.save_page(PageVisit(page.url, source.name, page.edition, page.label, fetched_at,
-                              _hash(text), text, "parsed", None, **validators))
+    store.save_page(
+        PageVisit(
+            page.url,
+            source.name,
+            page.edition,
+            page.label,
+            fetched_at,
+            _hash(text),
+            text,
+            "parsed",
+            None,
+            **validators,
+        )
+    )
     tally.fetched += 1
     tally.new += result.new
     tally.seen += result.seen_again
 
 
-def ingest_text(text: str, store: Store, *, url: str, source: str, edition: date | None = None,
-                now: Callable[[], datetime] = now_utc) -> RunStats:
+def ingest_text(
+    text: str,
+    store: Store,
+    *,
+    url: str,
+    source: str,
+    edition: date | None = None,
+    now: Callable[[], datetime] = now_utc,
+) -> RunStats:
     """Ingest one page's text given by hand (``notices ingest --file/--url``)."""
     records = parse_page(text, url=url, published_on=edition)
     result = store.save_notices(records, Sighting(source, url, edition, None, now()))

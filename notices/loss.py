@@ -61,7 +61,7 @@ def parse_loss_block(text: Text, block: Block, source: Source) -> list[Record]:
     """Parse a block of loss declarations into one record per holder."""
     canon = text.canon[block.start : block.end]
     clean = text.clean[block.start : block.end]
-    body_start = canon.index("\n") + 1 if block.title and "\n" in canon else 0
+    body_start = _body_start(canon, block.title)
     signer, signed_on = _signature(canon, clean, body_start)
     title_void = bool(block.title and "作废" in block.title)
     records: list[Record] = []
@@ -73,6 +73,16 @@ def parse_loss_block(text: Text, block: Block, source: Source) -> list[Record]:
             continue
         records.append(_finish(record, block.title, signer, signed_on, title_void, source))
     return records
+
+
+def _body_start(canon: str, title: str | None) -> int:
+    """Where the entries begin: after the title's line, or after the title printed inline."""
+    if not title:
+        return 0
+    first_line = canon.split("\n", 1)[0]
+    if len(first_line) > len(title) + 2 and "遗失" in first_line[len(title) :]:
+        return canon.index(first_line) + len(title)  # 遗失声明▲A遗失…: the title then the entries
+    return canon.index("\n") + 1 if "\n" in canon else len(canon)
 
 
 # ── cutting the block into entries ──────────────────────────────────────────────────

@@ -386,15 +386,26 @@ def _with_length(segments: list[Segment], items: list[Any]) -> list[Segment]:
 
 
 def _with_places(segments: list[Segment], items: list[Any]) -> list[Segment]:
-    """Give a lone stretch the named ends printed apart from its stakes (…段（石门沟道口至老鹰岭隧道）)."""
+    """Give a lone stretch the named ends printed apart from its stakes.
+
+    K96+300至K98+150段（石门沟道口至老鹰岭隧道）; a single stake takes the one place named.
+    """
     if len(segments) != 1 or segments[0].from_place or segments[0].to_place:
         return segments
     only = segments[0]
     spans = [s for s in _phrases(items, PlaceSpan) if s.last is not None]
     if only.to is not None and len(spans) == 1:
         span = spans[0]
-        return [Segment(only.route, only.from_, only.to, span.first.text,
-                        span.last.text if span.last else None, only.length_km)]
+        return [
+            Segment(
+                only.route,
+                only.from_,
+                only.to,
+                span.first.text,
+                span.last.text if span.last else None,
+                only.length_km,
+            )
+        ]
     places = [i.text for i in _walk(items) if isinstance(i, Tok) and i.kind == "PLACE"]
     if only.to is None and len(set(places)) == 1:  # a single stake: the bridge or tunnel named
         return [Segment(only.route, only.from_, None, places[0], None, only.length_km)]

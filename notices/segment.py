@@ -33,6 +33,7 @@ _NOT_OURS = re.compile(
     r"停水|停电|停气|供水|供电|供气|供暖|停暖|招标|采购|拆迁|征收|拍卖|烟花|爆竹|恢复通行|解除|开通|通车|听证|注销|减资|招领|寻物|寻人|合并|清算|股权|法院|催告|判决|裁定|送达|仲裁|拍卖"
 )
 _LOSS_WORDS = re.compile(r"遗失|丢失|挂失|作废")
+_LOSS_OPENING = re.compile(r"^[\[【]?(遗失声明|遗失启事|作废声明|挂失声明|遗失公告)[\]】]?[:：]?")
 _BULLET = re.compile(r"^[▲■●◆★※•□◇○△▼]")
 _MAX_PARAGRAPHS = 16
 _SHORT = 60
@@ -180,6 +181,10 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
             continue
         if _road_like(kinds[k]) and not _NOT_OURS.search(line):
             blocks.append(Block("road_closure", None, paras[k].start, paras[k].end))
+        elif (opening := _LOSS_OPENING.match(line)) and _LOSS_WORDS.search(line[opening.end() :]):
+            # 遗失声明▲A遗失…▲B遗失… printed as one paragraph
+            title = text.clean[paras[k].start : paras[k].start + len(opening.group(1))]
+            blocks.append(Block("loss_declaration", title, paras[k].start, paras[k].end))
         elif _BULLET.match(line) and _LOSS_WORDS.search(line):
             first = k
             while k + 1 < len(paras) and not taken[k + 1] and _BULLET.match(lines[k + 1]):

@@ -53,8 +53,14 @@ def run_source(source: Source, database_url: str) -> None:
     try:
         with make_http() as http:
             stats = ingest_once(source, store, http)
-        log.info("%s: %d pages read, %d unchanged, %d failed; %d new notices",
-                 source.name, stats.pages_fetched, stats.pages_skipped, stats.pages_failed, stats.notices_new)
+        log.info(
+            "%s: %d pages read, %d unchanged, %d failed; %d new notices",
+            source.name,
+            stats.pages_fetched,
+            stats.pages_skipped,
+            stats.pages_failed,
+            stats.notices_new,
+        )
     except SourceBusy:
         log.info("%s: a run is already going on; skipped", source.name)
     except Exception:
@@ -67,12 +73,18 @@ def is_due(source: Source, last_run: datetime | None, now: datetime) -> bool:
     """Tell whether a source missed a run since ``last_run`` (catching up after downtime)."""
     if last_run is None:
         return True
+    if source.schedule.every is not None:  # an interval trigger counts from its own creation
+        return last_run + source.schedule.every <= now
     upcoming = trigger(source).get_next_fire_time(None, last_run)
     return upcoming is not None and upcoming <= now
 
 
-def schedule(scheduler: BaseScheduler, sources: list[Source], database_url: str,
-             run: Callable[[Source, str], None] = run_source) -> None:
+def schedule(
+    scheduler: BaseScheduler,
+    sources: list[Source],
+    database_url: str,
+    run: Callable[[Source, str], None] = run_source,
+) -> None:
     """Add one job per source; sources that missed a run start at once."""
     store = Store.open(database_url)
     try:
@@ -83,9 +95,16 @@ def schedule(scheduler: BaseScheduler, sources: list[Source], database_url: str,
             # next_run_time=None would add the job paused: leave it out unless a run is due
             due = {"next_run_time": now} if is_due(source, last, now) else {}
             scheduler.add_job(
-                run, trigger(source), args=[source, database_url], id=source.name, name=source.name,
-                max_instances=1, coalesce=True, misfire_grace_time=_MISFIRE_GRACE,
-                replace_existing=True, **due,
+                run,
+                trigger(source),
+                args=[source, database_url],
+                id=source.name,
+                name=source.name,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=_MISFIRE_GRACE,
+                replace_existing=True,
+                **due,
             )
     finally:
         store.close()

@@ -11,6 +11,8 @@ from db import PostgresMissing, PostgresServer, postgres_server
 
 from notices.store import Store
 
+pytest_plugins = ("httpserver",)  # the local HTTP server fixture: http_server
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 CORPUS = ROOT / "tests" / "corpus"

@@ -43,7 +43,9 @@ class Edition:
                 out[f"{self.folder}/content_{number}.htm"] = _article(title, text)
                 links.append((f"content_{number}.htm", title))
             page_articles.append(links)
-        for n, ((_, label), links) in enumerate(zip(page_links, page_articles, strict=True), start=2):
+        for n, ((_, label), links) in enumerate(
+            zip(page_links, page_articles, strict=True), start=2
+        ):
             out[f"{self.folder}/node_{n}.htm"] = _node(label, page_links, links)
         return out
 
