@@ -145,6 +145,9 @@ class Server:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
+    # headers and body go out in separate writes: without TCP_NODELAY every keep-alive
+    # response waits out the client's delayed ACK (~40 ms)
+    disable_nagle_algorithm = True
     server: ThreadingHTTPServer
 
     def do_GET(self) -> None:

@@ -201,3 +201,51 @@ def test_two_concurrent_runs_one_waits_out(http_server: Any, store: Any, http: H
         thread.join()
     assert sorted(outcomes) in (["busy", "ran"], ["ran", "ran"])
     assert store.count_notices() == 5  # never doubled, whatever the interleaving
+
+
+def _faults(body: bytes) -> dict[str, list[Reply]]:
+    html = {"Content-Type": "text/html"}
+    return {
+        "times-out": [Reply(body=body, headers=html, delay=3.0)],
+        "500-then-200": [Reply(status=500), Reply(body=body, headers=html)],
+        "closes-mid-body": [Reply(body=body, headers=html, cut_at=len(body) // 3)],
+        "closes-then-whole": [
+            Reply(body=body, headers=html, cut_at=10),
+            Reply(body=body, headers=html),
+        ],
+        "wrong-charset": [Reply(body=body, headers={"Content-Type": "text/html; charset=utf-8"})],
+        "20MB": [
+            Reply(
+                body=b"<html><body>" + b"x" * (20 * 1024 * 1024) + b"</body></html>", headers=html
+            )
+        ],
+        "binary-junk": [Reply(body=bytes(range(256)) * 400, headers=html)],
+    }
+
+
+# what each fault must end as: a retried (or tolerated) success, or a recorded failure
+RECOVERS = {"500-then-200", "closes-then-whole", "wrong-charset"}
+
+
+@pytest.mark.parametrize("fault", sorted(_faults(b"")))
+def test_each_fault_is_a_recorded_error_or_a_retried_success(
+    fault: str, http_server: Any, store: Any
+) -> None:
+    edition = _edition()
+    files = edition.files()
+    _serve(http_server, edition)
+    roads = next(
+        p for p in sorted(files) if "content_" in p and "封路通告".encode("gbk") in files[p]
+    )
+    http_server.add_sequence(roads, _faults(files[roads])[fault])
+    with Http(retries=1, backoff=0.01, timeout=0.5, delay=0.0) as http:
+        stats = ingest_once(_source(http_server), store, http, editions=[DAY])
+    kinds = sorted(r["kind"] for r in store.notices(limit=50))
+    if fault in RECOVERS:
+        assert stats.pages_failed == 0, stats.errors
+        assert kinds.count("road_closure") == 2
+    else:
+        assert stats.pages_failed == 1 and roads in stats.errors[0]
+        assert kinds.count("road_closure") == 0
+    assert kinds.count("loss_declaration") == 3  # the other pages are unaffected
+    assert len(kinds) == len(set(r["id"] for r in store.notices(limit=50)))  # nothing doubled
