@@ -18,7 +18,7 @@ run: setup  ## parse the bundled demo pages (the embedded default)
 	$(VENV)/bin/notices parse --format table notices/demo/pages/*.txt
 
 lint: setup
-	$(PY) -m ruff check notices tests
+	$(PY) -m ruff check notices tests benchmarks
 	$(PY) -m mypy
 
 test: lint  ## every test, with lint and types first

@@ -88,8 +88,9 @@ def main() -> int:
             second_s = time.perf_counter() - began
         store.close()
     articles = first.pages_fetched + first.pages_failed
+    rate = articles / first_s
     print(
-        f"{'first run':24s} {articles:5d} articles {first_s:8.2f} s  {articles / first_s:8.1f} pages/s"
+        f"{'first run':24s} {articles:5d} articles {first_s:8.2f} s  {rate:8.1f} pages/s"
         f"  ({first.notices_new} notices, {first.pages_failed} failed)"
     )
     print(
