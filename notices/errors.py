@@ -7,7 +7,11 @@
     ├── FetchError            a URL that could not be fetched (after retries): timeout, 4xx, 5xx…
     │   ├── TooLarge          a body over the size limit (reading stopped there)
     │   └── Disallowed        robots.txt forbids the URL
-    └── NoticeParseError      a notice the grammar could not read; the record keeps a warning
+    ├── ConfigError           a sources file or setting that cannot be used
+    └── SourceBusy            another run of the same source holds its lock
+
+A notice the grammar cannot read fully is not an error: its record keeps the raw text and
+says what was not read in ``warnings``.
 
 Lark's own ``UnexpectedInput`` and ``VisitError`` are caught at the parser boundary
 (:mod:`notices.road`, :mod:`notices.loss`) and never leave the package.
@@ -49,5 +53,9 @@ class Disallowed(FetchError):
     """A URL the site's robots.txt forbids us to fetch."""
 
 
-class NoticeParseError(NoticesError):
-    """A notice the grammar could not read."""
+class ConfigError(NoticesError):
+    """A sources file or setting that cannot be used."""
+
+
+class SourceBusy(NoticesError):
+    """Another run of the same source holds its lock."""

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from notices.errors import NoticesError
+from notices.errors import NoticesError, SourceBusy
 from notices.extract import decode_page, edition_links, html_text, page_label, pdf_text
 from notices.fetch import Fetched, Http
 from notices.model import Record
@@ -40,10 +40,6 @@ LOCK_TTL = timedelta(hours=2)  # a crashed run's lock expires after this
 _WORKERS = 4
 _FILE_KINDS = (".txt", ".html", ".htm", ".pdf")
 _DATE_IN_NAME = re.compile(r"(20\d\d)[-_.]?(\d\d)[-_.]?(\d\d)")
-
-
-class SourceBusy(NoticesError):
-    """Another run of the same source holds its lock."""
 
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)

@@ -37,12 +37,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from notices.errors import NoticesError
-
-
-class ConfigError(NoticesError):
-    """A sources file or setting that cannot be used."""
-
+from notices.errors import ConfigError
 
 Kind = Literal["epaper", "directory", "url"]
 _EVERY = re.compile(r"every\s+(\d+)\s*([smhd])$")
