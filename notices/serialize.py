@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import types
+import typing
 from datetime import date
 from typing import Any
 
-from notices.model import Record
+from notices.model import LossDeclaration, Record, RoadClosure
 
 _RENAMED = {"from_": "from"}
 _HIDDEN = {"span"}
@@ -39,3 +41,61 @@ def to_dict(record: Record) -> dict[str, Any]:
 def to_json(records: list[Record], *, indent: int | None = 2) -> str:
     """Return records as a JSON array."""
     return json.dumps([to_dict(r) for r in records], ensure_ascii=False, indent=indent)
+
+
+_KINDS: dict[str, type[RoadClosure] | type[LossDeclaration]] = {
+    "road_closure": RoadClosure,
+    "loss_declaration": LossDeclaration,
+}
+
+
+def from_dict(data: dict[str, Any]) -> Record:
+    """Return the record a dict from :func:`to_dict` (or its stored JSON) describes.
+
+    Read through the model's own type hints, so it keeps no list of fields: a key the
+    model lacks is ignored, a field the dict lacks takes its default.
+    """
+    kind = data.get("kind")
+    if kind not in _KINDS:
+        raise ValueError(f"not a notice record: kind {kind!r}")
+    record: Record = _built(_KINDS[kind], data)
+    return record
+
+
+def _built(cls: type[Any], data: dict[str, Any]) -> Any:
+    hints = _hints(cls)
+    values = {}
+    for f in dataclasses.fields(cls):
+        key = _RENAMED.get(f.name, f.name)
+        if f.name not in _HIDDEN and key in data:
+            values[f.name] = _decoded(hints[f.name], data[key])
+    return cls(**values)
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    """Return a model class's field types, resolved once (resolving is slow)."""
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
+
+
+def _decoded(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        (present,) = (a for a in args if a is not type(None))
+        return _decoded(present, value)
+    if origin is tuple:
+        item = args[0]  # the model's tuples are all tuple[X, ...]
+        return tuple(_decoded(item, v) for v in value)
+    if hint is date:
+        return date.fromisoformat(value)
+    if hint is float:
+        return float(value)
+    if dataclasses.is_dataclass(hint):
+        return _built(hint, value)  # type: ignore[arg-type]
+    return value
