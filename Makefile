@@ -14,7 +14,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: setup  ## parse the bundled demo pages (the embedded default)
+run: setup  ## ingest the bundled demo source into the embedded SQLite store, and show it
+	$(VENV)/bin/notices ingest demo
+	$(VENV)/bin/notices sources
 	$(VENV)/bin/notices parse --format table notices/demo/pages/*.txt
 
 lint: setup
