@@ -245,7 +245,9 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
         )
         paren = next((c for c in children if isinstance(c, Paren)), None)
         spans = [i for i in paren.items if isinstance(i, PlaceSpan)] if paren else []
-        ends = (spans[0].first.text, spans[0].last.text if spans[0].last else None) if spans else None
+        ends = (
+            (spans[0].first.text, spans[0].last.text if spans[0].last else None) if spans else None
+        )
         if place is None and paren and not spans:
             place = _paren_place(paren)
         return StakePoint(stake(stake_tok.text), place, *_span(children), ends=ends)

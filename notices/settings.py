@@ -28,11 +28,17 @@ def _demo_sources() -> str:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("DATABASE_URL", "sqlite:///notices.sqlite3",
-            "SQLAlchemy URL of the store: SQLite by default, or postgresql+psycopg://…"),
+    Setting(
+        "DATABASE_URL",
+        "sqlite:///notices.sqlite3",
+        "SQLAlchemy URL of the store: SQLite by default, or postgresql+psycopg://…",
+    ),
     Setting("SOURCES", "", "TOML file listing the sources to ingest"),
-    Setting("USER_AGENT", "notices/0.1 (+https://example.invalid/notices)",
-            "User-Agent sent with every request"),
+    Setting(
+        "USER_AGENT",
+        "notices/0.1 (+https://example.invalid/notices)",
+        "User-Agent sent with every request",
+    ),
     Setting("HTTP_TIMEOUT", "10", "seconds before a request times out"),
     Setting("HTTP_RETRIES", "3", "retries after a timeout, a dropped connection or a 5xx"),
     Setting("HTTP_PER_HOST", "2", "requests in flight to one host at most"),

@@ -12,10 +12,18 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 def test_readme_documents_every_setting() -> None:
     text = README.read_text(encoding="utf-8")
     for setting in settings.SETTINGS:
-        row = next((line for line in text.splitlines()
-                    if line.startswith("|") and f"`{setting.variable}`" in line), None)
+        row = next(
+            (
+                line
+                for line in text.splitlines()
+                if line.startswith("|") and f"`{setting.variable}`" in line
+            ),
+            None,
+        )
         assert row is not None, f"README lacks {setting.variable}"
-        assert setting.help.split(":")[0].split(",")[0] in row, f"README's row for {setting.variable} drifted"
+        assert setting.help.split(":")[0].split(",")[0] in row, (
+            f"README's row for {setting.variable} drifted"
+        )
 
 
 def test_environment_overrides_defaults(monkeypatch: object) -> None:
