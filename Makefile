@@ -20,7 +20,7 @@ run: setup  ## ingest the bundled demo source into the embedded SQLite store, an
 	$(VENV)/bin/notices parse --format table notices/demo/pages/*.txt
 
 lint: setup
-	$(PY) -m ruff check notices tests benchmarks
+	$(PY) -m ruff check notices service tests benchmarks
 	$(PY) -m mypy
 
 test: lint  ## every test, with lint and types first

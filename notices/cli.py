@@ -104,7 +104,8 @@ def _store(db: str | None) -> Any:
 
 def _sources(path: Path | None) -> list[Any]:
     from notices import settings
-    from notices.sources import ConfigError, load_sources
+    from notices.errors import ConfigError
+    from notices.sources import load_sources
 
     try:
         return load_sources(path or settings.sources_path())
@@ -152,9 +153,10 @@ def ingest_command(
     """Ingest SOURCE now (editions --from/--to), or pages given by --url/--file."""
     from rich.progress import Progress
 
-    from notices.ingest import SourceBusy, ingest_once
-    from notices.sources import ConfigError, Source, find_source
-    from notices.worker import make_http
+    from notices.errors import ConfigError, SourceBusy
+    from notices.ingest import ingest_once
+    from notices.sources import Source, find_source
+    from service.worker import make_http
 
     if not source and not urls and not files:
         raise click.UsageError("name a SOURCE, or give --url/--file")
@@ -237,7 +239,7 @@ def worker_command(db: str | None, sources_file: Path | None) -> None:
     import logging
 
     from notices import settings
-    from notices.worker import run_worker
+    from service.worker import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     run_worker(_sources(sources_file), db or settings.get("DATABASE_URL"))

@@ -9,7 +9,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from notices.sources import Schedule, Source
-from notices.worker import is_due, run_source, schedule
+from service.worker import is_due, run_source, schedule
 
 NOW = datetime(2025, 7, 8, 12, 0, tzinfo=UTC)
 
@@ -62,7 +62,7 @@ def test_a_busy_source_is_skipped_quietly(tmp_path: Path, sqlite_url: str, caplo
 
     from notices.store import Store
 
-    caplog.set_level(logging.INFO, logger="notices.worker")
+    caplog.set_level(logging.INFO, logger="service.worker")
     store = Store.open(sqlite_url)
     try:
         assert store.try_lock("source:folder", "manual", datetime.now(UTC), timedelta(minutes=5))

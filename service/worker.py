@@ -20,7 +20,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from notices import settings
 from notices.fetch import Http
-from notices.ingest import SHANGHAI, SourceBusy, ingest_once, now_utc
+from notices.errors import SourceBusy
+from notices.ingest import SHANGHAI, ingest_once, now_utc
 from notices.sources import Source
 from notices.store import Store
 

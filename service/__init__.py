@@ -1,0 +1,1 @@
+"""The service around the notices package: the Flask app and the scheduler."""
