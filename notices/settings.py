@@ -43,8 +43,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HTTP_RETRIES", "3", "retries after a timeout, a dropped connection or a 5xx"),
     Setting("HTTP_PER_HOST", "2", "requests in flight to one host at most"),
     Setting("HTTP_DELAY", "0.2", "seconds between two requests to one host at least"),
+    Setting("IDENTIFIER_KEY", "change-me", "secret key of the identifier digests used for lookups"),
+    Setting("SENDER", "notices@example.invalid", "CAP sender of the alerts"),
+    Setting("BASE_URL", "http://127.0.0.1:8000", "the public address, for links in feeds"),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
+MAX_PARSE_BYTES = 512 * 1024  # the largest body POST /api/v1/parse accepts
 
 
 def get(name: str) -> str:

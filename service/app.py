@@ -1,0 +1,36 @@
+"""The Flask application factory, the way the Flask tutorial does it.
+
+Configuration comes from defaults (the settings table), then ``NOTICES_*`` environment
+variables, then ``test_config``. Each surface is a blueprint: ``feeds`` (RSS, Atom,
+JSON Feed, CAP, iCalendar) and ``api`` (``/api/v1``). No scheduler is ever started here:
+the dev reloader would run jobs twice and gunicorn once per worker (see service/worker.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from notices import settings
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_mapping({s.name: settings.get(s.name) for s in settings.SETTINGS})
+    app.config.from_mapping(
+        MAX_CONTENT_LENGTH=settings.MAX_PARSE_BYTES,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.from_prefixed_env("NOTICES")
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    from service import api, db, feeds, problems
+
+    db.init_app(app)
+    problems.init_app(app)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(api.bp)
+    return app
