@@ -32,6 +32,7 @@ eval: setup  ## per-field accuracy over the labelled corpora
 bench: setup  ## throughput and cold start, beside a bare regex scan of the same text
 	$(PY) -m notices.bench
 	$(PY) benchmarks/ingest.py
+	$(PY) benchmarks/serve.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -243,3 +243,49 @@ def worker_command(db: str | None, sources_file: Path | None) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     run_worker(_sources(sources_file), db or settings.get("DATABASE_URL"))
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@click.option("--db", help=_DB_HELP)
+@click.option("--sources", "sources_file", type=click.Path(path_type=Path), help=_SOURCES_HELP)
+@click.option("--no-scheduler", is_flag=True, help="Serve only; run `notices worker` elsewhere.")
+def serve_command(
+    host: str, port: int, db: str | None, sources_file: Path | None, no_scheduler: bool
+) -> None:
+    """Serve feeds and the API, ingesting the sources on their schedules in this process.
+
+    For production run gunicorn on service.app:create_app() and `notices worker` apart
+    (see deploy/); the scheduler here is for the embedded default only.
+    """
+    import logging
+    import os
+
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from notices import settings
+    from service.app import create_app
+    from service.worker import schedule
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    database = db or settings.get("DATABASE_URL")
+    config: dict[str, Any] = {"DATABASE_URL": database}
+    if sources_file:
+        config["SOURCES"] = str(sources_file)
+        os.environ["NOTICES_SOURCES"] = str(sources_file)
+    app = create_app(config)
+    scheduler = None
+    if not no_scheduler:
+        scheduler = BackgroundScheduler(timezone=SHANGHAI)
+        schedule(scheduler, _sources(sources_file), database)
+        scheduler.start()
+    click.echo(
+        f"notices: serving on http://{host}:{port}/  (feeds: /feeds/road-closures.rss, "
+        f"API: /api/v1/notices, store: {database})"
+    )
+    try:
+        app.run(host=host, port=port, use_reloader=False, threaded=True)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)

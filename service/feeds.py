@@ -1,7 +1,221 @@
-"""Feeds: RSS, Atom, JSON Feed, CAP and iCalendar. Placeholder until the feeds land."""
+"""Feeds: RSS 2.0, Atom and JSON Feed over one query; CAP 1.2 alerts; iCalendar.
+
+The format is chosen by the URL's extension from the renderer registry
+(:data:`notices.render.RENDERERS`), so a new format is one function there. Every response
+carries an ``ETag`` and ``Last-Modified`` derived from the store's version and answers
+``304 Not Modified`` to a client that has it; rendered bodies are kept per version, so a
+feed is rendered once per change, not once per request. ``Cache-Control: max-age`` follows
+the shortest ingest schedule: nothing new can appear sooner.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from threading import Lock
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from notices.model import RoadClosure
+from notices.render import RENDERERS, FeedInfo, Item
+from notices.render.cap import cap_index, item_message, reference
+from notices.render.cap import identifier as cap_identifier
+from notices.render.ical import calendar
+from notices.serialize import from_dict
+from notices.sources import load_sources
+from notices.store import NoticeQuery
+from service.db import get_store
+from service.params import ParameterError, notice_query
 
 bp = Blueprint("feeds", __name__)
+
+FEEDS = {
+    "road-closures": ("road_closure", "道路封闭通告"),
+    "loss-declarations": ("loss_declaration", "遗失声明"),
+    "all": (None, "公告"),
+}
+_CACHE_SIZE = 256
+_MIN_AGE, _MAX_AGE = 60, 3600
+
+
+Renderer = Callable[[], tuple[bytes, str]]  # → (body, content type)
+
+
+class _Bodies:
+    """Rendered bodies by (URL, ETag): a feed is rendered once per change of the store."""
+
+    def __init__(self) -> None:
+        self._bodies: OrderedDict[tuple[str, str], tuple[bytes, str]] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: tuple[str, str], render: Renderer) -> tuple[bytes, str]:
+        with self._lock:
+            if key in self._bodies:
+                self._bodies.move_to_end(key)
+                return self._bodies[key]
+        body = render()
+        with self._lock:
+            self._bodies[key] = body
+            while len(self._bodies) > _CACHE_SIZE:
+                self._bodies.popitem(last=False)
+        return body
+
+
+_bodies = _Bodies()
+
+
+def _parse_time(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def item(row: dict[str, Any]) -> Item:
+    """A stored notice as the renderers take it."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    first = _parse_time(row.get("first_seen")) or datetime.now(UTC)
+    return Item(
+        record=from_dict(row),
+        source_url=(row.get("source") or {}).get("url"),
+        first_seen=first,
+        last_seen=_parse_time(row.get("last_seen")) or first,
+        link=f"{base}/api/v1/notices/{row['id']}",
+        changed=_parse_time(row.get("changed_at")),
+        revision=row.get("revision"),
+    )
+
+
+def _max_age() -> int:
+    try:
+        sources = load_sources(_sources_path())
+    except Exception:
+        return _MIN_AGE
+    seconds = min((s.schedule.seconds for s in sources), default=_MAX_AGE)
+    return int(max(_MIN_AGE, min(_MAX_AGE, seconds)))
+
+
+def _sources_path() -> Any:
+    from pathlib import Path
+
+    from notices import settings
+
+    configured = current_app.config.get("SOURCES") or ""
+    return Path(configured) if configured else settings.sources_path()
+
+
+def conditional(kind: str | None, render: Renderer) -> Response:
+    """Answer with the rendered body, or 304 when the client's copy is current."""
+    count, latest = get_store().version(kind)
+    stamp = (latest or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(microsecond=0)
+    version = f"{request.full_path}|{count}|{stamp.isoformat()}"
+    tag = hashlib.sha256(version.encode()).hexdigest()[:32]
+    response = Response(status=200)
+    response.set_etag(tag)
+    response.last_modified = stamp
+    response.cache_control.public = True
+    response.cache_control.max_age = _max_age()
+    since = request.if_modified_since
+    if request.if_none_match.contains(tag) or (
+        not request.if_none_match and since is not None and since >= stamp
+    ):
+        response.status_code = 304
+        return response
+    body, content_type = _bodies.get((request.full_path, tag), render)
+    response.set_data(body)
+    response.content_type = content_type
+    return response
+
+
+def _feed_info(title: str, updated: datetime) -> FeedInfo:
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return FeedInfo(
+        title=title,
+        link=f"{base}/",
+        self_url=f"{base}{request.full_path.rstrip('?')}",
+        id=f"urn:notices:feed:{request.path}",
+        description=f"{title}：从报纸版面读出的公告",
+        updated=updated,
+    )
+
+
+def _query(kind: str | None, default_limit: int = 50) -> NoticeQuery:
+    """The request's filters; a bad one is a 400 problem naming it."""
+    try:
+        return notice_query(request.args, kind=kind, default_limit=default_limit)
+    except ParameterError as exc:
+        abort(400, description=str(exc))
+
+
+def _items(query: NoticeQuery) -> list[Item]:
+    return [item(row) for row in get_store().query(query)]
+
+
+@bp.get("/feeds/<any(road-closures, loss-declarations, all):name>.<any(rss, atom, json):fmt>")
+def feed(name: str, fmt: str) -> Response:
+    """A feed of notices, filtered by the query string, as RSS, Atom or JSON Feed."""
+    kind, title = FEEDS[name]
+    query = _query(kind)
+
+    def render() -> tuple[bytes, str]:
+        items = _items(query)
+        updated = max((i.changed_at for i in items), default=datetime.now(UTC))
+        rendered = RENDERERS[fmt](_feed_info(title, updated), items)
+        return rendered.body, rendered.content_type
+
+    return conditional(kind, render)
+
+
+@bp.get("/feeds/road-closures.ics")
+def ics() -> Response:
+    """Road closures as an iCalendar: events, daily hours as a daily recurrence."""
+    query = _query("road_closure", default_limit=200)
+
+    def render() -> tuple[bytes, str]:
+        items = _items(query)
+        updated = max((i.changed_at for i in items), default=datetime(1970, 1, 1, tzinfo=UTC))
+        body = calendar(items, now=updated, refresh=timedelta(seconds=_max_age()))
+        return body, "text/calendar; charset=utf-8"
+
+    return conditional("road_closure", render)
+
+
+def _references(entry: Item, previous: datetime | None) -> tuple[str, ...]:
+    """An Update refers to the message of the revision before: sender,identifier,sent."""
+    if not entry.revision or entry.revision < 2 or previous is None:
+        return ()
+    assert isinstance(entry.record, RoadClosure)
+    earlier = cap_identifier(entry.record, entry.revision - 1)
+    return (reference(current_app.config["SENDER"], earlier, previous),)
+
+
+@bp.get("/cap/<notice_id>.xml")
+def cap(notice_id: str) -> Response:
+    """One road closure as a CAP 1.2 alert (an Update when the notice has changed)."""
+    row = get_store().notice(notice_id)
+    if row is None or row.get("kind") != "road_closure":
+        abort(404, description=f"no road closure {notice_id!r}")
+
+    def render() -> tuple[bytes, str]:
+        entry = item(row)
+        references = _references(entry, _parse_time(row.get("previous_changed_at")))
+        body = item_message(entry, sender=current_app.config["SENDER"], references=references)
+        return body, "application/cap+xml; charset=utf-8"
+
+    return conditional("road_closure", render)
+
+
+@bp.get("/cap/index.atom")
+def cap_feed() -> Response:
+    """The CAP alerts of the road closures, as an Atom index in the CAP-feed style."""
+    query = _query("road_closure")
+    base = current_app.config["BASE_URL"].rstrip("/")
+
+    def render() -> tuple[bytes, str]:
+        items = _items(query)
+        updated = max((i.changed_at for i in items), default=datetime.now(UTC))
+        messages = [(i, f"{base}/cap/{i.record.id}.xml") for i in items]
+        body = cap_index(_feed_info("道路封闭预警", updated), messages)
+        return body, "application/atom+xml; charset=utf-8"
+
+    return conditional("road_closure", render)
