@@ -1,9 +1,10 @@
 """Records → database: notices, where they were seen, pages fetched, runs and locks.
 
-One :class:`Store` speaks to SQLite or PostgreSQL through the same SQLAlchemy tables;
-the schema is made by the Alembic migrations in ``notices/migrations``, run to head by
-:meth:`Store.open`. A notice is stored once under its stable id, as
-:func:`notices.serialize.to_dict` gives it; every printing of it is a sighting.
+One :class:`Store` speaks to SQLite or PostgreSQL through the tables of
+:mod:`notices.tables`; the schema is made by the Alembic migrations in
+``notices/migrations``, run to head by :meth:`Store.open`. A notice is stored once under
+its stable id, as :func:`notices.serialize.to_dict` gives it; every printing of it is a
+sighting, and every change of what it says a new revision.
 
 Timestamps go in as aware datetimes, are kept in UTC and come back aware; the dicts
 handed to renderers carry them at +08:00, the papers' own time.
@@ -16,45 +17,56 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import (
-    JSON,
     Connection,
-    Date,
-    DateTime,
-    Dialect,
     Engine,
-    ForeignKey,
-    Index,
-    MetaData,
-    String,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
     case,
     create_engine,
     delete,
     event,
     func,
+    insert,
     select,
     text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
+from notices import settings
 from notices.model import Record
-from notices.serialize import to_dict
+from notices.privacy import identifier_digest
+from notices.tables import Base as Base  # migrations/env.py takes it from here
+from notices.tables import (
+    IdentifierDigestRow,
+    LockRow,
+    NoticeCountRow,
+    NoticeRouteRow,
+    NoticeRow,
+    PageRow,
+    RunRow,
+    SightingRow,
+    identifier_digests,
+    newest_first_after,
+    notice_filters,
+    notice_values,
+    route_keys,
+)
+from notices.tables import NoticeQuery as NoticeQuery
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # China has kept one offset, without summer time, since 1991: no tz database needed.
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 _SQLITE_BUSY_MS = 10_000
+# The key of the identifier digests (see find_identifier); settings say which.
+DEFAULT_KEY = settings.get("IDENTIFIER_KEY").encode()
+MAX_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -128,114 +140,6 @@ class Run:
     stats: RunStats
 
 
-class UTCDateTime(TypeDecorator[datetime]):
-    """An aware datetime kept in UTC; SQLite drops the offset, so it is put back on read."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: timestamps must carry their offset")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    # Named constraints, so both databases and every migration agree on them.
-    metadata = MetaData(
-        naming_convention={
-            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }
-    )
-
-
-class NoticeRow(Base):
-    """A notice, once, under its stable id; ``record`` is its JSON as serialize gave it."""
-
-    __tablename__ = "notices"
-    __table_args__ = (Index(None, "last_seen", "id"),)
-
-    id: Mapped[str] = mapped_column(String, primary_key=True)
-    kind: Mapped[str] = mapped_column(String, index=True)
-    # JSON, not JSONB: it keeps the record's key order, which readers of the API see.
-    record: Mapped[dict[str, Any]] = mapped_column(JSON)
-    text: Mapped[str] = mapped_column(Text)
-    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class SightingRow(Base):
-    """One printing of a notice: a page of an edition of a source."""
-
-    __tablename__ = "sightings"
-    __table_args__ = (UniqueConstraint("notice_id", "url", "edition"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
-    source: Mapped[str] = mapped_column(String)
-    url: Mapped[str | None] = mapped_column(String)
-    edition: Mapped[date | None] = mapped_column(Date)
-    page: Mapped[str | None] = mapped_column(String)
-    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class PageRow(Base):
-    """The last fetch of a page URL, with the text of the last one that gave text."""
-
-    __tablename__ = "pages"
-
-    url: Mapped[str] = mapped_column(String, primary_key=True)
-    source: Mapped[str] = mapped_column(String)
-    edition: Mapped[date | None] = mapped_column(Date)
-    page: Mapped[str | None] = mapped_column(String)
-    content_hash: Mapped[str | None] = mapped_column(String)
-    text: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String)
-    error: Mapped[str | None] = mapped_column(Text)
-    etag: Mapped[str | None] = mapped_column(String)
-    last_modified: Mapped[str | None] = mapped_column(String)
-    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class RunRow(Base):
-    """One ingest run; the counts are :class:`RunStats`' fields."""
-
-    __tablename__ = "runs"
-    __table_args__ = (Index(None, "source", "started_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    source: Mapped[str] = mapped_column(String)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    pages_fetched: Mapped[int] = mapped_column(default=0)
-    pages_skipped: Mapped[int] = mapped_column(default=0)
-    pages_failed: Mapped[int] = mapped_column(default=0)
-    notices_new: Mapped[int] = mapped_column(default=0)
-    notices_seen: Mapped[int] = mapped_column(default=0)
-    errors: Mapped[list[str]] = mapped_column(JSON, default=list)
-
-
-class LockRow(Base):
-    """A named lock: who holds it, and until when."""
-
-    __tablename__ = "locks"
-
-    name: Mapped[str] = mapped_column(String, primary_key=True)
-    holder: Mapped[str] = mapped_column(String)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
 class Store:
     """Notices, sightings, pages, runs and locks in one SQLite or PostgreSQL database."""
 
@@ -245,15 +149,18 @@ class Store:
         self._writer = engine.execution_options(notices_write=True)
 
     @classmethod
-    def open(cls, url: str) -> Store:
-        """Connect to ``url`` and bring its schema to the latest migration."""
+    def open(cls, url: str, *, identifier_key: bytes = DEFAULT_KEY) -> Store:
+        """Connect to ``url`` and bring its schema to the latest migration.
+
+        A migration that indexes stored identifiers digests them under ``identifier_key``.
+        """
         engine = create_engine(url, json_serializer=_json_dumps)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _connect_sqlite)
             event.listen(engine, "begin", _begin_sqlite)
         store = cls(engine)
         try:
-            store._migrate()
+            store._migrate(identifier_key)
         except BaseException:
             engine.dispose()
             raise
@@ -263,8 +170,9 @@ class Store:
         """Close every pooled connection."""
         self._engine.dispose()
 
-    def _migrate(self) -> None:
+    def _migrate(self, identifier_key: bytes) -> None:
         config = Config()
+        config.attributes["identifier_key"] = identifier_key
         config.set_main_option("script_location", str(MIGRATIONS))
         with self._writer.begin() as conn:
             if conn.dialect.name == "postgresql":  # two processes opening a new database
@@ -309,17 +217,31 @@ class Store:
 
     # Notices
 
-    def save_notices(self, records: Sequence[Record], sighting: Sighting) -> SaveResult:
-        """Store records seen at ``sighting``, all or none; count the new ones."""
+    def save_notices(
+        self, records: Sequence[Record], sighting: Sighting, *, identifier_key: bytes = DEFAULT_KEY
+    ) -> SaveResult:
+        """Store records seen at ``sighting``, all or none; count the new ones.
+
+        The identifiers of loss declarations are indexed as digests under ``identifier_key``.
+        """
         ids = [record.id for record in records]
         with self._write() as session:
             if session.get_bind().dialect.name == "postgresql":
                 # One saver at a time, as SQLite has it: exact counts, no deadlocks.
                 session.execute(text("SELECT pg_advisory_xact_lock(hashtext('notices.save'))"))
-            known = set(session.scalars(select(NoticeRow.id).where(NoticeRow.id.in_(ids))))
+            rows = session.scalars(select(NoticeRow).where(NoticeRow.id.in_(ids)))
+            stored = {row.id: row for row in rows}
+            known = set(stored)
+            changed: dict[str, Record] = {}
             for record in records:
-                _upsert_notice(session, record, sighting.fetched_at)
-                _add_sighting(session, record.id, sighting)
+                row = stored.get(record.id)
+                stored[record.id] = row = _save_notice(session, row, record, sighting.fetched_at)
+                if row.last_seen == sighting.fetched_at:  # this version is the stored one
+                    changed[record.id] = record
+            session.flush()  # the rows below refer to these
+            _index_notices(session, list(changed.values()), identifier_key)
+            _add_sightings(session, ids, sighting)
+            _count_notices(session, {record.kind for record in records})
         new = len(set(ids) - known)
         return SaveResult(new=new, seen_again=len(records) - new)
 
@@ -336,21 +258,53 @@ class Store:
 
         An ``after`` that names no stored notice gives an empty list.
         """
-        stmt = select(NoticeRow).order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc())
-        if kind is not None:
-            stmt = stmt.where(NoticeRow.kind == kind)
+        return self.query(NoticeQuery(kind=kind, limit=limit, after=after))
+
+    def query(self, query: NoticeQuery) -> list[dict[str, Any]]:
+        """Return the notices ``query`` asks for, a page of them, newest first.
+
+        An ``after`` that names no stored notice gives an empty list.
+        """
+        assert 1 <= query.limit <= MAX_LIMIT, f"limit {query.limit} out of 1..{MAX_LIMIT}"
+        stmt = select(NoticeRow).where(*notice_filters(query))
         with self._read() as session:
-            if after is not None:
-                cursor = session.get(NoticeRow, after)
-                if cursor is None:
+            if query.after is not None:
+                where = select(NoticeRow.last_seen).where(NoticeRow.id == query.after)
+                last_seen = session.scalar(where)
+                if last_seen is None:
                     return []
-                stmt = stmt.where(
-                    (NoticeRow.last_seen < cursor.last_seen)
-                    | ((NoticeRow.last_seen == cursor.last_seen) & (NoticeRow.id < cursor.id))
-                )
-            rows = list(session.scalars(stmt.limit(limit)))
-            seen = _sightings(session, [row.id for row in rows])
-            return [_notice_dict(row, seen) for row in rows]
+                stmt = stmt.where(newest_first_after(last_seen, query.after))
+            stmt = stmt.order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc())
+            rows = list(session.scalars(stmt.limit(query.limit)))
+            return _notice_dicts(session, rows)
+
+    def version(self, kind: str | None = None) -> tuple[int, datetime | None]:
+        """Return how many notices (of ``kind``) are stored and when any last changed or was seen.
+
+        A notice changes only when it is seen, so the latest ``last_seen`` is both.
+        """
+        stmt = select(func.coalesce(func.sum(NoticeCountRow.notices), 0),
+                      func.max(NoticeCountRow.last_seen))  # fmt: skip
+        if kind is not None:
+            stmt = stmt.where(NoticeCountRow.kind == kind)
+        with self._read() as session:
+            count, latest = session.execute(stmt).one()
+            return int(count), latest
+
+    def find_identifier(self, value: str, key: bytes) -> list[dict[str, Any]]:
+        """Return the loss declarations naming exactly this identifier, newest first.
+
+        Spaces and case do not matter; the lookup goes by keyed digest, never by text.
+        """
+        digest = identifier_digest(value, key)
+        stmt = (
+            select(NoticeRow)
+            .join(IdentifierDigestRow, IdentifierDigestRow.notice_id == NoticeRow.id)
+            .where(IdentifierDigestRow.digest == digest)
+            .order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc())
+        )
+        with self._read() as session:
+            return _notice_dicts(session, list(session.scalars(stmt)))
 
     def count_notices(self) -> int:
         """Return how many notices are stored."""
@@ -440,40 +394,70 @@ def _columns(cls: type[Any]) -> list[str]:
     return [f.name for f in dataclasses.fields(cls)]
 
 
-def _upsert_notice(session: Session, record: Record, seen: datetime) -> None:
+def _save_notice(
+    session: Session, row: NoticeRow | None, record: Record, seen: datetime
+) -> NoticeRow:
     """Insert a notice, or update it: the latest sighting's version of it wins."""
-    stmt = _insert(session, NoticeRow).values(
-        id=record.id,
-        kind=record.kind,
-        record=to_dict(record),
-        text=record.text,
-        first_seen=seen,
-        last_seen=seen,
+    values = notice_values(record)
+    if row is None:
+        row = NoticeRow(id=record.id, first_seen=seen, last_seen=seen, revision=1,
+                        changed_at=seen, previous_changed_at=None, **values)  # fmt: skip
+        session.add(row)
+    elif seen >= row.last_seen:
+        if values["content_hash"] != row.content_hash:
+            row.revision += 1
+            row.previous_changed_at, row.changed_at = row.changed_at, seen
+        for column, value in values.items():
+            setattr(row, column, value)
+        row.last_seen = seen
+    else:  # an older printing: it may only move first_seen back
+        row.first_seen = min(row.first_seen, seen)
+    return row
+
+
+def _index_notices(session: Session, records: Sequence[Record], key: bytes) -> None:
+    """Write the route keys and identifier digests of notices, in place of any they had."""
+    ids = [record.id for record in records]
+    for table in (NoticeRouteRow, IdentifierDigestRow):
+        session.execute(delete(table).where(table.notice_id.in_(ids)))
+    routes = [{"route": k, "notice_id": r.id} for r in records for k in sorted(route_keys(r))]
+    digests = [
+        {"digest": d, "notice_id": r.id} for r in records for d in identifier_digests(r, key)
+    ]
+    if routes:
+        session.execute(insert(NoticeRouteRow), routes)
+    if digests:
+        session.execute(insert(IdentifierDigestRow), digests)
+
+
+def _count_notices(session: Session, kinds: set[str]) -> None:
+    """Count the notices of these kinds again, and note the latest time one was seen."""
+    counted = (
+        select(NoticeRow.kind, func.count(), func.max(NoticeRow.last_seen))
+        .where(NoticeRow.kind.in_(kinds))
+        .group_by(NoticeRow.kind)
     )
-    fresh = stmt.excluded
-    newer = fresh.last_seen >= NoticeRow.last_seen
-
-    def latest(column: str) -> Any:
-        return case((newer, fresh[column]), else_=getattr(NoticeRow, column))
-
-    changes = {c: latest(c) for c in ("kind", "record", "text", "last_seen")}
-    changes["first_seen"] = case(
-        (fresh.first_seen < NoticeRow.first_seen, fresh.first_seen), else_=NoticeRow.first_seen
-    )
-    session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=changes))
+    for kind, notices, last_seen in session.execute(counted).all():
+        stmt = _insert(session, NoticeCountRow).values(
+            kind=kind, notices=notices, last_seen=last_seen
+        )
+        fresh = {"notices": stmt.excluded.notices, "last_seen": stmt.excluded.last_seen}
+        session.execute(stmt.on_conflict_do_update(index_elements=["kind"], set_=fresh))
 
 
-def _add_sighting(session: Session, notice_id: str, sighting: Sighting) -> None:
-    """Add a sighting unless this notice was already seen at this URL in this edition."""
+def _add_sightings(session: Session, ids: Sequence[str], sighting: Sighting) -> None:
+    """Add a sighting to each notice not already seen at this URL in this edition."""
     # NULL url or edition never collide in a unique index, so look first.
-    same = select(SightingRow.id).where(
-        SightingRow.notice_id == notice_id,
+    same = select(SightingRow.notice_id).where(
+        SightingRow.notice_id.in_(ids),
         SightingRow.url.is_not_distinct_from(sighting.url),
         SightingRow.edition.is_not_distinct_from(sighting.edition),
     )
-    if session.scalar(same) is None:
-        values = dataclasses.asdict(sighting) | {"notice_id": notice_id}
-        session.execute(_insert(session, SightingRow).values(values).on_conflict_do_nothing())
+    seen = set(session.scalars(same))
+    fresh = [dataclasses.asdict(sighting) | {"notice_id": i} for i in dict.fromkeys(ids)]
+    fresh = [values for values in fresh if values["notice_id"] not in seen]
+    if fresh:
+        session.execute(_insert(session, SightingRow).on_conflict_do_nothing(), fresh)
 
 
 def _sightings(session: Session, ids: Sequence[str]) -> dict[str, list[Sighting]]:
@@ -494,10 +478,19 @@ def _local(moment: datetime) -> str:
     return moment.astimezone(SHANGHAI).isoformat()
 
 
+def _notice_dicts(session: Session, rows: list[NoticeRow]) -> list[dict[str, Any]]:
+    seen = _sightings(session, [row.id for row in rows])
+    return [_notice_dict(row, seen) for row in rows]
+
+
 def _notice_dict(row: NoticeRow, sightings: dict[str, list[Sighting]]) -> dict[str, Any]:
+    previous = row.previous_changed_at
     return row.record | {
         "first_seen": _local(row.first_seen),
         "last_seen": _local(row.last_seen),
+        "revision": row.revision,
+        "changed_at": _local(row.changed_at),
+        "previous_changed_at": None if previous is None else _local(previous),
         "sightings": [_sighting_dict(s) for s in sightings.get(row.id, [])],
     }
 

@@ -9,17 +9,21 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import TypeVar
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 from sqlalchemy.exc import StatementError
 
-from notices.model import Record
+from notices.model import Record, RoadClosure
 from notices.parse import parse_page
 from notices.serialize import to_dict
 from notices.store import (
+    MIGRATIONS,
     SHANGHAI,
     Base,
+    NoticeQuery,
     PageVisit,
     RunStats,
     SaveResult,
@@ -95,6 +99,8 @@ def test_a_stored_notice_is_the_record_as_serialised(store: Store, records: list
         assert stored is not None
         sightings = stored.pop("sightings")
         assert stored.pop("first_seen") == stored.pop("last_seen") == "2025-07-08T06:30:00+08:00"
+        assert stored.pop("changed_at") == "2025-07-08T06:30:00+08:00"
+        assert (stored.pop("revision"), stored.pop("previous_changed_at")) == (1, None)
         assert list(stored.items()) == list(to_dict(record).items())  # key order kept too
         assert sightings == [{"source": SOURCE, "url": "https://example.cn/bxrb/20250708/A3.html",
                               "edition": "2025-07-08", "page": "A3",
@@ -147,7 +153,7 @@ def test_a_page_is_remembered_and_a_failed_fetch_keeps_the_text(store: Store) ->
 
 
 def _page_text(store: Store, url: str) -> str | None:
-    from notices.store import PageRow  # the text has no reader yet but the tests
+    from notices.tables import PageRow  # the text has no reader yet but the tests
 
     with store._read() as session:
         row = session.get(PageRow, url)
@@ -258,3 +264,102 @@ def test_migrations_make_exactly_the_models_schema(database_url: str) -> None:
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     engine.dispose()
+
+
+def test_a_notice_reprinted_in_another_edition_keeps_its_revision(
+    store: Store, records: list[Record], notice_page: str
+) -> None:
+    store.save_notices(records, seen(7))
+    url = "https://example.cn/lswb/20250709/B2.html"
+    reprinted = parse_page(notice_page, url=url, published_on=date(2025, 7, 9),
+                           publication="辽沈晚报", page="B2")  # fmt: skip
+    assert [r.id for r in reprinted] == [r.id for r in records]
+    store.save_notices(reprinted, seen(9, url))
+    for record in records:
+        stored = store.notice(record.id)
+        assert stored is not None
+        assert stored["source"]["publication"] == "辽沈晚报"  # the latest printing's source
+        assert (stored["revision"], stored["previous_changed_at"]) == (1, None)
+        assert stored["changed_at"] == "2025-07-07T06:30:00+08:00"
+        assert stored["last_seen"] == "2025-07-09T06:30:00+08:00"
+
+
+def test_a_corrected_notice_is_a_new_revision(store: Store, records: list[Record]) -> None:
+    closure = records[0]
+    assert isinstance(closure, RoadClosure) and closure.window is not None
+    store.save_notices([closure], seen(7))
+    store.save_notices([closure], seen(8))  # the same again: no change
+    later = dataclasses.replace(closure.window, end=date(2025, 7, 31))
+    corrected = dataclasses.replace(closure, window=later)
+    store.save_notices([corrected], seen(9))
+    stored = store.notice(closure.id)
+    assert stored is not None
+    assert stored["window"]["end"] == "2025-07-31"
+    assert stored["revision"] == 2
+    assert stored["changed_at"] == "2025-07-09T06:30:00+08:00"
+    assert stored["previous_changed_at"] == "2025-07-07T06:30:00+08:00"
+    assert store.query(NoticeQuery(active_on=date(2025, 7, 30))) == [stored]  # filters follow
+    store.save_notices([closure], seen(6))  # an older printing changes nothing but first_seen
+    again = store.notice(closure.id)
+    assert again is not None and again["first_seen"] == "2025-07-06T06:30:00+08:00"
+    assert {k: v for k, v in again.items() if k not in ("first_seen", "sightings")} == {
+        k: v for k, v in stored.items() if k not in ("first_seen", "sightings")
+    }
+    store.save_notices([closure], seen(10))  # the uncorrected text printed again, later
+    latest = store.notice(closure.id)
+    assert latest is not None
+    assert (latest["revision"], latest["window"]["end"]) == (3, "2025-07-22")
+    assert latest["previous_changed_at"] == "2025-07-09T06:30:00+08:00"
+
+
+def test_the_version_changes_when_a_notice_is_added_or_seen_again(
+    store: Store, records: list[Record]
+) -> None:
+    assert store.version() == (0, None)
+    store.save_notices(records[:1], seen(7))
+    assert store.version() == (1, MORNING.replace(day=7))
+    assert store.version("loss_declaration") == (0, None)
+    store.save_notices(records[2:3], seen(7))
+    assert store.version() == (2, MORNING.replace(day=7))
+    assert store.version("loss_declaration") == (1, MORNING.replace(day=7))
+    store.save_notices(records[:1], seen(8))
+    count, latest = store.version()
+    assert (count, latest) == (2, MORNING.replace(day=8))
+    assert latest is not None and latest.tzinfo is not None
+    assert store.version("road_closure") == (1, MORNING.replace(day=8))
+    assert store.version("loss_declaration") == (1, MORNING.replace(day=7))
+
+
+def test_migrating_stored_notices_fills_what_saving_fills(
+    database_url: str, records: list[Record]
+) -> None:
+    key = b"migration test key"
+    store = Store.open(database_url, identifier_key=key)
+    closure = records[0]
+    assert isinstance(closure, RoadClosure)
+    store.save_notices(records, seen(7), identifier_key=key)
+    store.save_notices(records[:2], seen(8), identifier_key=key)
+    saved = _derived(store)
+    with store._writer.begin() as conn:  # back to 0001, as a store of last month had it
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0001")
+    store.close()
+    migrated = Store.open(database_url, identifier_key=key)
+    assert _derived(migrated) == saved
+    assert migrated.find_identifier("企独朝总字第000103号", key) != []
+    assert [n["id"] for n in migrated.query(NoticeQuery(route="丹霍线"))] == [closure.id]
+    migrated.close()
+
+
+def _derived(store: Store) -> dict[str, object]:
+    """Every column and row the records are spread over, by table."""
+    from sqlalchemy import select
+
+    from notices.tables import IdentifierDigestRow, NoticeCountRow, NoticeRouteRow, NoticeRow
+
+    tables = (NoticeRow, NoticeRouteRow, IdentifierDigestRow, NoticeCountRow)
+    with store._read() as session:
+        return {t.__tablename__: sorted(map(tuple, session.execute(select(t.__table__)).all()),
+                                        key=repr) for t in tables}  # fmt: skip

@@ -1,0 +1,370 @@
+"""The database tables, how a record is spread over them, and how a query finds it again.
+
+A notice row keeps the record's JSON as serialised, plus copies of the fields the
+queries filter on (region, publication, issuers, window, holder) so that filtering is
+SQL on indexed columns. Roads go to ``notice_routes`` as lookup keys (a code, or a name
+without its ``公路`` suffix), identifiers to ``identifier_digests`` as keyed digests:
+never the identifier itself.
+
+The migrations in ``notices/migrations`` make exactly these tables; they keep their own
+copies of types and of the derivation, so a later change here does not rewrite history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    and_,
+    false,
+    or_,
+    select,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from notices.model import LossDeclaration, Record, RoadClosure
+from notices.privacy import identifier_digest
+from notices.serialize import to_dict
+
+# Issuers are kept one per line: no issuer's name holds a line break.
+ISSUER_SEPARATOR = "\n"
+_ROUTE_CODE = re.compile(r"([A-Z]\d+)(.*)")
+_ROAD_SUFFIX = "公路"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime kept in UTC; SQLite drops the offset, so it is put back on read."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: timestamps must carry their offset")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    # Named constraints, so both databases and every migration agree on them.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class NoticeRow(Base):
+    """A notice, once, under its stable id; ``record`` is its JSON as serialize gave it.
+
+    ``revision`` counts changes of the record's content (not of its source), the
+    current one stored at ``changed_at``, the one before at ``previous_changed_at``.
+    """
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        Index(None, "last_seen", "id"),
+        Index(None, "kind", "last_seen", "id"),  # the feeds: one kind, newest first
+        Index(None, "publication", "last_seen", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    kind: Mapped[str] = mapped_column(String)
+    # JSON, not JSONB: it keeps the record's key order, which readers of the API see.
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    text: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Copies of record fields, for filtering in SQL.
+    region: Mapped[str | None] = mapped_column(String)
+    region_code: Mapped[str | None] = mapped_column(String)
+    publication: Mapped[str | None] = mapped_column(String)
+    issuers: Mapped[str] = mapped_column(Text)
+    holder: Mapped[str | None] = mapped_column(String)
+    window_start: Mapped[date | None] = mapped_column(Date)
+    window_end: Mapped[date | None] = mapped_column(Date)
+    # Revisions.
+    content_hash: Mapped[str] = mapped_column(String)
+    revision: Mapped[int] = mapped_column()
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    previous_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class NoticeRouteRow(Base):
+    """A road a notice names, as a lookup key (see :func:`route_keys`)."""
+
+    __tablename__ = "notice_routes"
+    __table_args__ = (Index(None, "notice_id"),)
+
+    route: Mapped[str] = mapped_column(String, primary_key=True)
+    notice_id: Mapped[str] = mapped_column(
+        ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class IdentifierDigestRow(Base):
+    """A keyed digest of an identifier a loss declaration names; never the identifier."""
+
+    __tablename__ = "identifier_digests"
+    __table_args__ = (Index(None, "notice_id"),)
+
+    digest: Mapped[str] = mapped_column(String, primary_key=True)
+    notice_id: Mapped[str] = mapped_column(
+        ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class NoticeCountRow(Base):
+    """How many notices of a kind are stored, and the latest time one was seen (or changed).
+
+    Kept exact by every save, so that the feeds' ETag costs one row read, not a count.
+    """
+
+    __tablename__ = "notice_counts"
+
+    kind: Mapped[str] = mapped_column(String, primary_key=True)
+    notices: Mapped[int] = mapped_column()
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SightingRow(Base):
+    """One printing of a notice: a page of an edition of a source."""
+
+    __tablename__ = "sightings"
+    __table_args__ = (UniqueConstraint("notice_id", "url", "edition"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String)
+    url: Mapped[str | None] = mapped_column(String)
+    edition: Mapped[date | None] = mapped_column(Date)
+    page: Mapped[str | None] = mapped_column(String)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PageRow(Base):
+    """The last fetch of a page URL, with the text of the last one that gave text."""
+
+    __tablename__ = "pages"
+
+    url: Mapped[str] = mapped_column(String, primary_key=True)
+    source: Mapped[str] = mapped_column(String)
+    edition: Mapped[date | None] = mapped_column(Date)
+    page: Mapped[str | None] = mapped_column(String)
+    content_hash: Mapped[str | None] = mapped_column(String)
+    text: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String)
+    error: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(String)
+    last_modified: Mapped[str | None] = mapped_column(String)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RunRow(Base):
+    """One ingest run; the counts are the store's ``RunStats`` fields."""
+
+    __tablename__ = "runs"
+    __table_args__ = (Index(None, "source", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pages_fetched: Mapped[int] = mapped_column(default=0)
+    pages_skipped: Mapped[int] = mapped_column(default=0)
+    pages_failed: Mapped[int] = mapped_column(default=0)
+    notices_new: Mapped[int] = mapped_column(default=0)
+    notices_seen: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class LockRow(Base):
+    """A named lock: who holds it, and until when."""
+
+    __tablename__ = "locks"
+
+    name: Mapped[str] = mapped_column(String, primary_key=True)
+    holder: Mapped[str] = mapped_column(String)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+@dataclass(frozen=True)
+class NoticeQuery:
+    """Which notices to list, newest first (by last seen, then id); every filter narrows.
+
+    ``route``: a code (any case) or a name, matched against the roads a closure names in
+    its routes and segments, so ``G1212`` finds ``G1212沈吉高速`` and ``沈吉高速`` finds
+    ``沈吉高速公路``. ``region``, ``issuer`` and ``q`` are substrings (``q`` of the text or
+    the holder), ``region_code`` a prefix, ``publication`` exact. ``active_on``: closures
+    whose window covers that day (an open end covers every day after the start).
+    ``since``: notices changed or seen at or after it. ``after``: the id the previous
+    page ended with.
+    """
+
+    kind: str | None = None
+    route: str | None = None
+    region: str | None = None
+    region_code: str | None = None
+    publication: str | None = None
+    issuer: str | None = None
+    q: str | None = None
+    active_on: date | None = None
+    since: datetime | None = None
+    limit: int = 50
+    after: str | None = None
+
+
+# From records to rows
+
+
+def notice_values(record: Record) -> dict[str, Any]:
+    """Return a notice row's record-derived columns: the JSON, its copies, its content hash."""
+    plain = to_dict(record)
+    window = plain.get("window") or {}
+    return {
+        "kind": record.kind,
+        "record": plain,
+        "text": record.text,
+        "region": record.source.region,
+        "region_code": record.source.region_code,
+        "publication": record.source.publication,
+        "issuers": ISSUER_SEPARATOR.join(record.issuers),
+        "holder": record.holder if isinstance(record, LossDeclaration) else None,
+        "window_start": _date(window.get("start")),
+        "window_end": _date(window.get("end")),
+        "content_hash": content_hash(plain),
+    }
+
+
+def content_hash(plain: dict[str, Any]) -> str:
+    """Hash what a notice says: its serialised record without ``id`` and ``source``.
+
+    The same notice reprinted in another edition hashes alike; a corrected one does not.
+    """
+    content = {k: v for k, v in plain.items() if k not in ("id", "source")}
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def route_keys(record: Record) -> set[str]:
+    """Return the lookup keys of the roads a closure names in its routes and segments."""
+    if not isinstance(record, RoadClosure):
+        return set()
+    keys: set[str] = set()
+    for route in record.routes:
+        keys |= road_keys(route.code or "") | road_keys(route.name or "")
+    for segment in record.segments:
+        keys |= road_keys(segment.route or "")
+    return keys
+
+
+def road_keys(road: str) -> set[str]:
+    """Return the lookup keys of a road as printed or asked for.
+
+    G1212沈吉高速公路 → G1212 and 沈吉高速: a code, upper-cased, and a name without ``公路``.
+    """
+    road = "".join(road.split()).upper()
+    keys = set()
+    if code := _ROUTE_CODE.fullmatch(road):
+        keys.add(code.group(1))
+        road = code.group(2)
+    road = road.removesuffix(_ROAD_SUFFIX)
+    if road:
+        keys.add(road)
+    return keys
+
+
+def identifier_digests(record: Record, key: bytes) -> set[str]:
+    """Return the keyed digests of the identifiers a loss declaration names."""
+    if not isinstance(record, LossDeclaration):
+        return set()
+    return {identifier_digest(i.value, key) for i in record.identifiers}
+
+
+def _date(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+# From queries to conditions
+
+
+def notice_filters(query: NoticeQuery) -> list[ColumnElement[bool]]:
+    """Return the SQL conditions of a query's filters."""
+    found: list[ColumnElement[bool]] = []
+    if query.kind is not None:
+        found.append(NoticeRow.kind == query.kind)
+    if query.route is not None:
+        found.append(_names_road(query.route))
+    if query.region is not None:
+        found.append(NoticeRow.region.icontains(query.region, autoescape=True))
+    if query.region_code is not None:
+        found.append(_starts_with(NoticeRow.region_code, query.region_code))
+    if query.publication is not None:
+        found.append(NoticeRow.publication == query.publication)
+    if query.issuer is not None:
+        found.append(NoticeRow.issuers.icontains(query.issuer, autoescape=True))
+    if query.q is not None:
+        found.append(or_(NoticeRow.text.icontains(query.q, autoescape=True),
+                         NoticeRow.holder.icontains(query.q, autoescape=True)))  # fmt: skip
+    if query.active_on is not None:
+        found.append(_active_on(query.active_on))
+    if query.since is not None:  # changed_at <= last_seen: a notice changes when seen
+        found.append(NoticeRow.last_seen >= query.since)
+    return found
+
+
+def _names_road(road: str) -> ColumnElement[bool]:
+    keys = road_keys(road)
+    if not keys:
+        return false()
+    named = select(NoticeRouteRow.notice_id).where(NoticeRouteRow.route.in_(sorted(keys)))
+    return NoticeRow.id.in_(named)
+
+
+def _starts_with(column: Any, prefix: str) -> ColumnElement[bool]:
+    """Match a prefix; a prefix of digits as a range, which an index serves."""
+    if not (prefix.isascii() and prefix.isdigit()):
+        condition: ColumnElement[bool] = column.startswith(prefix, autoescape=True)
+        return condition
+    following = str(int(prefix) + 1).zfill(len(prefix))
+    if len(following) > len(prefix):  # 99…: nothing above but longer codes
+        return column >= prefix  # type: ignore[no-any-return]
+    return and_(column >= prefix, column < following)
+
+
+def _active_on(day: date) -> ColumnElement[bool]:
+    ends = or_(NoticeRow.window_end >= day, NoticeRow.window_end.is_(None))
+    return and_(NoticeRow.window_start <= day, ends)
+
+
+def newest_first_after(last_seen: datetime, notice_id: str) -> ColumnElement[bool]:
+    """Match the notices that come after (last_seen, id) in newest-first order."""
+    same_time = and_(NoticeRow.last_seen == last_seen, NoticeRow.id < notice_id)
+    return or_(NoticeRow.last_seen < last_seen, same_time)
