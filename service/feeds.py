@@ -151,7 +151,7 @@ def _items(query: NoticeQuery) -> list[Item]:
     return [item(row) for row in get_store().query(query)]
 
 
-@bp.get("/feeds/<any(road-closures, loss-declarations, all):name>.<any(rss, atom, json):fmt>")
+@bp.get("/feeds/<any('road-closures', 'loss-declarations', 'all'):name>.<any(rss, atom, json):fmt>")
 def feed(name: str, fmt: str) -> Response:
     """A feed of notices, filtered by the query string, as RSS, Atom or JSON Feed."""
     kind, title = FEEDS[name]

@@ -22,20 +22,26 @@ from notices.parse import parse_page
 from notices.store import Sighting, Store
 from service.app import create_app
 
-SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds" / "000_503c39abf6fb6e41.txt"
+SEED = (
+    Path(__file__).resolve().parent.parent.parent / "shared" / "seeds" / "000_503c39abf6fb6e41.txt"
+)
 SEEN = datetime(2025, 7, 8, 1, 0, tzinfo=UTC)
 
 
 def _ingest(store: Store, text: str, url: str, edition: date, seen: datetime = SEEN) -> None:
-    store.save_notices(parse_page(text, url=url, published_on=edition, region_code="210500"),
-                       Sighting("本溪日报", url, edition, "A4", seen))
+    store.save_notices(
+        parse_page(text, url=url, published_on=edition, region_code="210500"),
+        Sighting("本溪日报", url, edition, "A4", seen),
+    )
 
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
     url = f"sqlite:///{tmp_path / 'feeds.sqlite3'}"
     store = Store.open(url)
-    _ingest(store, SEED.read_text(encoding="utf-8"), "https://paper.example/a4.htm", date(2025, 7, 8))
+    _ingest(
+        store, SEED.read_text(encoding="utf-8"), "https://paper.example/a4.htm", date(2025, 7, 8)
+    )
     store.close()
     yield create_app({"DATABASE_URL": url, "TESTING": True, "BASE_URL": "https://notices.example"})
 
@@ -45,7 +51,10 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-TITLES = {"丹霍线 K189+400–K191+942 全幅封闭 7月8日–7月22日", "黑大线 K1209+411 全幅封闭 7月8日–7月12日"}
+TITLES = {
+    "丹霍线 K189+400–K191+942 全幅封闭 7月8日–7月22日",
+    "黑大线 K1209+411 全幅封闭 7月8日–7月12日",
+}
 
 
 def test_rss_holds_the_two_closures(client: FlaskClient) -> None:
@@ -55,7 +64,9 @@ def test_rss_holds_the_two_closures(client: FlaskClient) -> None:
     assert not feed.bozo, feed.bozo_exception
     assert {e.title for e in feed.entries} == TITLES
     assert all(e.id.startswith("rc_") for e in feed.entries)
-    assert all(e.published.endswith("+0800") for e in feed.entries), [e.published for e in feed.entries]
+    assert all(e.published.endswith("+0800") for e in feed.entries), [
+        e.published for e in feed.entries
+    ]
 
 
 def test_atom_and_json_feed_hold_the_same_items(client: FlaskClient) -> None:
@@ -76,7 +87,9 @@ def test_a_second_request_with_the_etag_gets_304(client: FlaskClient) -> None:
     assert "max-age" in first.headers["Cache-Control"]
     again = client.get("/feeds/road-closures.rss", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
-    since = client.get("/feeds/road-closures.rss", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    since = client.get(
+        "/feeds/road-closures.rss", headers={"If-Modified-Since": first.headers["Last-Modified"]}
+    )
     assert since.status_code == 304
 
 
@@ -85,9 +98,16 @@ def test_reingesting_adds_no_item_and_changes_no_guid(app: Flask, client: FlaskC
     store = Store.open(app.config["DATABASE_URL"])
     try:
         text = SEED.read_text(encoding="utf-8")
-        _ingest(store, text, "https://paper.example/a4.htm", date(2025, 7, 8))  # the same page again
-        _ingest(store, text, "https://paper.example/b2.htm", date(2025, 7, 9),  # another edition
-                datetime(2025, 7, 9, 1, 0, tzinfo=UTC))
+        _ingest(
+            store, text, "https://paper.example/a4.htm", date(2025, 7, 8)
+        )  # the same page again
+        _ingest(
+            store,
+            text,
+            "https://paper.example/b2.htm",
+            date(2025, 7, 9),  # another edition
+            datetime(2025, 7, 9, 1, 0, tzinfo=UTC),
+        )
     finally:
         store.close()
     after = feedparser.parse(client.get("/feeds/all.atom").data)
@@ -99,7 +119,9 @@ def test_filters_and_bad_queries(client: FlaskClient) -> None:
     by_route = json.loads(client.get("/feeds/road-closures.json?route=G1212").data)
     assert by_route["items"] == []  # G1212 is 黑大线's detour, not a closed road
     by_name = json.loads(client.get("/feeds/road-closures.json?route=丹霍线").data)
-    assert [i["title"] for i in by_name["items"]] == ["丹霍线 K189+400–K191+942 全幅封闭 7月8日–7月22日"]
+    assert [i["title"] for i in by_name["items"]] == [
+        "丹霍线 K189+400–K191+942 全幅封闭 7月8日–7月22日"
+    ]
     active = json.loads(client.get("/feeds/road-closures.json?active_on=2025-07-15").data)
     assert len(active["items"]) == 1
     for bad in ("active_on=tomorrow", "limit=-1", "limit=100000", "kind=roads"):
@@ -114,24 +136,37 @@ def test_every_cap_message_validates_and_the_index_lists_them(client: FlaskClien
     index = feedparser.parse(client.get("/cap/index.atom").data)
     assert len(index.entries) == 2
     for entry in index.entries:
-        path = entry.link.removeprefix("https://notices.example")
+        cap_link = next(link.href for link in entry.links if "cap+xml" in link.get("type", ""))
+        path = cap_link.removeprefix("https://notices.example")
         response = client.get(path)
         assert response.status_code == 200 and "cap+xml" in response.content_type
         message = etree.fromstring(response.data)
         schema.assertValid(message)
         ns = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}
         assert message.findtext("cap:info/cap:onset", namespaces=ns).endswith("+08:00")
-        assert message.findtext("cap:info/cap:area/cap:geocode/cap:value", namespaces=ns) == "210500"
+        assert (
+            message.findtext("cap:info/cap:area/cap:geocode/cap:value", namespaces=ns) == "210500"
+        )
     assert client.get("/cap/nosuch.xml").status_code == 404
 
 
 def test_a_corrected_notice_goes_out_as_an_update(app: Flask, client: FlaskClient) -> None:
     store = Store.open(app.config["DATABASE_URL"])
     try:
-        record = next(r for r in parse_page(SEED.read_text(encoding="utf-8")) if isinstance(r, RoadClosure))
+        record = next(
+            r for r in parse_page(SEED.read_text(encoding="utf-8")) if isinstance(r, RoadClosure)
+        )
         changed = dataclasses.replace(record, detour=None)  # same notice id, changed content
-        store.save_notices([changed], Sighting("本溪日报", "https://paper.example/c3.htm", date(2025, 7, 10),
-                                               "A3", datetime(2025, 7, 10, 1, 0, tzinfo=UTC)))
+        store.save_notices(
+            [changed],
+            Sighting(
+                "本溪日报",
+                "https://paper.example/c3.htm",
+                date(2025, 7, 10),
+                "A3",
+                datetime(2025, 7, 10, 1, 0, tzinfo=UTC),
+            ),
+        )
     finally:
         store.close()
     message = etree.fromstring(client.get(f"/cap/{record.id}.xml").data)
@@ -153,7 +188,9 @@ def test_the_calendar_parses_back(client: FlaskClient) -> None:
 def test_control_characters_and_script_stay_harmless(app: Flask, client: FlaskClient) -> None:
     store = Store.open(app.config["DATABASE_URL"])
     try:
-        text = SEED.read_text(encoding="utf-8").replace("敬请谅解", "敬请谅解\x07\x1b<script>alert(1)</script>")
+        text = SEED.read_text(encoding="utf-8").replace(
+            "敬请谅解", "敬请谅解\x07\x1b<script>alert(1)</script>"
+        )
         _ingest(store, text, "https://paper.example/x.htm", date(2025, 7, 8))
     finally:
         store.close()

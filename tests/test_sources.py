@@ -22,7 +22,9 @@ def test_the_example_and_the_demo_sources_load() -> None:
     assert demo.kind == "directory" and demo.path is not None and demo.path.is_dir()
 
 
-@pytest.mark.parametrize(("text", "every"), [("every 30m", timedelta(minutes=30)), ("every 6h", timedelta(hours=6))])
+@pytest.mark.parametrize(
+    ("text", "every"), [("every 30m", timedelta(minutes=30)), ("every 6h", timedelta(hours=6))]
+)
 def test_interval_schedules(text: str, every: timedelta) -> None:
     assert Schedule.parse(text).every == every
 
