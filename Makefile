@@ -14,10 +14,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: setup  ## ingest the bundled demo source into the embedded SQLite store, and show it
-	$(VENV)/bin/notices ingest demo
-	$(VENV)/bin/notices sources
-	$(VENV)/bin/notices parse --format table notices/demo/pages/*.txt
+run: setup  ## serve feeds and the API on the embedded default (SQLite, the demo source)
+	$(VENV)/bin/notices serve
 
 lint: setup
 	$(PY) -m ruff check notices service tests benchmarks
