@@ -1,13 +1,479 @@
-"""The JSON API under ``/api/v1``. Placeholder until the API lands."""
+"""The JSON API under ``/api/v1``, described by the OpenAPI document it serves.
+
+Every record it returns is the public one (:func:`notices.render.view.public`): resident
+ID numbers masked wherever they are printed. ``POST /parse`` is the exception: it stores
+nothing and answers what the caller sent, as ``notices parse`` prints it. Errors are
+problem documents (:mod:`service.problems`); GETs are open to every origin (CORS).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, json, request
+from sqlalchemy.exc import SQLAlchemyError
+
+from notices import settings
+from notices.errors import ConfigError
+from notices.identifiers import looks_like_resident_id
+from notices.model import Daily, Record, RoadClosure, Window
+from notices.parse import parse_page
+from notices.privacy import is_personal, mask_resident_id
+from notices.render.times import expires, local, onset
+from notices.render.view import public
+from notices.road_phrases import stake
+from notices.serialize import from_dict, to_dict
+from notices.sources import Source, load_sources
+from notices.store import SHANGHAI as CHINA
+from notices.store import NoticeQuery, Run, Store
+from notices.tables import road_keys
+from service import openapi
+from service.db import get_store
+from service.params import MAX_LIMIT, ParameterError, notice_query, parse_date
+from service.problems import InvalidParameter, NotFound, Problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
+# What the store adds to a record: when and where it was seen, and its revisions.
+_STORED = ("first_seen", "last_seen", "sightings", "revision", "changed_at", "previous_changed_at")
+_CURSOR = re.compile(r"[a-z]{2}_[0-9a-f]{20}")
+_STAKE = r"[Kk]?\d{1,5}(?:\.\d{1,3})?(?:\+\d{1,4})?"
+_STRETCH = re.compile(rf"({_STAKE})(?:\.\.({_STAKE}))?")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")  # PostgreSQL refuses NUL in text
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MAX_TEXT = 200  # longest filter value or identifier read
+_PAGE = 200  # rows per store query when an answer needs them all
+_RUNS_SHOWN = 5
+_CORS_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+# ── reading parameters ─────────────────────────────────────────────────────────────
+
+
+def _text(name: str, *, required: bool = False) -> str | None:
+    value = request.args.get(name) or None
+    if value is None and required:
+        raise InvalidParameter(name, f"{name} is required")
+    if value is not None and len(value) > _MAX_TEXT:
+        raise InvalidParameter(name, f"{name} is longer than {_MAX_TEXT} characters")
+    if value is not None and _CONTROL.search(value):
+        raise InvalidParameter(name, f"{name} holds control characters")
+    return value
+
+
+def _refuse_empty(*names: str) -> None:
+    """An empty typed parameter is an error, not a missing one (a text filter may be empty)."""
+    for name in names:
+        if request.args.get(name) == "":
+            raise InvalidParameter(name, f"{name} is empty")
+
+
+def _in_range(name: str, moment: datetime) -> datetime:
+    """Refuse a moment the store cannot hold in UTC (year 1 or 9999 at an offset)."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise InvalidParameter(name, f"{name} is out of range") from exc
+
+
+def _query() -> NoticeQuery:
+    """The list filters of the query string (see service.params), checked further here."""
+    for name in ("route", "region", "publication", "issuer", "q"):
+        _text(name)
+    _refuse_empty("active_on", "since", "cursor")
+    limit = request.args.get("limit", "50")
+    if not (limit.isascii() and limit.isdigit()):  # str.isdigit alone takes "²"
+        raise InvalidParameter(
+            "limit", f"limit: must be a whole number from 1 to {MAX_LIMIT}, not {limit[:20]!r}"
+        )
+    try:
+        query = notice_query(request.args)
+    except ParameterError as exc:
+        raise InvalidParameter(exc.name, str(exc)) from exc
+    if query.since is not None:
+        _in_range("since", query.since)
+    if query.after is not None and not _known(query.after):
+        raise InvalidParameter("cursor", "cursor is not one this API gave")
+    return query
+
+
+def _known(cursor: str) -> bool:
+    return bool(_CURSOR.fullmatch(cursor)) and get_store().notice(cursor) is not None
+
+
+# ── records as the API shows them ──────────────────────────────────────────────────
+
+
+def public_item(row: dict[str, Any]) -> dict[str, Any]:
+    """Return a stored notice as the public sees it, with what the store knows of it."""
+    item = to_dict(public(from_dict(row)))
+    item.update((key, row[key]) for key in _STORED if key in row)
+    return item
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    """Answer JSON in UTF-8, keys in the record's order (the spec's), not sorted."""
+    text = json.dumps(body, ensure_ascii=False, sort_keys=False)
+    return Response(text, status=status, mimetype="application/json")
+
+
+def _conditional(body: Any) -> Response:
+    """Answer JSON with an ETag of its bytes, or 304 to a client that holds them."""
+    response = _json(body)
+    response.add_etag()
+    response.cache_control.no_cache = True
+    response.make_conditional(request.environ)
+    return response
+
+
+# ── notices ────────────────────────────────────────────────────────────────────────
+
+
+@bp.get("/notices")
+def list_notices() -> Response:
+    """List notices, newest first, a page at a time."""
+    query = _query()
+    rows = get_store().query(replace(query, limit=query.limit + 1))
+    page = rows[: query.limit]
+    following = _page_url(page[-1]["id"]) if len(rows) > query.limit else None
+    response = _conditional({"items": [public_item(row) for row in page], "next": following})
+    if following:
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return response
+
+
+def _page_url(cursor: str) -> str:
+    args = request.args.to_dict(flat=False) | {"cursor": [cursor]}
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return f"{base}{request.path}?{urlencode(args, doseq=True)}"
+
+
+@bp.get("/notices/<notice_id>")
+def get_notice(notice_id: str) -> Response:
+    """Return one notice."""
+    row = get_store().notice(notice_id)
+    if row is None:
+        raise NotFound(f"no notice {notice_id!r}")
+    return _conditional(public_item(row))
+
+
+# ── road closures in force ─────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A stretch of one road between two stakes, in metres."""
+
+    route: str
+    first: int
+    last: int
+
+
+@bp.get("/road-closures/active")
+def active_closures() -> Response:
+    """Return the road closures in force at a moment, or on a stretch of road, or both."""
+    stretch = _stretch()
+    moment: date | None = _moment("at")
+    if moment is None and stretch is None:
+        moment = local(datetime.now(UTC))
+    route = stretch.route if stretch else None
+    rows = _closures(get_store(), moment, route)
+    found = [
+        row
+        for row in rows
+        if (moment is None or in_force(row["record"], moment))
+        and (stretch is None or on_stretch(row["record"], stretch))
+    ]
+    items = [public_item(row["row"]) for row in found]
+    return _json({"at": moment.isoformat() if moment else None, "items": items})
+
+
+def _moment(name: str) -> date | None:
+    """A date (the whole day) or a moment (naive: Asia/Shanghai), as local time."""
+    _refuse_empty(name)
+    value = _text(name)
+    if value is None:
+        return None
+    try:
+        if _DAY.fullmatch(value):
+            return parse_date(name, value)
+        moment = datetime.fromisoformat(value)
+        # A fixed +08:00: the tz database gives old dates Shanghai's local mean time.
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=CHINA)).astimezone(CHINA)
+    except ParameterError as exc:
+        raise InvalidParameter(exc.name, str(exc)) from exc
+    except ValueError as exc:
+        detail = f"{name}: {value!r} is not a time like 2025-07-08T08:00+08:00"
+        raise InvalidParameter(name, detail) from exc
+    except OverflowError as exc:
+        raise InvalidParameter(name, f"{name} is out of range") from exc
+    if not date.min < moment.date() < date.max:  # the day before and after must exist
+        raise InvalidParameter(name, f"{name} is out of range")
+    return moment
+
+
+def _stretch() -> Stretch | None:
+    _refuse_empty("stake")
+    value, route = _text("stake"), _text("route")
+    if value is None:
+        return None
+    match = _STRETCH.fullmatch(value)
+    if match is None:
+        raise InvalidParameter("stake", "stake must be a stake or a range like K120..K130+500")
+    if route is None:
+        raise InvalidParameter("route", "route is required with a stake: the road it is on")
+    ends = sorted(stake(text).m for text in match.groups() if text)
+    return Stretch(route, ends[0], ends[-1])
+
+
+def _closures(store: Store, moment: date | None, route: str | None) -> list[dict[str, Any]]:
+    """Every road closure that may be in force at ``moment`` (and on ``route``)."""
+    days: list[date | None] = [None]
+    if isinstance(moment, datetime):  # a night's hours run into the next morning
+        days = [moment.date(), moment.date() - timedelta(days=1)]
+    elif moment is not None:
+        days = [moment]
+    found: dict[str, dict[str, Any]] = {}
+    for day in days:
+        query = NoticeQuery(kind="road_closure", route=route, active_on=day, limit=_PAGE)
+        for row in _every(store, query):
+            found.setdefault(row["id"], {"row": row, "record": from_dict(row)})
+    return sorted(found.values(), key=lambda f: f["row"]["id"])
+
+
+def _every(store: Store, query: NoticeQuery) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    while True:
+        page = store.query(query)
+        rows += page
+        if len(page) < query.limit:
+            return rows
+        query = replace(query, after=page[-1]["id"])
+
+
+def in_force(record: Record, moment: date) -> bool:
+    """Tell whether a closure applies on a day (any hour of it) or at a moment."""
+    if not isinstance(record, RoadClosure):
+        return False
+    windows = record.windows or ((record.window,) if record.window else ())
+    return any(_window_holds(window, moment) for window in windows)
+
+
+def _window_holds(window: Window, moment: date) -> bool:
+    if not isinstance(moment, datetime):
+        return window.start <= moment and (window.end is None or moment <= window.end)
+    if moment < onset(window):
+        return False
+    end = expires(window)
+    if window.daily is None:
+        return end is None or moment < end
+    if window.end_time is not None and end is not None and moment >= end:
+        return False
+    day = _night_or_day(window.daily, moment)
+    return day is not None and window.start <= day and (window.end is None or day <= window.end)
+
+
+def _night_or_day(daily: Daily, moment: datetime) -> date | None:
+    """Return the day whose daily hours hold ``moment`` (a night began the day before)."""
+    first, last, now = _seconds(daily.from_), _seconds(daily.to), _seconds(moment)
+    if first <= last:
+        return moment.date() if first <= now < last else None
+    if now >= first:
+        return moment.date()
+    return moment.date() - timedelta(days=1) if now < last else None
+
+
+def _seconds(clock: str | datetime) -> int:
+    if isinstance(clock, datetime):
+        return clock.hour * 3600 + clock.minute * 60 + clock.second
+    hours, minutes = clock.split(":")
+    return int(hours) * 3600 + int(minutes) * 60
+
+
+def on_stretch(record: Record, stretch: Stretch) -> bool:
+    """Tell whether a closure has a segment on the stretch's road overlapping its stakes."""
+    if not isinstance(record, RoadClosure):
+        return False
+    aliases = road_keys(stretch.route)
+    for route in record.routes:
+        keys = road_keys(route.code or "") | road_keys(route.name or "")
+        if keys & aliases:
+            aliases |= keys  # G1212 is 沈吉高速 where the notice names both
+    for segment in record.segments:
+        road = road_keys(segment.route or "")
+        on_road = bool(road & aliases) if road else len(record.routes) == 1
+        if on_road and segment.from_ is not None:
+            ends = (segment.from_.m, (segment.to or segment.from_).m)
+            if min(ends) <= stretch.last and max(ends) >= stretch.first:
+                return True
+    return False
+
+
+# ── loss declarations ──────────────────────────────────────────────────────────────
+
+
+@bp.get("/loss-declarations/lookup")
+def lookup() -> Response:
+    """Say whether an identifier was declared lost, and where: exact match only."""
+    value = "".join((_text("identifier", required=True) or "").split()).upper()
+    if not value:
+        raise InvalidParameter("identifier", "identifier is required")
+    key = str(current_app.config["IDENTIFIER_KEY"]).encode()
+    records = [(row, from_dict(row)) for row in get_store().find_identifier(value, key)]
+    personal = looks_like_resident_id(value) or any(
+        is_personal(i) and "".join(i.value.split()).upper() == value
+        for _, record in records
+        for i in getattr(record, "identifiers", ())
+    )
+    declarations = [_declaration(row, record) for row, record in records]
+    return _json(
+        {
+            "identifier": mask_resident_id(value) if personal else value,
+            "declared_void": any(d["declared_void"] for d in declarations),
+            "declarations": declarations,
+        }
+    )
+
+
+def _declaration(row: dict[str, Any], record: Record) -> dict[str, Any]:
+    shown = to_dict(public(record))
+    fields = ("id", "holder", "documents", "declared_void", "issued_on", "source")
+    return {name: shown.get(name) for name in fields} | {"first_seen": row["first_seen"]}
+
+
+# ── parse preview ──────────────────────────────────────────────────────────────────
+
+
+@bp.post("/parse")
+def parse_preview() -> Response:
+    """Parse the text sent and return its records, in the clear; nothing is stored."""
+    asked_on = _published_on(request.args.get("published_on"))
+    text, published_on = _parse_input()
+    published_on = published_on or asked_on
+    records = parse_page(text, published_on=published_on)
+    return _json([to_dict(record) for record in records])
+
+
+def _parse_input() -> tuple[str, date | None]:
+    """Read the page text, and the edition date a JSON body gives."""
+    if request.mimetype not in ("text/plain", "application/json"):
+        raise Problem(
+            415, "unsupported-media-type", "Unsupported Media Type",
+            "send the page as text/plain (UTF-8) or as JSON {\"text\": …}",
+        )  # fmt: skip
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise Problem(415, "unsupported-charset", "Unsupported charset", "send UTF-8 text")
+    try:
+        body = request.get_data(cache=False).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Problem(400, "invalid-body", "Invalid body", "the body is not UTF-8") from exc
+    return (body, None) if request.mimetype == "text/plain" else _json_input(body)
+
+
+def _json_input(body: str) -> tuple[str, date | None]:
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise Problem(400, "invalid-body", "Invalid body", "the body is not JSON") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        raise InvalidParameter("text", 'send {"text": "…"}, the page text as a string')
+    published_on = data.get("published_on")
+    if published_on is not None and not isinstance(published_on, str):
+        raise InvalidParameter("published_on", "published_on must be a date like 2025-07-08")
+    return data["text"], _published_on(published_on)
+
+
+def _published_on(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return parse_date("published_on", value)
+    except ParameterError as exc:
+        raise InvalidParameter(exc.name, str(exc)) from exc
+
+
+# ── sources and health ─────────────────────────────────────────────────────────────
+
+
+@bp.get("/sources")
+def list_sources() -> Response:
+    """List the sources, each with its last runs and their errors."""
+    configured = current_app.config.get("SOURCES") or settings.get("SOURCES")
+    try:
+        sources = load_sources(Path(configured))
+    except ConfigError as exc:
+        current_app.logger.error("sources file: %s", exc)
+        raise Problem(
+            500, "sources-unreadable", "Sources unreadable", "the sources file cannot be read"
+        ) from exc
+    store = get_store()
+    return _json({"sources": [_source(s, store.runs(s.name, limit=_RUNS_SHOWN)) for s in sources]})
+
+
+def _source(source: Source, runs: list[Run]) -> dict[str, Any]:
+    every = source.schedule.every
+    return {
+        "name": source.name,
+        "kind": source.kind,
+        "publication": source.publication,
+        "region": source.region,
+        "region_code": source.region_code,
+        "schedule": {
+            "cron": source.schedule.cron,
+            "every_seconds": int(every.total_seconds()) if every else None,
+        },
+        "runs": [_run(run) for run in runs],
+    }
+
+
+def _run(run: Run) -> dict[str, Any]:
+    stats = run.stats
+    failed = stats.pages_failed > 0 or bool(stats.errors)
+    return {
+        "id": run.id,
+        "status": "running" if run.finished_at is None else "failed" if failed else "ok",
+        "started_at": local(run.started_at).isoformat(),
+        "finished_at": local(run.finished_at).isoformat() if run.finished_at else None,
+        "pages_fetched": stats.pages_fetched,
+        "pages_skipped": stats.pages_skipped,
+        "pages_failed": stats.pages_failed,
+        "notices_new": stats.notices_new,
+        "notices_seen": stats.notices_seen,
+        "errors": list(stats.errors),
+    }
+
 
 @bp.get("/health")
-def health() -> dict[str, str]:
-    """Say the service is up."""
-    return {"status": "ok"}
+def health() -> Response:
+    """Say whether the service and its database answer."""
+    try:
+        count = get_store().count_notices()
+    except SQLAlchemyError:
+        current_app.logger.exception("health: the database does not answer")
+        return _json({"status": "error", "database": "error", "notices": None}, 503)
+    return _json({"status": "ok", "database": "ok", "notices": count})
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    """Return the OpenAPI 3.1 document of this API."""
+    return _json(openapi.document())
+
+
+@bp.after_app_request
+def _cors(response: Response) -> Response:
+    """Open GETs (and their preflights) under /api/v1 to every origin."""
+    if request.path.startswith(f"{bp.url_prefix}/") and request.method in _CORS_METHODS:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Link"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = ", ".join(_CORS_METHODS)
+            response.headers["Access-Control-Allow-Headers"] = "If-None-Match"
+            response.headers["Access-Control-Max-Age"] = "86400"
+    return response
