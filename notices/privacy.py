@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 import hmac
 
-from notices.identifiers import looks_like_resident_id
+from notices.identifiers import resident_id_valid
 from notices.model import Identifier, LossDeclaration, Record
 
 _KEPT_HEAD, _KEPT_TAIL = 6, 4
@@ -26,9 +26,16 @@ def mask_resident_id(number: str) -> str:
 
 
 def is_personal(identifier: Identifier) -> bool:
-    """Tell whether an identifier is a person's resident ID number."""
-    labelled = identifier.type is not None and "身份" in identifier.type
-    return labelled or (identifier.type is None and looks_like_resident_id(identifier.value))
+    """Tell whether an identifier is, or holds, a person's resident ID number.
+
+    Labelled as one (身份证号), shaped as one, or one with two digits after it (a disability
+    certificate number is the holder's ID number and two digits), when its check holds.
+    """
+    if identifier.type is not None and "身份" in identifier.type:
+        return True
+    value = identifier.value
+    head, tail = value[:18], value[18:]
+    return (tail == "" or (len(tail) <= 2 and tail.isdigit())) and resident_id_valid(head)
 
 
 def masked(record: Record) -> Record:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,16 +35,18 @@ def parse_moment(name: str, value: str) -> datetime:
     """An ISO date or date-time; without an offset it is Asia/Shanghai time."""
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError as exc:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+        moment.astimezone(UTC)  # 9999-12-31T23:00-05:00 has no UTC time
+    except (ValueError, OverflowError) as exc:
         raise ParameterError(name, f"{value!r} is not a time like 2025-07-08T08:00+08:00") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+    return moment
 
 
 def parse_limit(value: str | None, default: int = 50) -> int:
     """A page size from 1 to MAX_LIMIT."""
     if value is None:
         return default
-    if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_LIMIT:
         detail = f"must be a whole number from 1 to {MAX_LIMIT}, not {value!r}"
         raise ParameterError("limit", detail)
     return int(value)

@@ -19,8 +19,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from notices import settings
-from notices.fetch import Http
 from notices.errors import SourceBusy
+from notices.fetch import Http
 from notices.ingest import SHANGHAI, ingest_once, now_utc
 from notices.sources import Source
 from notices.store import Store

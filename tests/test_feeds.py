@@ -124,7 +124,15 @@ def test_filters_and_bad_queries(client: FlaskClient) -> None:
     ]
     active = json.loads(client.get("/feeds/road-closures.json?active_on=2025-07-15").data)
     assert len(active["items"]) == 1
-    for bad in ("active_on=tomorrow", "limit=-1", "limit=100000", "kind=roads"):
+    for bad in (
+        "active_on=tomorrow",
+        "limit=-1",
+        "limit=100000",
+        "limit=²",
+        "kind=roads",
+        "since=9999-12-31T23:00-05:00",
+        "since=yesterday",
+    ):
         response = client.get(f"/feeds/all.rss?{bad}")
         assert response.status_code == 400, bad
         assert response.content_type.startswith("application/problem+json"), bad

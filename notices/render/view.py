@@ -34,7 +34,9 @@ KIND_WORDS = {"road_closure": "道路封闭", "loss_declaration": "遗失声明"
 
 # Outside XML 1.0's Char production, plus DEL and the C1 controls XML allows but readers choke on.
 _NOT_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_ID_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+# A resident ID number standing alone, or at the head of a longer number: a disability
+# certificate number is the holder's ID number and two digits.
+_ID_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?=[0-9]{0,2}(?![0-9A-Za-z]))")
 _T = TypeVar("_T")
 
 
