@@ -111,9 +111,31 @@ def _known(cursor: str) -> bool:
 
 def public_item(row: dict[str, Any]) -> dict[str, Any]:
     """Return a stored notice as the public sees it, with what the store knows of it."""
-    item = to_dict(public(from_dict(row)))
+    item = dict(_public_record(row["id"], row.get("revision"), row.get("changed_at"), row))
     item.update((key, row[key]) for key in _STORED if key in row)
     return item
+
+
+_PUBLIC_CACHE = 4096
+
+
+def _public_record(
+    notice_id: str, revision: Any, changed_at: Any, row: dict[str, Any]
+) -> dict[str, Any]:
+    """The masked record of a notice revision: rebuilt and masked once, then kept."""
+    key = (notice_id, revision, changed_at)
+    cached = _public_records.get(key)
+    if cached is None:
+        cached = to_dict(public(from_dict(row)))
+        with _public_lock:
+            if len(_public_records) >= _PUBLIC_CACHE:
+                _public_records.pop(next(iter(_public_records)))
+            _public_records[key] = cached
+    return cached
+
+
+_public_records: dict[tuple[str, Any, Any], dict[str, Any]] = {}
+_public_lock = threading.Lock()
 
 
 def _json(body: Any, status: int = 200) -> Response:

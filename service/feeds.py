@@ -11,6 +11,7 @@ the shortest ingest schedule: nothing new can appear sooner.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -87,12 +88,17 @@ def item(row: dict[str, Any]) -> Item:
 
 
 def _max_age() -> int:
-    try:
-        sources = load_sources(_sources_path())
-    except Exception:
-        return _MIN_AGE
-    seconds = min((s.schedule.seconds for s in sources), default=_MAX_AGE)
-    return int(max(_MIN_AGE, min(_MAX_AGE, seconds)))
+    """Seconds a client may keep a feed: the shortest ingest schedule, read once per app."""
+    cached: int | None = current_app.extensions.get("notices.max_age")
+    if cached is None:
+        try:
+            sources = load_sources(_sources_path())
+            seconds = min((s.schedule.seconds for s in sources), default=_MAX_AGE)
+        except Exception:
+            seconds = _MIN_AGE
+        cached = int(max(_MIN_AGE, min(_MAX_AGE, seconds)))
+        current_app.extensions["notices.max_age"] = cached
+    return cached
 
 
 def _sources_path() -> Any:
@@ -104,9 +110,23 @@ def _sources_path() -> Any:
     return Path(configured) if configured else settings.sources_path()
 
 
+_VERSION_TTL = 1.0  # seconds a worker trusts the store's version: feeds are cached for minutes
+
+
+def _version(kind: str | None) -> tuple[int, datetime | None]:
+    """The store's version, asked at most once a second per worker and kind."""
+    known: dict[str | None, tuple[float, tuple[int, datetime | None]]]
+    known = current_app.extensions.setdefault("notices.versions", {})
+    now = time.monotonic()
+    ttl = float(current_app.config.get("VERSION_TTL", _VERSION_TTL))
+    if kind not in known or now - known[kind][0] > ttl:
+        known[kind] = (now, get_store().version(kind))
+    return known[kind][1]
+
+
 def conditional(kind: str | None, render: Renderer) -> Response:
     """Answer with the rendered body, or 304 when the client's copy is current."""
-    count, latest = get_store().version(kind)
+    count, latest = _version(kind)
     stamp = (latest or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(microsecond=0)
     version = f"{request.full_path}|{count}|{stamp.isoformat()}"
     tag = hashlib.sha256(version.encode()).hexdigest()[:32]

@@ -43,7 +43,7 @@ def app(tmp_path: Path) -> Iterator[Flask]:
         store, SEED.read_text(encoding="utf-8"), "https://paper.example/a4.htm", date(2025, 7, 8)
     )
     store.close()
-    yield create_app({"DATABASE_URL": url, "TESTING": True, "BASE_URL": "https://notices.example"})
+    yield create_app({"DATABASE_URL": url, "TESTING": True, "BASE_URL": "https://notices.example", "VERSION_TTL": 0})
 
 
 @pytest.fixture
