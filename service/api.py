@@ -9,6 +9,7 @@ problem documents (:mod:`service.problems`); GETs are open to every origin (CORS
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
