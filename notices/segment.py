@@ -33,6 +33,7 @@ _NOT_OURS = re.compile(
     r"停水|停电|停气|供水|供电|供气|供暖|停暖|招标|采购|拆迁|征收|拍卖|烟花|爆竹|恢复通行|解除|开通|通车|听证|注销|减资|招领|寻物|寻人|合并|清算|股权|法院|催告|判决|裁定|送达|仲裁|拍卖"
 )
 _LOSS_WORDS = re.compile(r"遗失|丢失|挂失|作废")
+_DECLARATION_TITLE = re.compile(r"声明|启事|启示|公告")
 _LOSS_OPENING = re.compile(r"^[\[【]?(遗失声明|遗失启事|作废声明|挂失声明|遗失公告)[\]】]?[:：]?")
 _BULLET = re.compile(r"^[▲■●◆★※•□◇○△▼]")
 _MAX_PARAGRAPHS = 16
@@ -100,7 +101,9 @@ def _kind_of(title: str | None, body: str, kinds: Counter[str]) -> Kind | None:
     if title and _NOT_OURS.search(title):
         return None
     if _LOSS_WORDS.search(title or "") or (_LOSS_WORDS.search(body) and not _road_like(kinds)):
-        return "loss_declaration" if _LOSS_WORDS.search(body) else None
+        # a declaration's heading says so (遗失声明, 遗失启事); a news headline does not
+        declared = title is None or _DECLARATION_TITLE.search(title)
+        return "loss_declaration" if declared and _LOSS_WORDS.search(body) else None
     return "road_closure" if _road_like(kinds) else None
 
 

@@ -38,3 +38,18 @@ def test_pages_without_notices_give_nothing(page: Path) -> None:
     label = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
     assert label["records"] == []
     assert parse_page(page.read_text(encoding="utf-8")) == []
+
+
+def _labelled_pages() -> list[Path]:
+    return sorted(p for p in CORPUS.glob("*/[0-9]*.txt") if p.with_suffix(".json").exists())
+
+
+@pytest.mark.parametrize("page", _labelled_pages(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_each_page_gives_as_many_notices_as_it_holds(page: Path) -> None:
+    from collections import Counter
+    from datetime import date
+
+    label = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
+    published = date.fromisoformat(label["published_on"]) if label.get("published_on") else None
+    records = parse_page(page.read_text(encoding="utf-8"), published_on=published)
+    assert Counter(r.kind for r in records) == Counter(r["kind"] for r in label["records"])
