@@ -12,6 +12,7 @@ A lock in the store keeps two runs of one source (a scheduled job and a manual
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -256,22 +257,10 @@ def _finish_indexes(
     for index in indexes:
         if not complete(index):
             continue  # read it again next time
-        fetched = index.fetched
-        store.save_page(
-            PageVisit(
-                index.url,
-                source.name,
-                index.edition,
-                page_label(index.text),
-                fetched_at,
-                _hash(index.text),
-                None,
-                "parsed",
-                None,
-                fetched.etag,
-                fetched.last_modified,
-            )
-        )
+        page = Page(index.url, index.edition, page_label(index.text))
+        visit = _visit(page, source, fetched_at, "parsed", fetched=index.fetched)
+        # an index keeps its hash (to know it unchanged), not its text: it holds no notice
+        store.save_page(dataclasses.replace(visit, content_hash=_hash(index.text)))
 
 
 # ── reading pages ───────────────────────────────────────────────────────────────────
@@ -368,47 +357,46 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _visit(
+    page: Page,
+    source: Source,
+    fetched_at: datetime,
+    status: str,
+    *,
+    text: str | None = None,
+    error: str | None = None,
+    fetched: Fetched | None = None,
+) -> PageVisit:
+    """The record of one fetch of a page (its raw text kept when it was read)."""
+    return PageVisit(
+        url=page.url,
+        source=source.name,
+        edition=page.edition,
+        page=page.label,
+        fetched_at=fetched_at,
+        content_hash=_hash(text) if text is not None else None,
+        text=text,
+        status=status,
+        error=error,
+        etag=fetched.etag if fetched else None,
+        last_modified=fetched.last_modified if fetched else None,
+    )
+
+
 def _store(read: _Read, source: Source, store: Store, tally: _Tally, fetched_at: datetime) -> None:
-    page = read.page
-    fetched = read.fetched
-    validators = {"etag": fetched.etag, "last_modified": fetched.last_modified} if fetched else {}
+    page, fetched = read.page, read.fetched
     if read.error is not None:
         tally.fail(page.url, read.error)
-        store.save_page(
-            PageVisit(
-                page.url,
-                source.name,
-                page.edition,
-                page.label,
-                fetched_at,
-                None,
-                None,
-                "failed",
-                read.error,
-            )
-        )
+        store.save_page(_visit(page, source, fetched_at, "failed", error=read.error))
         return
     if read.unchanged:
         tally.skipped += 1
         return
-    text = read.text or ""
-    sighting = Sighting(
-        source.name, fetched.url if fetched else page.url, page.edition, page.label, fetched_at
-    )
+    url = fetched.url if fetched else page.url
+    sighting = Sighting(source.name, url, page.edition, page.label, fetched_at)
     result = store.save_notices(list(read.records), sighting)
     store.save_page(
-        PageVisit(
-            page.url,
-            source.name,
-            page.edition,
-            page.label,
-            fetched_at,
-            _hash(text),
-            text,
-            "parsed",
-            None,
-            **validators,
-        )
+        _visit(page, source, fetched_at, "parsed", text=read.text or "", fetched=fetched)
     )
     tally.fetched += 1
     tally.new += result.new
