@@ -271,6 +271,8 @@ def serve_command(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     database = db or settings.get("DATABASE_URL")
     config: dict[str, Any] = {"DATABASE_URL": database}
+    if "NOTICES_BASE_URL" not in os.environ:  # links in feeds point where we serve
+        config["BASE_URL"] = f"http://{host}:{port}"
     if sources_file:
         config["SOURCES"] = str(sources_file)
         os.environ["NOTICES_SOURCES"] = str(sources_file)
