@@ -85,7 +85,7 @@ def load(name: str, transformer: type[Transformer[Token, Any]] | None = None) ->
             transformer=transformer() if transformer else None,
             propagate_positions=False,
             maybe_placeholders=False,
-            cache=True,  # the LALR tables, kept in the temp folder by grammar hash: a fast cold start
+            cache=True,  # LALR tables kept in the temp folder by grammar hash: a fast cold start
         )
     except Exception as exc:  # a broken grammar is a packaging error, never a user error
         raise GrammarLoadError(f"cannot load grammar {name}.lark: {exc}") from exc

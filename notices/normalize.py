@@ -126,15 +126,17 @@ class Text:
         return self.offsets[start], self.offsets[end - 1] + 1
 
 
+Run = tuple[int, int, int]  # (start in the text, start in the raw page, length)
+
+
 @dataclass
 class _Line:
-    chars: list[tuple[str, int]]
+    """A line of the page: its text (markup out, alphanumerics folded) and where it came from."""
+
+    text: str
+    runs: list[Run]
     heading: bool
     marked: bool = False  # opened by markdown markup (heading, quote, list item)
-
-    @cached_property
-    def text(self) -> str:
-        return "".join(c for c, _ in self.chars)
 
     @cached_property
     def solid(self) -> str:
@@ -146,16 +148,29 @@ class _Line:
         return _width(self.solid)
 
 
-def _is_space(ch: str) -> bool:
-    """Whitespace, and the box-drawing frames classified ads are printed in."""
-    return ch.isspace() or ch in "\u3000\xa0\u200b\ufeff" or "\u2500" <= ch <= "\u257f"
+# Whitespace, and the box-drawing frames classified ads are printed in.
+_SPACE_CLASS = "\\s\u3000\xa0\u200b\ufeff\u2500-\u257f"
+_SPACES = re.compile(f"[{_SPACE_CLASS}]+")
+_LEADING = re.compile(f"^[{_SPACE_CLASS}]+")
+_TRAILING = re.compile(f"[{_SPACE_CLASS}]+$")
+_ALNUM_FOLD = str.maketrans(
+    {
+        c: c - 0xFEE0
+        for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+    }
+)
+_ASCII_RUN_END = re.compile(r"[0-9A-Za-z]+$")
+_ASCII_RUN_START = re.compile(r"^[0-9A-Za-z]+")
 
 
-def _fold_alnum(ch: str) -> str:
-    code = ord(ch)
-    if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
-        return chr(code - 0xFEE0)
-    return ch
+def _cut(runs: list[Run], lo: int, hi: int, shift: int = 0) -> list[Run]:
+    """The runs of text[lo:hi], starting at ``shift`` in a new text."""
+    out = []
+    for start, raw, length in runs:
+        a, b = max(start, lo), min(start + length, hi)
+        if a < b:
+            out.append((a - lo + shift, raw + a - start, b - a))
+    return out
 
 
 _WIDE = re.compile(
@@ -170,40 +185,60 @@ def _width(text: str) -> int:
 
 
 def _split_lines(raw: str) -> list[_Line]:
+    folded = raw.translate(_ALNUM_FOLD)  # one character for one: offsets hold
     lines: list[_Line] = []
     pos = 0
-    for match in [*_NEWLINE.finditer(raw), None]:
-        end = match.start() if match else len(raw)
-        lines.append(_read_line(raw, pos, end))
+    for match in [*_NEWLINE.finditer(folded), None]:
+        end = match.start() if match else len(folded)
+        lines.append(_read_line(folded, pos, end))
         pos = match.end() if match else end
     return lines
 
 
+_MARKUP_START = frozenset("#>-* \t\u3000")
+_MARKUP = ("*", "_", "`")
+
+
 def _read_line(raw: str, start: int, end: int) -> _Line:
+    if start == end or (
+        raw[start] not in _MARKUP_START and not any(m in raw[start:end] for m in _MARKUP)
+    ):
+        return _Line(
+            raw[start:end], [(0, start, end - start)], False
+        )  # the common case: plain text
     prefix = _MARKDOWN_PREFIX.match(raw, start, end)
     heading = bool(prefix and "#" in prefix.group())
-    body = prefix.end() if prefix else start
-    skip: set[int] = set()
-    for em in _EMPHASIS.finditer(raw, body, end):
-        skip.update(range(em.start(), em.end()))
-    chars = [(_fold_alnum(raw[i]), i) for i in range(body, end) if i not in skip]
-    return _Line(chars, heading, bool(prefix and prefix.group().strip()))
+    pos = prefix.end() if prefix else start
+    pieces = []
+    for emphasis in _EMPHASIS.finditer(raw, pos, end):
+        pieces.append((pos, emphasis.start()))
+        pos = emphasis.end()
+    pieces.append((pos, end))
+    runs: list[Run] = []
+    length = 0
+    for a, b in pieces:
+        if a < b:
+            runs.append((length, a, b - a))
+            length += b - a
+    text = "".join(raw[a:b] for a, b in pieces)
+    return _Line(text, runs, heading, bool(prefix and prefix.group().strip()))
 
 
 def _strip(line: _Line) -> _Line:
-    chars = line.chars
-    lo, hi = 0, len(chars)
-    while lo < hi and _is_space(chars[lo][0]):
-        lo += 1
-    while hi > lo and _is_space(chars[hi - 1][0]):
-        hi -= 1
-    return _Line(chars[lo:hi], line.heading, line.marked)
+    text = line.text
+    if text and not _SPACES.match(text[0]) and not _SPACES.match(text[-1]):
+        return line
+    lead = _LEADING.match(line.text)
+    trail = _TRAILING.search(line.text)
+    lo = lead.end() if lead else 0
+    hi = max(lo, trail.start() if trail else len(line.text))
+    return _Line(line.text[lo:hi], _cut(line.runs, lo, hi), line.heading, line.marked)
 
 
 def _blocks(lines: list[_Line]) -> list[list[_Line]]:
     blocks: list[list[_Line]] = [[]]
     for line in map(_strip, lines):
-        if line.chars:
+        if line.text:
             blocks[-1].append(line)
         elif blocks[-1]:
             blocks.append([])
@@ -240,7 +275,7 @@ def _continues(prev: _Line, nxt: _Line, column: _Column) -> bool:
         return False  # 声明人：… / 刊登日期：… — a form's fields, one per line
     if _is_heading(nxt.solid) and len(nxt.solid) <= _SHORT_HEADING and "关于" not in prev.solid:
         return False  # a short heading under a masthead, not the end of a wrapped title
-    last, first = prev.chars[-1][0], nxt.chars[0][0]
+    last, first = prev.text[-1], nxt.text[0]
     if (last.isascii() and (last.isalnum() or last == "+")) and (
         first.isascii() and (first.isalnum() or first == "+")
     ):
@@ -298,61 +333,77 @@ def _paragraphs(block: list[_Line], page: _Column) -> list[_Line]:
             groups[-1].append(line)
         else:
             groups.append([line])
-    return [_Line([c for line in group for c in line.chars], group[0].heading) for group in groups]
+    return [_joined(group) for group in groups]
 
 
-def _drop_spaces(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
+def _joined(lines: list[_Line]) -> _Line:
+    """Lines wrapped from one paragraph, put back together."""
+    runs: list[Run] = []
+    length = 0
+    for line in lines:
+        runs.extend(_cut(line.runs, 0, len(line.text), length))
+        length += len(line.text)
+    return _Line("".join(line.text for line in lines), runs, lines[0].heading)
+
+
+def _drop_spaces(para: _Line) -> tuple[str, list[Run]]:
     """Drop whitespace, keeping one space only between two runs of ASCII letters or digits.
 
     ``K1700 500`` keeps its space (a lost plus sign); letter-spaced ``X 4 1 2`` loses them.
     """
-    kept = [(i, c) for i, c in enumerate(chars) if not _is_space(c[0])]
-    out: list[tuple[str, int]] = []
-    for n, (i, char) in enumerate(kept):
-        if n and i > kept[n - 1][0] + 1 and _keeps_space(kept, n):
-            out.append((" ", kept[n - 1][1][1] + 1))
-        out.append(char)
-    return out
-
-
-def _run(kept: list[tuple[int, tuple[str, int]]], n: int, step: int) -> int:
-    """How many ASCII letters or digits stand together from ``kept[n]`` in direction ``step``."""
+    text = para.text
+    pieces: list[tuple[int, int]] = []  # spans of text kept, in order; (a, a) marks a kept space
+    pos = 0
+    for gap in _SPACES.finditer(text):
+        if gap.start() > pos:
+            if pieces and _keeps_space(
+                text[pieces[-1][0] : pieces[-1][1]], text[pos : gap.start()]
+            ):
+                pieces.append((pos - 1, pos))  # the last character of the gap stands for the space
+            pieces.append((pos, gap.start()))
+        pos = gap.end()
+    if pos < len(text):
+        if pieces and _keeps_space(text[pieces[-1][0] : pieces[-1][1]], text[pos:]):
+            pieces.append((pos - 1, pos))
+        pieces.append((pos, len(text)))
+    out: list[str] = []
+    runs: list[Run] = []
     length = 0
-    while 0 <= n < len(kept) and _ascii_alnum(kept[n][1][0]):
-        length += 1
-        if not 0 <= n + step < len(kept) or kept[n + step][0] != kept[n][0] + step:
-            break
-        n += step
-    return length
+    for a, b in pieces:
+        piece = text[a:b]
+        out.append(" " if piece.isspace() else piece)
+        runs.extend(_cut(para.runs, a, b, length))
+        length += b - a
+    return "".join(out), runs
 
 
-def _keeps_space(kept: list[tuple[int, tuple[str, int]]], n: int) -> bool:
-    return _run(kept, n - 1, -1) >= _RUN and _run(kept, n, 1) >= _RUN
-
-
-def _ascii_alnum(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
+def _keeps_space(before: str, after: str) -> bool:
+    left, right = _ASCII_RUN_END.search(before), _ASCII_RUN_START.match(after)
+    return bool(left and right and len(left.group()) >= _RUN and len(right.group()) >= _RUN)
 
 
 def normalize(raw: str) -> Text:
     """Clean a page's text of its layout, keeping offsets back to it."""
-    chars: list[str] = []
+    texts: list[str] = []
     offsets: list[int] = []
     paragraphs: list[Paragraph] = []
+    length = 0
     blocks = _blocks(_split_lines(raw))
     column = _column(blocks)
     for block in blocks:
         for para in _paragraphs(block, column):
-            kept = _drop_spaces(para.chars)
-            if not kept:
+            text, runs = _drop_spaces(para)
+            if not text:
                 continue
-            start = len(chars)
-            chars.extend(c for c, _ in kept)
-            offsets.extend(p for _, p in kept)
-            paragraphs.append(Paragraph(start, len(chars), para.heading))
-            chars.append("\n")
-            offsets.append(kept[-1][1] + 1 if kept[-1][1] + 1 < len(raw) else kept[-1][1])
-    clean = unicodedata.normalize("NFC", "".join(chars)) if chars else ""
-    if len(clean) != len(chars):  # NFC merged a combining sequence: keep the unmerged text
-        clean = "".join(chars)
+            for _, raw_start, run_length in runs:
+                offsets.extend(range(raw_start, raw_start + run_length))
+            paragraphs.append(Paragraph(length, length + len(text), para.heading))
+            texts.append(text + "\n")
+            last = offsets[-1] + 1
+            offsets.append(last if last < len(raw) else last - 1)
+            length += len(text) + 1
+    joined = "".join(texts)
+    clean = unicodedata.normalize("NFC", joined)
+    if len(clean) != len(joined):  # NFC merged a combining sequence: keep the unmerged text
+        clean = joined
     return Text(raw, clean, clean.translate(_PUNCT_FOLD), tuple(offsets), tuple(paragraphs))
