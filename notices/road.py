@@ -34,7 +34,7 @@ from notices.road_phrases import (
     Tok,
 )
 
-_CLOSING = ("FULL", "HALF", "PART", "CLOSE", "BAN", "CONTROL")
+_CLOSING = ("FULL", "HALF", "PART", "CLOSE", "BAN", "CONTROL", "ONE_WAY")
 _BOUNDARY = ("COMMA", "COLON", "END", "NL", "DETOUR", "LIST_SEP")
 _REASON_TAIL = ("的需要", "需要", "需")
 _VIA_LEAD = re.compile(r"途经|经由|经过|(?<!途)经|沿|绕行至|改道至|请走|走|从(?!而)")
@@ -428,6 +428,8 @@ def _closure_kind(items: list[Any], title: str | None) -> Closure:
         return "half"
     if "PART" in kinds:
         return "partial"
+    if "ONE_WAY" in kinds:  # one direction closed, no lanes named
+        return "half"
     if "CLOSE" in kinds or ("BAN" in kinds and "CONTROL" not in kinds):
         return "full"
     return "control"

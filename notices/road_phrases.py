@@ -164,7 +164,7 @@ def _route(tokens: list[Tok]) -> Route:
     code, name = None, None
     for tok in tokens:
         if tok.kind == "ROUTE_CODE":
-            code = tok.text.upper()
+            code = tok.text.upper().removesuffix("线")
         elif tok.kind == "ROUTE_NUM":
             letter = next((v for k, v in _ROUTE_CLASS.items() if k in tok.text), "G")
             explicit = re.search(r"([GSXYgsxy]?)(\d+)", tok.text)
