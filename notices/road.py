@@ -413,11 +413,21 @@ def _with_places(segments: list[Segment], items: list[Any]) -> list[Segment]:
 
 
 def _dedupe(segments: list[Segment]) -> list[Segment]:
+    """Stretches named twice (in the title and the body): keep each once, the fuller reading."""
     out: list[Segment] = []
     for segment in segments:
-        if segment not in out:
+        same = next((n for n, kept in enumerate(out) if _same_stretch(kept, segment)), None)
+        if same is None:
             out.append(segment)
+        elif segment.to_place and not out[same].to_place:
+            out[same] = segment
     return out
+
+
+def _same_stretch(a: Segment, b: Segment) -> bool:
+    return (a.route, a.from_, a.to, a.from_place) == (b.route, b.from_, b.to, b.from_place) and (
+        a.to_place == b.to_place or a.to_place is None or b.to_place is None
+    )
 
 
 def _closure_kind(items: list[Any], title: str | None) -> Closure:
