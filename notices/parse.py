@@ -6,6 +6,9 @@ could not read ends up in that record's ``warnings``.
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 from collections.abc import Callable
 from datetime import date
 
@@ -47,10 +50,36 @@ def parse_text(raw: str, source: Source | None = None, *, screen: bool = True) -
     if screen and not may_hold_notices(raw):
         return []
     text = normalize(raw)
+    if source.published_on is None:
+        source = dataclasses.replace(source, published_on=masthead_date(text))
     records: list[Record] = []
     for block in find_blocks(text):
         records.extend(_PARSERS[block.kind](text, block, source))
     return records
+
+
+_MASTHEAD_LINES = 4  # the edition's date, when printed, heads the page
+_FULL_DATE = re.compile(r"(20\d\d)\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?")
+
+
+def masthead_date(text: Text) -> date | None:
+    """The edition's date as the page's masthead prints it (2025年6月24日 星期二 第4版)."""
+    for para in text.paragraphs[:_MASTHEAD_LINES]:
+        line = text.canon[para.start : para.end]
+        match = _FULL_DATE.search(line)
+        masthead = _MASTHEAD_MARK.search(line) and not _NOTICE_WORD.search(line)
+        if match and masthead and len(line) <= _MASTHEAD_WIDTH:
+            try:
+                return date(*(int(g) for g in match.groups()))
+            except ValueError:
+                return None
+    return None
+
+
+_MASTHEAD_WIDTH = 60  # a masthead line is short; a date in a news paragraph is not the edition's
+# A masthead names the paper, the page or the weekday, and speaks of no notice.
+_MASTHEAD_MARK = re.compile(r"星期|周[一二三四五六日天]|第\s*[A-Z\d一二三四五六七八九十]{1,3}\s*版|[A-Z]\d{1,2}|报")
+_NOTICE_WORD = re.compile(r"至|到|封闭|遗失|施工|通告|公告|声明|管制")
 
 
 def parse_page(

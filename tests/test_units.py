@@ -143,3 +143,16 @@ def test_closure_kinds(phrase: str, kind: str) -> None:
         f"施工通告\n因施工需要，2025年7月8日至2025年7月22日，G102线K10+000至K12+000段{phrase}。\n"
     )
     assert _one(text).closure == kind
+
+
+def test_the_masthead_gives_the_edition_date_when_none_is_passed() -> None:
+    page = ("本溪晚报　2025年12月18日　星期四　第7版\n\n封路通告\n"
+            "因S217线K10+000至K12+000段施工，12月20日至次年1月10日全幅封闭。\n某县交通运输局\n12月18日\n")
+    record = _one(page)
+    assert record.source.published_on == date(2025, 12, 18)
+    assert (record.window.start, record.window.end) == (date(2025, 12, 20), date(2026, 1, 10))
+
+
+def test_a_dated_line_that_is_no_masthead_is_not_taken_for_one() -> None:
+    page = "封路通告\n二、封闭时间：2025年8月4日至2025年8月18日。因X1线K1+000至K2+000段施工全幅封闭。\n"
+    assert _one(page).source.published_on is None
