@@ -40,6 +40,7 @@ _FULL_LINE = 0.8  # a line this close to its column's width continues on the nex
 _MIN_WRAPPED = 3  # a block needs this many lines to show its own column width
 _EVEN_BAND = 0.15  # wrapped lines lie within this share of the column's width …
 _EVEN_SHARE = 0.6  # … this many of them
+_LONG_PARAGRAPH = 400  # an unclosed bracket holds a paragraph open no longer than this
 _RUN = 2  # a space between runs of ASCII this long is meaningful (K1700 500)
 _LONG_LINE = 30  # without a known column, a line this long that ends mid-sentence goes on
 _HEADING_END = re.compile(r"(?:通告|公告|通知|声明|启事|公示)[\]】]?\s*$")
@@ -51,6 +52,9 @@ _FIELD_LABEL = re.compile(
     r"姓名|日期|地址|电话)[:：]"
 )
 _SHORT_HEADING = 12
+_LONE_DATE = re.compile(r"[0-9〇零一二三四五六七八九]{4}年[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十]{1,3}日")
+# OCR reads 1 as l or I inside numbers and stakes (9月2l日, Kl5+200): one for one, in canon only.
+_OCR_ONE = re.compile(r"(?<=[0-9])[lI](?=[0-9年月日号时点+.])|(?<=[Kk+])[lI](?=[0-9])|(?<=[0-9])[lI]$")
 _LONG_HEADING = 60
 
 _PUNCT_FOLD = str.maketrans(
@@ -273,6 +277,8 @@ def _continues(prev: _Line, nxt: _Line, column: _Column) -> bool:
         return False  # a heading stands on its own line
     if _FIELD_LABEL.match(nxt.solid) and _FIELD_LABEL.match(prev.solid):
         return False  # 声明人：… / 刊登日期：… — a form's fields, one per line
+    if _LONE_DATE.fullmatch(nxt.solid):
+        return False  # a signature's date stands on its own line
     if _is_heading(nxt.solid) and len(nxt.solid) <= _SHORT_HEADING and "关于" not in prev.solid:
         return False  # a short heading under a masthead, not the end of a wrapped title
     last, first = prev.text[-1], nxt.text[0]
@@ -282,7 +288,7 @@ def _continues(prev: _Line, nxt: _Line, column: _Column) -> bool:
         return True  # a number or stake broken by the wrap: K19 / 1+942
     if last in _SENTENCE_END or column.width > _JOINING_WIDTH:
         return False
-    if first in _CONTINUES:
+    if first in _CONTINUES or (last in "年月" and first.isdigit()):  # 2025年3月 / 1日
         return True
     if not column.width:  # no column to measure against: only a long unfinished line goes on
         return len(prev.solid) >= _LONG_LINE and not _is_heading(prev.solid)
@@ -329,11 +335,18 @@ def _paragraphs(block: list[_Line], page: _Column) -> list[_Line]:
     column = _median_column(own) if own else page
     groups = [[block[0]]]
     for prev, line in itertools.pairwise(block):
-        if _continues(prev, line, column):
+        if _continues(prev, line, column) or _open_bracket(groups[-1]):
             groups[-1].append(line)
         else:
             groups.append([line])
     return [_joined(group) for group in groups]
+
+
+def _open_bracket(lines: list[_Line]) -> bool:
+    """A paragraph with a bracket still open goes on: （澧源县 / 城东至杨家 / 溪）."""
+    text = "".join(line.text for line in lines)
+    opened = text.count("(") + text.count("（")
+    return 0 < opened - text.count(")") - text.count("）") <= 2 and len(text) < _LONG_PARAGRAPH
 
 
 def _joined(lines: list[_Line]) -> _Line:
@@ -406,4 +419,5 @@ def normalize(raw: str) -> Text:
     clean = unicodedata.normalize("NFC", joined)
     if len(clean) != len(joined):  # NFC merged a combining sequence: keep the unmerged text
         clean = joined
-    return Text(raw, clean, clean.translate(_PUNCT_FOLD), tuple(offsets), tuple(paragraphs))
+    canon = _OCR_ONE.sub("1", clean.translate(_PUNCT_FOLD))
+    return Text(raw, clean, canon, tuple(offsets), tuple(paragraphs))

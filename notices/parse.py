@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-
 from collections.abc import Callable
 from datetime import date
 
@@ -78,7 +77,9 @@ def masthead_date(text: Text) -> date | None:
 
 _MASTHEAD_WIDTH = 60  # a masthead line is short; a date in a news paragraph is not the edition's
 # A masthead names the paper, the page or the weekday, and speaks of no notice.
-_MASTHEAD_MARK = re.compile(r"星期|周[一二三四五六日天]|第\s*[A-Z\d一二三四五六七八九十]{1,3}\s*版|[A-Z]\d{1,2}|报")
+_MASTHEAD_MARK = re.compile(
+    r"星期|周[一二三四五六日天]|第\s*[A-Z\d一二三四五六七八九十]{1,3}\s*版|[A-Z]\d{1,2}|报"
+)
 _NOTICE_WORD = re.compile(r"至|到|封闭|遗失|施工|通告|公告|声明|管制")
 
 

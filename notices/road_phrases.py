@@ -236,7 +236,12 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
     def route_mention(self, children: list[Any]) -> RouteMention:
         ref: RouteRef = children[0]
         paren = next((c for c in children if isinstance(c, Paren)), None)
-        return RouteMention(ref.route, paren, ref.start, paren.end if paren else ref.end)
+        route = ref.route
+        inner = [i for i in paren.items if not isinstance(i, Tok)] if paren else []
+        named = len(inner) == 1 and isinstance(inner[0], RouteMention) and not inner[0].paren
+        if paren and named and route.name is None and inner[0].route.code is None:
+            route, paren = Route(route.code, inner[0].route.name), None  # X305线（柳园线）
+        return RouteMention(route, paren, ref.start, ref.end if paren is None else paren.end)
 
     def stake_point(self, children: list[Any]) -> StakePoint:
         stake_tok = children[0]

@@ -16,7 +16,9 @@ from notices.parse import parse_page
 from notices.serialize import to_dict
 
 CORPUS = Path(__file__).parent / "corpus" / "road"
-AS_PRINTED = {"text"}  # keeps punctuation as printed: compared by id instead
+# ``text`` keeps punctuation as printed (compared by id instead); ``source`` is where the page
+# was seen (its masthead date moves when the notice is set inside another page), not the notice
+AS_PRINTED = {"text", "source"}
 
 
 def _meaning(value: Any) -> Any:
