@@ -52,9 +52,12 @@ _FIELD_LABEL = re.compile(
     r"姓名|日期|地址|电话)[:：]"
 )
 _SHORT_HEADING = 12
-_LONE_DATE = re.compile(r"[0-9〇零一二三四五六七八九]{4}年[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十]{1,3}日")
+_NUMERAL = "0-9〇零一二三四五六七八九十"
+_LONE_DATE = re.compile(f"[{_NUMERAL}]{{4}}年[{_NUMERAL}]{{1,3}}月[{_NUMERAL}]{{1,3}}日")
 # OCR reads 1 as l or I inside numbers and stakes (9月2l日, Kl5+200): one for one, in canon only.
-_OCR_ONE = re.compile(r"(?<=[0-9])[lI](?=[0-9年月日号时点+.])|(?<=[Kk+])[lI](?=[0-9])|(?<=[0-9])[lI]$")
+_OCR_ONE = re.compile(
+    r"(?<=[0-9])[lI](?=[0-9年月日号时点+.])|(?<=[Kk+])[lI](?=[0-9])|(?<=[0-9])[lI]$"
+)
 _LONG_HEADING = 60
 
 _PUNCT_FOLD = str.maketrans(
