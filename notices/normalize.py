@@ -56,7 +56,7 @@ _NUMERAL = "0-9〇零一二三四五六七八九十"
 _LONE_DATE = re.compile(f"[{_NUMERAL}]{{4}}年[{_NUMERAL}]{{1,3}}月[{_NUMERAL}]{{1,3}}日")
 # OCR reads 1 as l or I inside numbers and stakes (9月2l日, Kl5+200): one for one, in canon only.
 _OCR_ONE = re.compile(
-    r"(?<=[0-9])[lI](?=[0-9年月日号时点+.])|(?<=[Kk+])[lI](?=[0-9])|(?<=[0-9])[lI]$"
+    r"(?<=[0-9])[lI](?=[0-9年月日号时点+.])|(?<=[Kk+年月])[lI](?=[0-9])|(?<=[0-9])[lI]$"
 )
 _LONG_HEADING = 60
 

@@ -267,6 +267,14 @@ def _holds_stakes(mention: RouteMention) -> bool:
 
 
 def _closed_routes(parts: _Parts) -> list[Route]:
+    """The closed roads, each once (a code and its name, seen apart, are one road)."""
+    routes: list[Route] = []
+    for route in _closed_roads(parts):
+        _merge_route(routes, route)
+    return routes
+
+
+def _closed_roads(parts: _Parts) -> list[Route]:
     """The closed roads: those with stakes and those in the title, else those in closing clauses."""
     routes = _mentioned(parts.closing, staked_only=True)
     for route in _mentioned(parts.title):

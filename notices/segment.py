@@ -33,6 +33,8 @@ _NOT_OURS = re.compile(
     r"停水|停电|停气|供水|供电|供气|供暖|停暖|招标|采购|拆迁|征收|拍卖|烟花|爆竹|恢复通行|解除|开通|通车|听证|注销|减资|招领|寻物|寻人|合并|清算|股权|法院|催告|判决|裁定|送达|仲裁|拍卖"
 )
 _LOSS_WORDS = re.compile(r"遗失|丢失|挂失|作废")
+# A closure told in the past (施工期间曾于…封闭) is news, not a notice.
+_PAST = re.compile(r"曾于|曾经|此前已|已于[^,。;]{0,20}(?:恢复|通车|开放)")
 _DECLARATION_TITLE = re.compile(r"声明|启事|启示|公告")
 _LOSS_OPENING = re.compile(r"^[\[【]?(遗失声明|遗失启事|作废声明|挂失声明|遗失公告)[\]】]?[:：]?")
 _BULLET = re.compile(r"^[▲■●◆★※•□◇○△▼]")
@@ -182,7 +184,7 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
         if not _MAYBE.search(line):
             k += 1
             continue
-        if _road_like(kinds[k]) and not _NOT_OURS.search(line):
+        if _road_like(kinds[k]) and not _NOT_OURS.search(line) and not _PAST.search(line):
             blocks.append(Block("road_closure", None, paras[k].start, paras[k].end))
         elif (opening := _LOSS_OPENING.match(line)) and _LOSS_WORDS.search(line[opening.end() :]):
             # 遗失声明▲A遗失…▲B遗失… printed as one paragraph
