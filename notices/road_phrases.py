@@ -335,6 +335,9 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
     def period(self, children: list[Any]) -> Period:
         from_now = any(isinstance(c, Tok) and c.kind == "FROM_NOW" for c in children)
         whens = [c for c in children if isinstance(c, When)]
+        if isinstance(children[0], Tok) and children[0].kind == "TO":  # 至6月16日止: the end alone
+            toks = [c for c in children if isinstance(c, Tok)]
+            return Period(None, False, whens[0] if whens else None, False, *_span(toks))
         until = any(isinstance(c, Tok) and c.kind == "UNTIL_DONE" for c in children)
         first = None if from_now else (whens[0] if whens else None)
         last = whens[-1] if (whens and (from_now or len(whens) > 1)) else None

@@ -146,6 +146,11 @@ def read(periods: list[Any], items: list[Any], ctx: Context, warnings: list[str]
     for period in periods:
         if not isinstance(period, Period) or _is_clock_only(period):
             continue
+        if period.first is None and not period.from_now:  # only an end: it closes the open window
+            if period.last is not None and out and out[-1].end is None:
+                end = _end_day(period.last, out[-1].start, warnings)
+                out[-1] = replace(out[-1], end=end, end_time=_time(period.last) if end else None)
+            continue
         window = _window(period, ctx, warnings)
         if window and window not in out:
             out.append(window)
