@@ -45,7 +45,11 @@ _SIGNER = re.compile(
     r"(?:声明人|登报人|声明单位|单位名称)[:：]\s*([^\n,，。:：]+?)\s*(?=刊登|声明内容|声明类型|联系|[\n,，。:：]|$)"
 )
 _SIGNER_LINE = 40  # a signature line is short
-_NOT_A_NAME = ("于", "在", "因", "将", "由于", "不慎", "的")
+# 于2025年…/于近日/在蒙自市: when and where the thing was lost, not who (于 is also a surname)
+_WHEN_OR_WHERE = re.compile(
+    r"于[0-9一二三四五六七八九十今近昨前本上去当日月年]|在|因|由于|不慎|将|的"
+)
+_NAME_AFTER_SELF = 8  # 本人孙志刚: a name, not a sentence
 _LEADS = ("兹有", "现有", "特此", "声明内容", "内容")
 _USCC_LABEL = ("信用代码", "统一代码")
 _ID_LABEL = ("身份",)
@@ -237,23 +241,27 @@ def _walk(items: list[Any]) -> Iterator[Any]:
 
 
 def _holder(items: list[Any], clean: str) -> tuple[str | None, bool]:
-    """The name before the loss word: the last clause's words, without remarks or labels."""
-    segment: list[Any] = []
+    """The name before the loss word: the last clause that names someone, without remarks.
+
+    本人/本公司 speak of the signer, unless a name follows at once (本人孙志刚遗失…).
+    """
+    selves = [n for n, i in enumerate(items) if _kind(i) == "SELF"]
+    if selves:
+        following = items[selves[-1] + 1 : selves[-1] + 2]
+        if following and _kind(following[0]) in ("FILLER", "ORG"):
+            name = clean[following[0].start : following[0].end].strip(" ,，、:：")
+            context = clean[following[0].start : following[0].start + _NAME_AFTER_SELF]
+            if name and len(name) <= _NAME_AFTER_SELF and not _WHEN_OR_WHERE.match(context):
+                return name, False
+        return None, True
+    clauses: list[list[Any]] = [[]]
     for item in items:
         if _kind(item) in ("COMMA", "END", "COLON", "NL"):
-            if any(_kind(i) in ("FILLER", "ORG", "SELF") for i in segment):
-                last = segment
-            segment = []
-            continue
-        segment.append(item)
-    if not any(_kind(i) in ("FILLER", "ORG", "SELF") for i in segment):
-        segment = locals().get("last", [])
-    selves = [n for n, i in enumerate(segment) if _kind(i) == "SELF"]
-    if selves:
-        named = [i for i in segment[selves[-1] + 1 :] if _kind(i) in ("FILLER", "ORG")]
-        if len(named) != 1 or named[0].text.startswith(_NOT_A_NAME):
-            return None, True  # 本人于6月在…遗失: the signer is the holder
-        segment = segment[selves[-1] + 1 :]  # 本人孙志刚遗失…: the name follows
+            clauses.append([])
+        else:
+            clauses[-1].append(item)
+    named = [c for c in clauses if _names_someone(c, clean)]
+    segment = named[-1] if named else []
     resident = max((n for n, i in enumerate(segment) if _kind(i) == "RESIDENT"), default=-1)
     kept = ("FILLER", "ORG", "NUMBER", "CONJ", "AND", "MONTH_DAY", "DOC")
     words = [i for i in segment[resident + 1 :] if _kind(i) in kept]
@@ -306,6 +314,15 @@ def _document(piece: str) -> str:
     piece = piece.strip(" ,，、:：")
     piece = re.sub(r"^(?:号|的|车辆)+", "", piece)
     return piece.replace("《", "").replace("》", "")
+
+
+def _names_someone(clause: list[Any], clean: str) -> bool:
+    """A clause that can name the holder: words, no date, not 于…在… (when and where lost)."""
+    words = [i for i in clause if _kind(i) in ("FILLER", "ORG", "SELF")]
+    if not words or any(_kind(i) in ("DATE", "MONTH_DAY") for i in clause):
+        return False
+    text = clean[clause[0].start : clause[-1].end].strip()
+    return not _WHEN_OR_WHERE.match(text)
 
 
 def _identifiers(items: list[Any], clean: str, found: list[Any]) -> tuple[Identifier, ...]:
