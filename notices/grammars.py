@@ -96,6 +96,11 @@ def _lexer(name: str) -> IslandLexer:
     return IslandLexer(load(name).lexer_conf)
 
 
+def island_line(name: str, line: str) -> tuple[tuple[str, str, int], ...]:
+    """The tokens of one line under a grammar's terminals, as (kind, text, start)."""
+    return _lexer(name).line_tokens(line)
+
+
 def island_kinds(name: str, line: str) -> tuple[str, ...]:
     """The token kinds of one line under a grammar's terminals (for segmentation)."""
-    return tuple(kind for kind, _, _ in _lexer(name).line_tokens(line))
+    return tuple(kind for kind, _, _ in island_line(name, line))

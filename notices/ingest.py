@@ -33,7 +33,7 @@ from notices.model import Record
 from notices.parse import parse_page
 from notices.reading import decode
 from notices.sources import Source
-from notices.store import PageVisit, RunStats, Sighting, Store
+from notices.store import PageState, PageVisit, RunStats, Sighting, Store
 
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -292,20 +292,18 @@ def _read_all(
     return failed
 
 
-def _read(page: Page, source: Source, http: Http, state: object) -> _Read:
+def _read(page: Page, source: Source, http: Http, state: PageState | None) -> _Read:
     """Fetch and parse one page; never raises (one bad page never stops the others)."""
     try:
-        known = getattr(state, "status", None) == "parsed"  # validators only of a good read
-        etag = getattr(state, "etag", None) if known else None
-        modified = getattr(state, "last_modified", None) if known else None
+        good = state if state is not None and state.status == "parsed" else None
+        # validators and the hash count only from a good read
+        etag = good.etag if good else None
+        modified = good.last_modified if good else None
         fetched = _fetch(page.url, http, etag, modified)
         if fetched.not_modified:
             return _Read(page, fetched, unchanged=True)
         text = _text(page.url, fetched, source)
-        if (
-            getattr(state, "content_hash", None) == _hash(text)
-            and getattr(state, "status", "") == "parsed"
-        ):
+        if good and good.content_hash == _hash(text):
             return _Read(page, fetched, text, unchanged=True)
         records = parse_page(
             text,

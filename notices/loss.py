@@ -17,7 +17,7 @@ from typing import Any
 
 from lark.exceptions import LarkError
 
-from notices.grammars import island_kinds, load
+from notices.grammars import island_kinds, island_line, load
 from notices.identifiers import (
     looks_like_resident_id,
     looks_like_uscc,
@@ -29,7 +29,7 @@ from notices.loss_phrases import Bracket, IdPhrase, LossTransformer, Value
 from notices.model import Check, HolderType, Identifier, LossDeclaration, Record, Source
 from notices.normalize import Text
 from notices.numerals import numbers
-from notices.road_phrases import Tok
+from notices.road_phrases import Tok, When
 from notices.segment import Block
 from notices.windows import issue_date
 
@@ -120,9 +120,7 @@ def _entries(canon: str, body_start: int) -> Iterator[_Entry]:
 
 
 def _tokens(line: str) -> tuple[tuple[str, str, int], ...]:
-    from notices.grammars import _lexer
-
-    return _lexer("loss").line_tokens(line)
+    return island_line("loss", line)
 
 
 def _any_loss(text: str) -> bool:
@@ -416,8 +414,6 @@ def _check_code(identifier: Identifier) -> str:
 def _date(
     parts: tuple[int, int, int], published_on: date | None, warnings: list[str]
 ) -> date | None:
-    from notices.road_phrases import When
-
     year, month, day = parts
     return issue_date(
         When(year, month, day, False, None, f"{year}年{month}月{day}日"), published_on, warnings

@@ -32,6 +32,7 @@ from notices.road_phrases import (
     SegmentPhrase,
     Sentence,
     Tok,
+    length_km,
 )
 
 _CLOSING = ("FULL", "HALF", "PART", "CLOSE", "BAN", "CONTROL", "ONE_WAY")
@@ -375,8 +376,6 @@ def _with_length(segments: list[Segment], items: list[Any]) -> list[Segment]:
     """Give a lone stretch the length printed apart from its stakes (全长约2.5公里)."""
     if len(segments) != 1 or segments[0].length_km is not None:
         return segments
-    from notices.road_phrases import length_km
-
     lengths = [i for i in items if isinstance(i, Tok) and i.kind == "LENGTH"]
     if len(lengths) == 1:
         only = segments[0]

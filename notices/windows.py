@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from notices.model import Daily, Window
-from notices.numerals import clock, make_date
+from notices.numerals import clock, make_date, numbers
 from notices.road_phrases import DailyHours, Period, Tok, When
 
 _TOLERANCE_DAYS = 60  # a year-less date this far before the issue date is next year's
@@ -182,8 +182,6 @@ def _daily(periods: list[Any]) -> Daily | None:
 
 
 def _days_stated(items: list[Any]) -> int | None:
-    from notices.numerals import numbers
-
     for item in items:
         if isinstance(item, Tok) and item.kind == "DAYS":
             found = numbers(item.text)

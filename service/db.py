@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask, current_app
 
+from notices import settings
+from notices.sources import Source, load_sources
 from notices.store import Store
 
 _KEY = "notices.store"
@@ -21,3 +25,8 @@ def get_store() -> Store:
         store = Store.open(current_app.config["DATABASE_URL"])
         current_app.extensions[_KEY] = store
     return store
+
+
+def configured_sources() -> list[Source]:
+    """The sources of the app's sources file (the bundled demo when none is set)."""
+    return load_sources(Path(current_app.config.get("SOURCES") or settings.get("SOURCES")))

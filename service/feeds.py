@@ -20,15 +20,15 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, request
 
+from notices.errors import ConfigError
 from notices.model import RoadClosure
 from notices.render import RENDERERS, FeedInfo, Item
 from notices.render.cap import cap_index, item_message, reference
 from notices.render.cap import identifier as cap_identifier
 from notices.render.ical import calendar
 from notices.serialize import from_dict
-from notices.sources import load_sources
 from notices.store import NoticeQuery
-from service.db import get_store
+from service.db import configured_sources, get_store
 from service.params import ParameterError, notice_query
 
 bp = Blueprint("feeds", __name__)
@@ -92,22 +92,12 @@ def _max_age() -> int:
     cached: int | None = current_app.extensions.get("notices.max_age")
     if cached is None:
         try:
-            sources = load_sources(_sources_path())
-            seconds = min((s.schedule.seconds for s in sources), default=_MAX_AGE)
-        except Exception:
+            seconds = min((s.schedule.seconds for s in configured_sources()), default=_MAX_AGE)
+        except ConfigError:
             seconds = _MIN_AGE
         cached = int(max(_MIN_AGE, min(_MAX_AGE, seconds)))
         current_app.extensions["notices.max_age"] = cached
     return cached
-
-
-def _sources_path() -> Any:
-    from pathlib import Path
-
-    from notices import settings
-
-    configured = current_app.config.get("SOURCES") or ""
-    return Path(configured) if configured else settings.sources_path()
 
 
 _VERSION_TTL = 1.0  # seconds a worker trusts the store's version: feeds are cached for minutes
