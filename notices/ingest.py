@@ -24,6 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 from zoneinfo import ZoneInfo
 
 from notices.errors import NoticesError, SourceBusy
@@ -324,7 +326,7 @@ def _read(page: Page, source: Source, http: Http, state: PageState | None) -> _R
 
 def _fetch(url: str, http: Http, etag: str | None, modified: str | None) -> Fetched:
     if url.startswith("file://"):
-        path = Path(url.removeprefix("file://"))
+        path = Path(url2pathname(urlsplit(url).path))  # as_uri() percent-encodes names
         data = path.read_bytes()
         digest = "sha256:" + hashlib.sha256(data).hexdigest()
         if etag == digest:

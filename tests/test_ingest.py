@@ -171,6 +171,18 @@ def test_a_folder_source_reads_text_html_and_skips_unchanged(
     assert (again.pages_fetched, again.pages_skipped, again.notices_new) == (0, 2, 0)
 
 
+def test_a_folder_page_named_in_chinese_with_spaces_is_read(
+    tmp_path: Path, store: Any, http: Http
+) -> None:
+    roads, _ = _notices()
+    (tmp_path / "2025-07-08 本溪日报 第4版.txt").write_text(roads, encoding="utf-8")
+    source = Source(
+        name="folder", kind="directory", schedule=Schedule.parse("every 1h"), path=tmp_path
+    )
+    stats = ingest_once(source, store, http)
+    assert (stats.pages_fetched, stats.pages_failed, stats.notices_new) == (1, 0, 2)
+
+
 def test_a_run_and_a_manual_ingest_never_both_run(http_server: Any, store: Any, http: Http) -> None:
     _serve(http_server, _edition())
     source = _source(http_server)
