@@ -20,6 +20,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
+from notices.hanzi import simplified
+
 _NEWLINE = re.compile(r"\r\n|[\n\r\f\v\x85\u2028\u2029]")
 # Markdown markup: headings, quotes, list items (a list item never opens with a digit: a
 # line starting "+ 000" is a stake broken by the wrap).
@@ -58,6 +60,8 @@ _LONE_DATE = re.compile(f"[{_NUMERAL}]{{4}}年[{_NUMERAL}]{{1,3}}月[{_NUMERAL}]
 _OCR_ONE = re.compile(
     r"(?<=[0-9])[lI](?=[0-9年月日号时点+.])|(?<=[Kk+年月])[lI](?=[0-9])|(?<=[0-9])[lI]$"
 )
+# OCR and typists take 日 for 曰 (2026年3月8曰): after a day's number it is always 日.
+_OCR_DAY = re.compile(r"(?<=[0-9一二三四五六七八九十])曰")
 _LONG_HEADING = 60
 
 _PUNCT_FOLD = str.maketrans(
@@ -422,5 +426,5 @@ def normalize(raw: str) -> Text:
     clean = unicodedata.normalize("NFC", joined)
     if len(clean) != len(joined):  # NFC merged a combining sequence: keep the unmerged text
         clean = joined
-    canon = _OCR_ONE.sub("1", clean.translate(_PUNCT_FOLD))
+    canon = _OCR_DAY.sub("日", _OCR_ONE.sub("1", simplified(clean.translate(_PUNCT_FOLD))))
     return Text(raw, clean, canon, tuple(offsets), tuple(paragraphs))

@@ -17,10 +17,11 @@ from typing import Any
 
 from lark.exceptions import LarkError
 
-from notices import windows
+from notices import roles, windows
 from notices.grammars import load
 from notices.issuers import split_issuers
 from notices.model import Closure, Detour, RoadClosure, Route, Segment, Source
+from notices.normalize import SECTION_START
 from notices.road_phrases import (
     DailyHours,
     Paren,
@@ -86,9 +87,10 @@ def parse_road(notice: NoticeText, notice_id: str) -> RoadClosure:
 def _assemble(
     notice: NoticeText, notice_id: str, sentences: list[Sentence], warnings: list[str]
 ) -> RoadClosure:
-    parts = _split(sentences, notice.title is not None)
+    parts = _split(sentences, notice.title is not None, notice.canon)
     issuers, issued_on = _signature(parts, notice, warnings)
-    routes = _closed_routes(parts) or _routes_from_spans(parts.closing)
+    found = roles.mentions(parts.closure, notice.canon, 0 if parts.title else None)
+    routes = roles.closed_routes(found) or _routes_from_spans(parts.closing)
     segments = _segments(parts.closing, routes)
     context = windows.Context(notice.published_on, issued_on)
     window_list = windows.read(
@@ -125,7 +127,7 @@ def _assemble(
 # ── parts of the notice ────────────────────────────────────────────────────────────
 
 
-def _split(sentences: list[Sentence], titled: bool) -> _Parts:
+def _split(sentences: list[Sentence], titled: bool, canon: str = "") -> _Parts:
     parts = _Parts()
     body = list(sentences)
     while body and _is_signature(body[-1]):
@@ -134,7 +136,14 @@ def _split(sentences: list[Sentence], titled: bool) -> _Parts:
         parts.lead.extend(body.pop(0))
     if titled and body:
         parts.title = list(body[0])
+    section: str | None = None  # the marker of the detour section we are in (三、绕行路线：…)
     for sentence in body:
+        marker = _line_marker(sentence, canon)
+        if marker is not None:
+            section = _detour_section(marker, section, canon, sentence)
+        if section is not None:
+            parts.detour.append(list(sentence))
+            continue
         cut = next((i for i, item in enumerate(sentence) if _kind(item) == "DETOUR"), None)
         if cut is None:
             parts.closure.append(list(sentence))
@@ -147,16 +156,34 @@ def _split(sentences: list[Sentence], titled: bool) -> _Parts:
     return parts
 
 
-def _clauses(sentences: list[list[Any]]) -> Iterator[list[Any]]:
-    for sentence in sentences:
-        clause: list[Any] = []
-        for item in sentence:
-            if _kind(item) in ("COMMA", "COLON"):
-                yield clause
-                clause = []
-            else:
-                clause.append(item)
-        yield clause
+# A numbered item's heading that opens the detour: 三、绕行路线： / （三）建议走行路线 / 分流方案.
+_DETOUR_HEADING = re.compile(
+    r"[^:：。,，]{0,6}(?:绕行|绕道|分流|走行|改道|通行路线|行车路线|出行路线)"
+)
+_TOP_MARKER = re.compile(r"[一二三四五六七八九十]+[、.．]|第[一二三四五六七八九十\d]+[条项]")
+
+
+def _line_marker(sentence: Sentence, canon: str) -> str | None:
+    """The item marker (三、, (一), 1.) a sentence opens with, if it opens a line; '' for a
+    plain line start, None inside a line."""
+    start = next((int(i.start) for i in sentence if hasattr(i, "start") and i.end > i.start), -1)
+    if start < 0 or (start > 0 and canon[start - 1] != "\n"):
+        return None
+    found = SECTION_START.match(canon, start)
+    return found.group() if found else ""
+
+
+def _detour_section(marker: str, section: str | None, canon: str, sentence: Sentence) -> str | None:
+    """Enter, stay in or leave a detour section at a line opening with ``marker``."""
+    start = next(int(i.start) for i in sentence if hasattr(i, "start") and i.end > i.start)
+    heading = canon[start + len(marker) : start + len(marker) + 14]
+    if marker and _DETOUR_HEADING.match(heading):
+        return marker
+    if section is None:
+        return None
+    # sub-items ((一), 1、) stay in the section; a new top-level item or a plain line ends it
+    same_level = bool(_TOP_MARKER.fullmatch(marker)) == bool(_TOP_MARKER.fullmatch(section))
+    return None if not marker or same_level else section
 
 
 def _kind(item: Any) -> str:
@@ -229,68 +256,6 @@ _DONE = object()
 
 def _phrases(items: Iterable[Any], *kinds: type) -> list[Any]:
     return [i for i in _walk(items) if isinstance(i, kinds)]
-
-
-def _merge_route(routes: list[Route], new: Route) -> None:
-    for i, old in enumerate(routes):
-        same_code = new.code and old.code == new.code
-        same_name = new.name and old.name == new.name
-        if same_code or same_name:
-            routes[i] = Route(old.code or new.code, old.name or new.name)
-            return
-    routes.append(new)
-
-
-def _mentioned(items: Iterable[Any], staked_only: bool = False) -> list[Route]:
-    routes: list[Route] = []
-    for item in _walk(items):
-        route = (
-            _route_of(item)
-            if not staked_only or not isinstance(item, RouteMention) or _holds_stakes(item)
-            else None
-        )
-        if route is not None:
-            _merge_route(routes, route)
-    return routes
-
-
-def _route_of(item: Any) -> Route | None:
-    """The road a mention or a stretch names, if any."""
-    if isinstance(item, RouteMention | SegmentPhrase):
-        return item.route
-    return None
-
-
-def _holds_stakes(mention: RouteMention) -> bool:
-    return mention.paren is not None and any(
-        isinstance(i, SegmentPhrase) for i in mention.paren.items
-    )
-
-
-def _closed_routes(parts: _Parts) -> list[Route]:
-    """The closed roads, each once (a code and its name, seen apart, are one road)."""
-    routes: list[Route] = []
-    for route in _closed_roads(parts):
-        _merge_route(routes, route)
-    return routes
-
-
-def _closed_roads(parts: _Parts) -> list[Route]:
-    """The closed roads: those with stakes and those in the title, else those in closing clauses."""
-    routes = _mentioned(parts.closing, staked_only=True)
-    for route in _mentioned(parts.title):
-        _merge_route(routes, route)
-    if routes:
-        for route in _mentioned(parts.closing):  # the same roads, named more fully elsewhere
-            if any(_same(route, r) for r in routes):
-                _merge_route(routes, route)
-        return routes
-    closing = [c for c in _clauses(parts.closure) if any(_kind(i) in _CLOSING for i in _walk(c))]
-    return _mentioned([i for c in closing for i in c]) or _mentioned(parts.closing)
-
-
-def _same(a: Route, b: Route) -> bool:
-    return bool((a.code and a.code == b.code) or (a.name and a.name == b.name))
 
 
 def _routes_from_spans(items: list[Any]) -> list[Route]:
@@ -484,11 +449,11 @@ def _detour(clauses: list[list[Any]], closed: list[Route], clean: str) -> Detour
         via.extend(chain.places)
         for item in _walk(clause):
             route = item.route if isinstance(item, RouteMention | SegmentPhrase) else None
-            if route is None or any(_same(route, r) for r in closed):
+            if route is None or any(roles.same(route, r) for r in closed):
                 continue
             inside = chain.start <= _start(item) < chain.end
             if route.code or not inside:
-                _merge_route(routes, route)
+                roles.merge_route(routes, route)
     return Detour("；".join(t for t in texts if t), tuple(r.key for r in routes), tuple(via))
 
 

@@ -241,6 +241,8 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
         named = len(inner) == 1 and isinstance(inner[0], RouteMention) and not inner[0].paren
         if paren and named and route.name is None and inner[0].route.code is None:
             route, paren = Route(route.code, inner[0].route.name), None  # X305线（柳园线）
+        elif paren and named and route.code is None and inner[0].route.name is None:
+            route, paren = Route(inner[0].route.code, route.name), None  # 京哈高速（G1）
         return RouteMention(route, paren, ref.start, ref.end if paren is None else paren.end)
 
     def stake_point(self, children: list[Any]) -> StakePoint:

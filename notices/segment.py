@@ -172,21 +172,25 @@ def _block_end(paras: tuple[Paragraph, ...], lines: list[str], kinds: _Kinds, i:
 
 
 def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) -> list[Block]:
-    """Notices without a heading: quoted in an article, or a bare ▲ declaration."""
+    """Notices without a heading: a closure told in paragraphs, or a bare ▲ declaration."""
     blocks: list[Block] = []
     paras = text.paragraphs
     k = 0
     while k < len(paras):
-        if taken[k]:
+        if taken[k] or not _MAYBE.search(lines[k]):
             k += 1
             continue
         line = lines[k]
-        if not _MAYBE.search(line):
-            k += 1
-            continue
-        if _road_like(kinds[k]) and not _NOT_OURS.search(line) and not _PAST.search(line):
-            blocks.append(Block("road_closure", None, paras[k].start, paras[k].end))
-        elif (opening := _LOSS_OPENING.match(line)) and _LOSS_WORDS.search(line[opening.end() :]):
+        if _road_seed(line, kinds[k]):
+            last = _road_run_end(lines, kinds, taken, k)
+            total: Counter[str] = sum((kinds[i] for i in range(k, last + 1)), Counter())
+            if _road_like(total):
+                blocks.append(Block("road_closure", None, paras[k].start, paras[last].end))
+                for i in range(k, last + 1):
+                    taken[i] = True
+                k = last + 1
+                continue
+        if (opening := _LOSS_OPENING.match(line)) and _LOSS_WORDS.search(line[opening.end() :]):
             # 遗失声明▲A遗失…▲B遗失… printed as one paragraph
             title = text.clean[paras[k].start : paras[k].start + len(opening.group(1))]
             blocks.append(Block("loss_declaration", title, paras[k].start, paras[k].end))
@@ -197,3 +201,45 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
             blocks.append(Block("loss_declaration", None, paras[first].start, paras[k].end))
         k += 1
     return blocks
+
+
+def _road_seed(line: str, kinds: Counter[str]) -> bool:
+    """A paragraph that closes or controls a road, place or stretch (not told in the past)."""
+    closing = bool(_CLOSING & kinds.keys()) or kinds["CONTROL"] > 0
+    where = bool(_ROAD & kinds.keys()) or kinds["PLACE"] > 0
+    return closing and where and not _NOT_OURS.search(line) and not _PAST.search(line)
+
+
+def _road_run_end(lines: list[str], kinds: _Kinds, taken: list[bool], first: int) -> int:
+    """The last paragraph of a headless notice that opens at ``first``.
+
+    A notice printed without its heading still keeps its parts together: numbered items
+    (一、封闭时间 … 三、绕行路线), a detour section, courtesy lines and the signature. The
+    run goes on while paragraphs speak of the closure and ends after the signature.
+    """
+    last = first
+    signed = False
+    for k in range(first + 1, min(len(lines), first + _MAX_PARAGRAPHS)):
+        line = lines[k]
+        if taken[k] or _is_title(line):
+            break
+        signature = _is_signature(line, kinds[k])
+        if signed and not signature:
+            break
+        if not (signature or _speaks_of_closure(line, kinds[k])):
+            break
+        signed = signed or signature
+        last = k
+    return last
+
+
+# Words of a closure notice's items and courtesy lines (请绕行, 敬请谅解, 特此通告).
+_NOTICE_VOCABULARY = re.compile(
+    r"封|管制|绕|通行|车辆|施工|谅解|特此|通告|公告|路线|路段|时间|方案|禁止|注意|指挥|出行|安全"
+)
+
+
+def _speaks_of_closure(line: str, kinds: Counter[str]) -> bool:
+    if SECTION_START.match(line):
+        return True
+    return _NOTICE_VOCABULARY.search(line) is not None and not _NOT_OURS.search(line)
