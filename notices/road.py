@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -91,7 +91,7 @@ def _assemble(
     issuers, issued_on = _signature(parts, notice, warnings)
     found = roles.mentions(parts.closure, notice.canon, 0 if parts.title else None)
     routes = roles.closed_routes(found) or _routes_from_spans(parts.closing)
-    segments = _segments(parts.closing, routes)
+    segments = _segments(parts.closing, routes, found, notice.canon)
     context = windows.Context(notice.published_on, issued_on)
     window_list = windows.read(
         _phrases(parts.closing, Period, DailyHours), parts.closing, context, warnings
@@ -106,7 +106,7 @@ def _assemble(
         warnings.append("no road or stretch found")
     if not window_list:
         warnings.append("no closure window found")
-    return RoadClosure(
+    record = RoadClosure(
         id=notice_id,
         title=notice.title,
         text=notice.clean.strip(),
@@ -121,6 +121,40 @@ def _assemble(
         windows=tuple(window_list) if len(window_list) > 1 else (),
         detour=_detour(parts.detour, routes, notice.clean),
         warnings=tuple(warnings),
+    )
+    return _as_printed(record, notice) if notice.canon != notice.clean else record
+
+
+def _as_printed(record: RoadClosure, notice: NoticeText) -> RoadClosure:
+    """Names read from the canonical text, spelt as printed (國道 stays 國道, not 国道)."""
+
+    def printed(name: str | None) -> str | None:
+        at = notice.canon.find(name) if name else -1
+        return notice.clean[at : at + len(name)] if name and at >= 0 else name
+
+    def on_route(route: Route) -> Route:
+        return Route(route.code, printed(route.name))
+
+    def on_segment(segment: Segment) -> Segment:
+        return replace(
+            segment,
+            route=printed(segment.route),
+            from_place=printed(segment.from_place),
+            to_place=printed(segment.to_place),
+        )
+
+    detour = record.detour
+    if detour is not None:
+        detour = replace(
+            detour,
+            routes=tuple(printed(r) or r for r in detour.routes),
+            via=tuple(printed(v) or v for v in detour.via),
+        )
+    return replace(
+        record,
+        routes=tuple(on_route(r) for r in record.routes),
+        segments=tuple(on_segment(s) for s in record.segments),
+        detour=detour,
     )
 
 
@@ -278,11 +312,13 @@ def _routes_from_spans(items: list[Any]) -> list[Route]:
     return [Route(None, places[0])] if closing and places else []
 
 
-def _segments(items: list[Any], routes: list[Route]) -> list[Segment]:
+def _segments(
+    items: list[Any], routes: list[Route], found: list[roles.Mention], canon: str
+) -> list[Segment]:
     segments: list[Segment] = []
     seen: dict[tuple[int, int | None], int] = {}
     current = routes[0].key if routes else None
-    for item in _walk(items):
+    for item in _walk(_stretches(items, found, canon)):
         if isinstance(item, RouteMention):
             current = _key(routes, item.route)
             if item.paren:
@@ -309,6 +345,47 @@ def _segments(items: list[Any], routes: list[Route]) -> list[Segment]:
     placed = _dedupe(segments)
     named = {s.route for s in placed}
     return placed + [Segment(r.key) for r in routes if r.key not in named]
+
+
+# Between a stretch's two ends told apart: 起于K508+475…，终于K539+239 / 起点…止点….
+_SPLIT_END = re.compile(
+    r"[^。;!?\n]{0,40}?(?:终于|止于|讫于|终点|止点|终至|止至|至|到)[^。;!?\n]{0,6}$"
+)
+
+
+def _stretches(items: list[Any], found: list[roles.Mention], canon: str) -> list[Any]:
+    """The closure part's phrases with its stretches as closed: landmarks out, the two
+    ends of a stretch told apart joined, a structure's stake in the reason dropped when the
+    closed range is printed elsewhere."""
+    landmarks = {id(m.item) for m in found if m.landmark}
+    in_reason = {id(m.item) for m in found if m.in_reason}
+    ranged = any(
+        isinstance(m.item, SegmentPhrase) and m.item.last and not m.in_reason and not m.landmark
+        for m in found
+    )
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, SegmentPhrase):
+            if id(item) in landmarks or (ranged and item.last is None and id(item) in in_reason):
+                continue
+            at = next((i for i in range(len(out) - 1, -1, -1) if _is_stretch(out[i])), None)
+            if at is not None and _joins(out[at], item, canon):
+                out[at] = replace(out[at], last=item.first, end=item.end)
+                continue
+        out.append(item)
+    return out
+
+
+def _is_stretch(item: Any) -> bool:
+    return isinstance(item, SegmentPhrase)
+
+
+def _joins(first: SegmentPhrase, second: SegmentPhrase, canon: str) -> bool:
+    if first.last is not None or second.last is not None:
+        return False
+    if second.route is not None and first.route is not None and second.route != first.route:
+        return False
+    return _SPLIT_END.match(canon[first.end : second.start]) is not None
 
 
 def _span_segments(items: Iterable[Any], route: str | None) -> list[Segment]:
