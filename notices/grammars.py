@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
+from importlib import resources
 from typing import Any
 
 from lark import Lark, Token, Transformer
@@ -31,6 +32,11 @@ class IslandLexer(Lexer):
         self._names = [t.name for t in terminals]
         alternatives = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals)
         self._scanner = re.compile(alternatives, conf.g_regex_flags)
+        self._named = {
+            t.name: re.compile(t.pattern.to_regexp(), conf.g_regex_flags)
+            for t in terminals
+            if t.name in _BOUNDED
+        }
 
     def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
         """Yield the tokens of the whole text, line by line (no terminal spans a line break)."""
@@ -60,9 +66,30 @@ class IslandLexer(Lexer):
                 out.append((FILLER, line[start], start))
                 pos = start + 1
                 continue
-            out.append((match.lastgroup or FILLER, match.group(), start))
+            kind = match.lastgroup or FILLER
+            out.extend(self._bounded(kind, match.group(), start))
             pos = match.end()
         return tuple(out)
+
+    def _bounded(self, kind: str, value: str, start: int) -> list[tuple[str, str, int]]:
+        """A name that holds a bounding word starts after it (提前选择文化路 → 文化路)."""
+        if kind not in self._named:
+            return [(kind, value, start)]
+        cut = max((m.end() for m in _bounds().finditer(value, 0, len(value) - 1)), default=0)
+        if cut and self._named[kind].fullmatch(value, cut):
+            return [(FILLER, value[:cut], start), (kind, value[cut:], start + cut)]
+        return [(kind, value, start)]
+
+
+_BOUNDED = frozenset(("ROUTE_NAME", "ROUTE_ENDS", "PLACE"))
+
+
+@cache
+def _bounds() -> re.Pattern[str]:
+    """The words of ``grammar/name_bounds.txt`` as one pattern."""
+    text = resources.files("notices.grammar").joinpath("name_bounds.txt").read_text("utf-8")
+    words = [w for w in (line.strip() for line in text.splitlines()) if w and w[0] != "#"]
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
 
 
 def _token(kind: str, value: str, start: int) -> Token:

@@ -161,7 +161,10 @@ class _Line:
 
 # Whitespace, and the box-drawing frames classified ads are printed in.
 _SPACE_CLASS = "\\s\u3000\xa0\u200b\ufeff\u2500-\u257f"
-_SPACES = re.compile(f"[{_SPACE_CLASS}]+")
+# Sites that convert pages to traditional characters gloss some with their pinyin
+# (關(guān)于): layout noise, dropped like spaces. A gloss carries a tone mark or ü.
+_PINYIN_GLOSS = r"(?<=[\u4e00-\u9fff])\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)"
+_SPACES = re.compile(f"[{_SPACE_CLASS}]+|{_PINYIN_GLOSS}")
 _LEADING = re.compile(f"^[{_SPACE_CLASS}]+")
 _TRAILING = re.compile(f"[{_SPACE_CLASS}]+$")
 _ALNUM_FOLD = str.maketrans(

@@ -62,7 +62,7 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
             closing = any(_kind(i) in CLOSING for i, _, _ in _walk(clause))
             for item, in_reason, bracketed in _walk(clause):
                 if isinstance(item, RouteMention | SegmentPhrase):
-                    # a road in the brackets after a road names an end of its stretch
+                    # a road in brackets names an end of the stretch (东坡路（南谯路至阳明路段）)
                     landmark = (bracketed and isinstance(item, RouteMention)) or _is_landmark(
                         item, canon
                     )
@@ -136,7 +136,7 @@ def _kind(item: Any) -> str:
 
 
 def _walk(items: Iterable[Any]) -> Iterator[tuple[Any, bool, bool]]:
-    """Yield every phrase with whether it sits in a reason and in the brackets after a road,
+    """Yield every phrase with whether it sits in a reason and in brackets,
     looking inside brackets (iteratively: brackets may nest thousands deep)."""
     stack: list[tuple[Iterator[Any], bool, bool]] = [(iter(items), False, False)]
     while stack:
@@ -149,6 +149,6 @@ def _walk(items: Iterable[Any]) -> Iterator[tuple[Any, bool, bool]]:
         if isinstance(item, Reason):
             stack.append((iter(item.items), True, bracketed))
         elif isinstance(item, Paren):
-            stack.append((iter(item.items), in_reason, bracketed))
+            stack.append((iter(item.items), in_reason, True))
         elif isinstance(item, RouteMention) and item.paren:
             stack.append((iter(item.paren.items), in_reason, True))

@@ -32,6 +32,11 @@ _TITLE = re.compile(
 _NOT_OURS = re.compile(
     r"停水|停电|停气|供水|供电|供气|供暖|停暖|招标|采购|拆迁|征收|拍卖|烟花|爆竹|恢复通行|解除|开通|通车|听证|注销|减资|招领|寻物|寻人|合并|清算|股权|法院|催告|判决|裁定|送达|仲裁|拍卖"
 )
+# Another kind of notice, wherever its words stand (a closure's own text may speak of
+# reopening: 竣工通车, 半幅通车, 具体解除时间另行通知, so those words only count in headings).
+_OTHER_NOTICE = re.compile(
+    r"停水|停电|停气|供水|供电|供气|供暖|停暖|招标|采购|拆迁|征收|拍卖|烟花|爆竹|听证|注销|减资|招领|寻物|寻人"
+)
 _LOSS_WORDS = re.compile(r"遗失|丢失|挂失|作废")
 # A closure told in the past (施工期间曾于…封闭) is news, not a notice.
 _PAST = re.compile(r"曾于|曾经|此前已|已于[^,。;]{0,20}(?:恢复|通车|开放)")
@@ -184,7 +189,9 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
         if _road_seed(line, kinds[k]):
             last = _road_run_end(lines, kinds, taken, k)
             total: Counter[str] = sum((kinds[i] for i in range(k, last + 1)), Counter())
-            if _road_like(total):
+            run = lines[k : last + 1]
+            reads_as_notice = _road_like(kinds[k]) or _FORMAL.search("\n".join(run)) is not None
+            if _road_like(total) and reads_as_notice and not _reports_reopening(run):
                 blocks.append(Block("road_closure", None, paras[k].start, paras[last].end))
                 for i in range(k, last + 1):
                     taken[i] = True
@@ -203,11 +210,27 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
     return blocks
 
 
+# News that a road is open again (恢复通行, 放开通行, 解除封闭) is not a notice unless it reads
+# as one (通告如下, 特此公告, a plea to drivers).
+_REOPENED = re.compile(
+    r"恢复(?:正常)?(?:通行|通车|交通|原线路)|放开通行|解除[^,。;]{0,12}?(?:封闭|管制|限制)"
+)
+_FORMAL = re.compile(
+    r"(?:通告|公告)如下|特此(?:通告|公告)|敬请谅解|请[^,。;]{0,8}绕行|^[一二三四五六七八九十]、",
+    re.MULTILINE,
+)
+
+
+def _reports_reopening(lines: list[str]) -> bool:
+    text = "\n".join(lines)
+    return _REOPENED.search(text) is not None and _FORMAL.search(text) is None
+
+
 def _road_seed(line: str, kinds: Counter[str]) -> bool:
     """A paragraph that closes or controls a road, place or stretch (not told in the past)."""
     closing = bool(_CLOSING & kinds.keys()) or kinds["CONTROL"] > 0
     where = bool(_ROAD & kinds.keys()) or kinds["PLACE"] > 0
-    return closing and where and not _NOT_OURS.search(line) and not _PAST.search(line)
+    return closing and where and not _OTHER_NOTICE.search(line) and not _PAST.search(line)
 
 
 def _road_run_end(lines: list[str], kinds: _Kinds, taken: list[bool], first: int) -> int:
@@ -242,4 +265,4 @@ _NOTICE_VOCABULARY = re.compile(
 def _speaks_of_closure(line: str, kinds: Counter[str]) -> bool:
     if SECTION_START.match(line):
         return True
-    return _NOTICE_VOCABULARY.search(line) is not None and not _NOT_OURS.search(line)
+    return _NOTICE_VOCABULARY.search(line) is not None and not _OTHER_NOTICE.search(line)
