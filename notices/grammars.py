@@ -33,7 +33,7 @@ class IslandLexer(Lexer):
         alternatives = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals)
         self._scanner = re.compile(alternatives, conf.g_regex_flags)
         self._named = {
-            t.name: re.compile(t.pattern.to_regexp(), conf.g_regex_flags)
+            _ALIASES.get(t.name, t.name): re.compile(t.pattern.to_regexp(), conf.g_regex_flags)
             for t in terminals
             if t.name in _BOUNDED
         }
@@ -66,7 +66,7 @@ class IslandLexer(Lexer):
                 out.append((FILLER, line[start], start))
                 pos = start + 1
                 continue
-            kind = match.lastgroup or FILLER
+            kind = _ALIASES.get(match.lastgroup or FILLER, match.lastgroup or FILLER)
             out.extend(self._bounded(kind, match.group(), start))
             pos = match.end()
         return tuple(out)
@@ -82,6 +82,8 @@ class IslandLexer(Lexer):
 
 
 _BOUNDED = frozenset(("ROUTE_NAME", "ROUTE_ENDS", "PLACE"))
+# Terminals the grammar reads as another: a junction is a place.
+_ALIASES = {"JUNCTION": "PLACE"}
 
 
 @cache

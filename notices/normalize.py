@@ -290,7 +290,9 @@ def _continues(prev: _Line, nxt: _Line, column: _Column) -> bool:
     if _LONE_DATE.fullmatch(nxt.solid):
         return False  # a signature's date stands on its own line
     if _is_heading(nxt.solid) and len(nxt.solid) <= _SHORT_HEADING and "关于" not in prev.solid:
-        return False  # a short heading under a masthead, not the end of a wrapped title
+        # a short heading under a masthead, not the end of a wrapped title, unless the line
+        # before fills its column and the two read as one heading (…路面修 / 复养护工程…通告)
+        return _wrapped_heading(prev, nxt, column)
     last, first = prev.text[-1], nxt.text[0]
     if (last.isascii() and (last.isalnum() or last == "+")) and (
         first.isascii() and (first.isalnum() or first == "+")
@@ -303,6 +305,14 @@ def _continues(prev: _Line, nxt: _Line, column: _Column) -> bool:
     if not column.width:  # no column to measure against: only a long unfinished line goes on
         return len(prev.solid) >= _LONG_LINE and not _is_heading(prev.solid)
     return prev.width >= _FULL_LINE * column.width or len(prev.solid) >= _FULL_LINE * column.chars
+
+
+_MASTHEAD = re.compile(r"\d{4}\s*年|星期|第\s*\S{1,3}\s*版|[日晚早]报")
+
+
+def _wrapped_heading(prev: _Line, nxt: _Line, column: _Column) -> bool:
+    full = bool(column.width) and prev.width >= _FULL_LINE * column.width
+    return full and _is_heading(prev.solid + nxt.solid) and not _MASTHEAD.search(prev.solid)
 
 
 def _median_column(lines: list[_Line]) -> _Column:

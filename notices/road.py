@@ -521,7 +521,7 @@ def _detour(clauses: list[list[Any]], closed: list[Route], clean: str) -> Detour
     via: list[str] = []
     for clause in clauses:
         start, end = _extent(clause)
-        texts.append(clean[start:end].strip())
+        texts.append(_DETOUR_LABEL.sub("", clean[start:end].strip()))
         chain = _chain(clause, clean)
         via.extend(chain.places)
         for item in _walk(clause):
@@ -532,6 +532,13 @@ def _detour(clauses: list[list[Any]], closed: list[Route], clean: str) -> Detour
             if route.code or not inside:
                 roles.merge_route(routes, route)
     return Detour("；".join(t for t in texts if t), tuple(r.key for r in routes), tuple(via))
+
+
+# The list label before a detour (三、绕行路线： / （二）分流方案：): the section's name, not the way.
+_DETOUR_LABEL = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[、.．])?"
+    r"(?:[^:：，,。]{0,8}(?:绕行|绕道|分流|走行|改道|通行|行车|出行)(?:路线|线路|方案|方式|建议)[:：])?"
+)
 
 
 def _start(item: Any) -> int:
