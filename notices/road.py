@@ -534,7 +534,7 @@ def _detour(clauses: list[list[Any]], closed: list[Route], clean: str) -> Detour
     return Detour("；".join(t for t in texts if t), tuple(r.key for r in routes), tuple(via))
 
 
-# The list label before a detour (三、绕行路线： / （二）分流方案：): the section's name, not the way.
+# The list label before a detour (三、绕行路线： / （二）分流方案：): a name, not the way.
 _DETOUR_LABEL = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[、.．])?"
     r"(?:[^:：，,。]{0,8}(?:绕行|绕道|分流|走行|改道|通行|行车|出行)(?:路线|线路|方案|方式|建议)[:：])?"
