@@ -128,6 +128,8 @@ class RoadClosure:
     detour: Detour | None = None
     checks: tuple[Check, ...] = ()
     warnings: tuple[str, ...] = ()
+    region: str | None = None  # where it applies: its issuers and places, else the source
+    region_code: str | None = None  # GB/T 2260
     kind: Literal["road_closure"] = "road_closure"
     span: Span = field(default=(0, 0), compare=False)
 
@@ -149,6 +151,8 @@ class LossDeclaration:
     declared_void: bool
     checks: tuple[Check, ...] = ()
     warnings: tuple[str, ...] = ()
+    region: str | None = None  # where it applies: its issuers and places, else the source
+    region_code: str | None = None  # GB/T 2260
     kind: Literal["loss_declaration"] = "loss_declaration"
     span: Span = field(default=(0, 0), compare=False)
 

@@ -14,8 +14,9 @@ from datetime import date
 from notices.checks import check_road
 from notices.ids import notice_id
 from notices.loss import parse_loss_block
-from notices.model import Record, Source
+from notices.model import LossDeclaration, Record, Source
 from notices.normalize import Text, normalize
+from notices.regions import locate
 from notices.road import NoticeText, parse_road
 from notices.segment import Block, find_blocks, may_hold_notices
 
@@ -53,8 +54,20 @@ def parse_text(raw: str, source: Source | None = None, *, screen: bool = True) -
         source = dataclasses.replace(source, published_on=masthead_date(text))
     records: list[Record] = []
     for block in find_blocks(text):
-        records.extend(_PARSERS[block.kind](text, block, source))
+        records.extend(_located(r) for r in _PARSERS[block.kind](text, block, source))
     return records
+
+
+def _located(record: Record) -> Record:
+    """The record with the region its own issuers and places name, else the source's."""
+    holder = [record.holder] if isinstance(record, LossDeclaration) else []
+    tiers = (record.issuers, [record.title or ""], holder, [record.text[:_REGION_TEXT]])
+    found = locate(tiers, record.source.region_code)
+    region, code = found or (record.source.region, record.source.region_code)
+    return dataclasses.replace(record, region=region, region_code=code)
+
+
+_REGION_TEXT = 200  # the opening of the notice, where the closed road's county is named
 
 
 _MASTHEAD_LINES = 4  # the edition's date, when printed, heads the page

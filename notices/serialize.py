@@ -13,7 +13,19 @@ from notices.model import LossDeclaration, Record, RoadClosure
 
 _RENAMED = {"from_": "from"}
 _HIDDEN = {"span"}
-_ORDER = ("id", "kind", "title", "text", "issued_on", "issuers", "source", "checks", "warnings")
+_ORDER = (
+    "id",
+    "kind",
+    "title",
+    "text",
+    "issued_on",
+    "issuers",
+    "source",
+    "region",
+    "region_code",
+    "checks",
+    "warnings",
+)
 
 
 def _plain(value: Any) -> Any:

@@ -49,6 +49,8 @@ _COMMON: dict[str, Schema] = {
     "issued_on": DATE_OR_NULL,
     "issuers": STRINGS,
     "source": _ref("RecordSource"),
+    "region": TEXT_OR_NULL,
+    "region_code": TEXT_OR_NULL,
     "checks": {"type": "array", "items": _ref("Check")},
     "warnings": STRINGS,
 }
@@ -251,7 +253,7 @@ _MOMENT: Schema = {"anyOf": [DATE, TIMESTAMP]}
 FILTERS = [
     _query("kind", {"enum": KINDS}, "only notices of this kind"),
     _text("route", "a road's code or name (G1212 also finds 沈吉高速 where a notice names both)"),
-    _text("region", "region of the source"),
+    _text("region", "where the notice applies (from its issuers and places, else its source)"),
     _text("publication", "newspaper the notice was printed in"),
     _text("issuer", "an organisation signing the notice"),
     _text("q", "words in the notice's text"),

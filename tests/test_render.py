@@ -113,7 +113,7 @@ def test_atom_from_the_seed_page_has_urn_ids_beijing_dates_and_both_links() -> N
     }
     assert {(t.term, t.scheme) for t in first.tags} == {
         ("road_closure", "urn:notices:kind"),
-        ("本溪市", "urn:notices:region"),
+        ("辽宁省本溪市", "urn:notices:region"),
         ("丹霍线", "urn:notices:route"),
     }
 
@@ -136,7 +136,7 @@ def test_json_feed_from_the_seed_page() -> None:
         assert entry["date_published"] == "2025-07-07T09:30:00+08:00"
         assert entry["_notice"] == to_dict(masked(record))
         assert entry["external_url"] == record.source.url
-    assert items[0]["tags"] == ["road_closure", "本溪市", "丹霍线"]
+    assert items[0]["tags"] == ["road_closure", "辽宁省本溪市", "丹霍线"]
 
 
 def test_all_formats_carry_the_same_items() -> None:
@@ -313,7 +313,7 @@ def test_cap_message_fields_for_the_danhuo_closure(cap_schema: etree.XMLSchema) 
     assert text["headline"] == DANHUO
     assert text["description"] == danhuo.text
     assert danhuo.detour is not None and text["instruction"] == danhuo.detour.text
-    assert text["areaDesc"] == "本溪市 丹霍线 K189+400–K191+942（垃圾场道口至千金岭隧道）"
+    assert text["areaDesc"] == "辽宁省本溪市 丹霍线 K189+400–K191+942（垃圾场道口至千金岭隧道）"
     assert (text["valueName"], text["value"]) == ("GB/T 2260", "210500")
 
 
@@ -432,7 +432,7 @@ def test_cap_index_lists_messages_with_cap_summary_fields() -> None:
         "urgency": "Expected",
         "severity": "Moderate",
         "certainty": "Likely",
-        "areaDesc": "本溪市 丹霍线 K189+400–K191+942（垃圾场道口至千金岭隧道）",
+        "areaDesc": "辽宁省本溪市 丹霍线 K189+400–K191+942（垃圾场道口至千金岭隧道）",
     }
     assert first.findtext("cap:geocode/cap:value", namespaces=CAP) == "210500"
     assert first.findtext("atom:id", namespaces=ATOM) == identifier(SEEDS[0])  # type: ignore[arg-type]

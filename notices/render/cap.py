@@ -82,7 +82,7 @@ def reference(sender: str, identifier: str, sent: datetime) -> str:
 def area_desc(record: RoadClosure) -> str:
     """Return the area in words: the region, then each closed stretch (else the roads)."""
     where = stretches(record) or "、".join(route_label(r) for r in record.routes)
-    return " ".join(p for p in (record.source.region, where) if p) or headline(record)
+    return " ".join(p for p in (record.region, where) if p) or headline(record)
 
 
 def cap_message(
@@ -110,7 +110,7 @@ def cap_message(
     _add(alert, "msgType", msg_type)
     _add(alert, "scope", "Public")
     _add(alert, "references", " ".join(references) or None)
-    _info(alert, shown, sent, region_code or shown.source.region_code)
+    _info(alert, shown, sent, region_code or shown.region_code)
     return etree.tostring(alert, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -210,10 +210,10 @@ def _index_entry(root: etree._Element, item: Item, url: str) -> None:
     _add(entry, "severity", judged.severity)
     _add(entry, "certainty", judged.certainty)
     _add(entry, "areaDesc", area_desc(record))
-    if record.source.region_code:
+    if record.region_code:
         geocode = _node(entry, "geocode")
         _add(geocode, "valueName", GEOCODE_NAME)
-        _add(geocode, "value", record.source.region_code)
+        _add(geocode, "value", record.region_code)
 
 
 def _cap(tag: str) -> str:

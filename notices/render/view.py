@@ -202,8 +202,8 @@ def fingerprint(record: Record) -> str:
 def categories(record: Record) -> tuple[Category, ...]:
     """Return an item's categories: its kind, its region, its roads."""
     found = [Category(record.kind, "urn:notices:kind", KIND_WORDS[record.kind])]
-    if record.source.region:
-        found.append(Category(record.source.region, "urn:notices:region", record.source.region))
+    if record.region:
+        found.append(Category(record.region, "urn:notices:region", record.region))
     if isinstance(record, RoadClosure):
         found += [Category(r.key, "urn:notices:route", route_label(r)) for r in record.routes]
     return tuple(found)

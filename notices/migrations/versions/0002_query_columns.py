@@ -158,8 +158,9 @@ def _copies(record: dict[str, Any]) -> dict[str, Any]:
     content = {k: v for k, v in record.items() if k not in ("id", "source")}
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return {
-        "region": source.get("region"),
-        "region_code": source.get("region_code"),
+        # records parsed since regions were read from the notice carry their own
+        "region": record.get("region", source.get("region")),
+        "region_code": record.get("region_code", source.get("region_code")),
         "publication": source.get("publication"),
         "issuers": "\n".join(record.get("issuers") or []),
         "holder": record.get("holder"),

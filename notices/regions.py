@@ -1,0 +1,136 @@
+"""Where a notice applies: the division its own issuers and places name (GB/T 2260).
+
+A county's notice reprinted by a paper of another province is filed under the county, not
+the paper: the region is read from the notice's issuers, then its heading, then its text,
+and only then taken from the source's settings. Division names come from
+``notices/data/divisions.tsv`` (provinces, prefectures, counties). A name is matched in full
+(桓仁满族自治县, 招远市) or short (桓仁, 招远) when a division word or an office follows
+it (桓仁县公安局); when several divisions share a name, the one that agrees with the
+other names found (烟台市 … 招远) or with the source's province wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from notices.hanzi import simplified
+
+
+@dataclass(frozen=True)
+class Division:
+    """One administrative division: its six-digit code and its name."""
+
+    code: str
+    name: str
+
+    @property
+    def prefix(self) -> str:
+        """The code's significant digits: 21 (a province), 2105 (a prefecture), 210522."""
+        if self.code.endswith("0000"):
+            return self.code[:2]
+        return self.code[:4] if self.code.endswith("00") else self.code
+
+
+# The peoples an autonomous division is named after (长阳土家族自治县 → 长阳).
+_PEOPLES = (
+    "蒙古|回|藏|维吾尔|苗|彝|壮|布依|朝鲜|满|侗|瑶|白|土家|哈尼|哈萨克|傣|黎|傈僳|佤|畲|高山|拉祜|水"
+    "|东乡|纳西|景颇|柯尔克孜|土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|怒|乌孜别克"
+    "|俄罗斯|鄂温克|德昂|保安|裕固|京|塔塔尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺|各"
+)
+_AUTONOMOUS = re.compile(f"(?:(?:{_PEOPLES})族)+自治(?:区|州|县|旗)$|特别行政区$")
+_SUFFIX = re.compile(r"(?:省|市|自治区|自治州|自治县|自治旗|地区|林区|县|区|盟|旗)$")
+# A short name counts only before a division word or an office (桓仁县…, 招远公路…).
+_AFTER_SHORT = re.compile(r"[省市县区州盟旗镇乡]|公安|交通|公路|交警|住房|人民|政府|城管|市政")
+_LONGEST = 12
+_TABLE = Path(__file__).with_name("data") / "divisions.tsv"
+_PLACEHOLDER = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+
+
+@cache
+def _divisions() -> dict[str, Division]:
+    text = _TABLE.read_text("utf-8")
+    found: dict[str, Division] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            code, _, name = line.partition("\t")
+            if name not in _PLACEHOLDER:
+                found[code] = Division(code, name)
+    return found
+
+
+def _short(name: str) -> str | None:
+    short = _AUTONOMOUS.sub("", name)
+    if short == name:
+        short = _SUFFIX.sub("", name)
+    return short if len(short) >= 2 and short != name else None
+
+
+@cache
+def _index() -> tuple[dict[str, tuple[Division, ...]], frozenset[str]]:
+    by_name: dict[str, list[Division]] = {}
+    shorts: set[str] = set()
+    for division in _divisions().values():
+        by_name.setdefault(division.name, []).append(division)
+        if short := _short(division.name):
+            by_name.setdefault(short, []).append(division)
+            shorts.add(short)
+    full = {n for n in by_name if n not in shorts}
+    return {n: tuple(d) for n, d in by_name.items()}, frozenset(full)
+
+
+def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
+    """The division names in the texts, longest first at each place, left to right."""
+    by_name, full = _index()
+    found: list[tuple[Division, ...]] = []
+    for text in texts:
+        text = simplified(text)
+        i = 0
+        while i < len(text):
+            for n in range(min(_LONGEST, len(text) - i), 1, -1):
+                word = text[i : i + n]
+                if word in by_name and (word in full or _AFTER_SHORT.match(text, i + n)):
+                    found.append(by_name[word])
+                    i += n
+                    break
+            else:
+                i += 1
+    return found
+
+
+def _agrees(a: Division, b: Division) -> bool:
+    return a.prefix.startswith(b.prefix) or b.prefix.startswith(a.prefix)
+
+
+def _best(matches: list[tuple[Division, ...]], home: str | None) -> Division | None:
+    candidates = [d for group in matches for d in group]
+    if not candidates:
+        return None
+
+    def score(d: Division) -> tuple[int, int, int]:
+        support = sum(any(_agrees(d, o) for o in group) for group in matches)
+        at_home = int(bool(home) and _agrees(d, Division(home or "", "")))
+        return (support, at_home, len(d.prefix))
+
+    return max(candidates, key=score)
+
+
+def full_name(division: Division) -> str:
+    """The division with its province and prefecture: 辽宁省本溪市桓仁满族自治县."""
+    table = _divisions()
+    chain = [table.get(division.code[:2] + "0000"), table.get(division.code[:4] + "00")]
+    names = [d.name for d in chain if d is not None and d.code != division.code]
+    return "".join(dict.fromkeys([*names, division.name]))
+
+
+def locate(tiers: Iterable[Iterable[str]], home_code: str | None) -> tuple[str, str] | None:
+    """The region (full name, code) the first tier of texts that names one points to."""
+    home = Division(home_code, "").prefix if home_code and len(home_code) == 6 else None
+    for texts in tiers:
+        best = _best(_found(texts), home)
+        if best is not None:
+            return full_name(best), best.code
+    return None
