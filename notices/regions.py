@@ -101,6 +101,17 @@ def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
     return found
 
 
+def leading(name: str) -> int:
+    """How many characters of a road's name are a division's name heading it (东阳市中山大桥: 3)."""
+    by_name, _ = _index()
+    plain = simplified(name)
+    for n in range(min(_LONGEST, len(plain) - 2), 1, -1):
+        word = plain[:n]
+        if word in by_name and (word == by_name[word][0].name or word[-1] in "省市县区"):
+            return n
+    return 0
+
+
 def _agrees(a: Division, b: Division) -> bool:
     return a.prefix.startswith(b.prefix) or b.prefix.startswith(a.prefix)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from lark.exceptions import LarkError
 
-from notices import roles, windows
+from notices import regions, roles, windows
 from notices.grammars import load
 from notices.issuers import split_issuers
 from notices.model import Closure, Detour, RoadClosure, Route, Segment, Source
@@ -122,7 +122,13 @@ def _assemble(
         detour=_detour(parts.detour, routes, notice.clean),
         warnings=tuple(warnings),
     )
-    return _as_printed(record, notice) if notice.canon != notice.clean else record
+    return _as_printed(record, notice)
+
+
+def _without_division(name: str | None) -> str | None:
+    """A road's name without the county or city printed before it (东阳市中山大桥 → 中山大桥)."""
+    cut = regions.leading(name) if name else 0
+    return name[cut:] if name and cut else name
 
 
 def _as_printed(record: RoadClosure, notice: NoticeText) -> RoadClosure:
@@ -133,12 +139,12 @@ def _as_printed(record: RoadClosure, notice: NoticeText) -> RoadClosure:
         return notice.clean[at : at + len(name)] if name and at >= 0 else name
 
     def on_route(route: Route) -> Route:
-        return Route(route.code, printed(route.name))
+        return Route(route.code, _without_division(printed(route.name)))
 
     def on_segment(segment: Segment) -> Segment:
         return replace(
             segment,
-            route=printed(segment.route),
+            route=_without_division(printed(segment.route)),
             from_place=printed(segment.from_place),
             to_place=printed(segment.to_place),
         )
