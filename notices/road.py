@@ -101,7 +101,8 @@ def _assemble(
         window_list = windows.read(
             _phrases(detour_items, Period, DailyHours), detour_items, context, warnings
         )
-    closure = _closure_kind(parts.closing, notice.title)
+    kind = _closure_kind(parts.closure)
+    closure: Closure = "full" if kind == "closed" else kind
     if not routes and not segments:
         warnings.append("no road or stretch found")
     if not window_list:
@@ -485,19 +486,55 @@ def _same_stretch(a: Segment, b: Segment) -> bool:
     )
 
 
-def _closure_kind(items: list[Any], title: str | None) -> Closure:
-    kinds = {_kind(i) for i in _walk(items)}
-    if "FULL" in kinds:
-        return "full"
-    if "HALF" in kinds:
+def _closure_kind(sentences: list[list[Any]]) -> Any:
+    """How the road is closed, by what the closing words name.
+
+    全封闭/全幅 on their own close the road fully. Otherwise the scope decides: a ramp,
+    lanes, an entrance or 分段 is partial, one bore, side or direction (右洞, 半幅) half, even
+    where that part is closed to every vehicle (收费站出入口封闭，禁止一切车辆通行). Closing
+    words or a ban on every vehicle with no scope close it fully; traffic control alone is
+    control.
+    """
+    found = {_clause_kind(c) for c in _closing_clauses(sentences)}
+    return next((k for k in _PRECEDENCE if k in found), "control")
+
+
+_PRECEDENCE = ("full", "half", "partial", "closed", "control")
+
+
+def _clause_kind(clause: list[Any]) -> Any:
+    tokens = [i for i in _walk(clause) if isinstance(i, Tok)]
+    kinds = {t.kind for t in tokens}
+    stated = any(t.kind == "FULL" and not _BAN_ALL.match(t.text) for t in tokens)
+    station = any(t.kind == "PLACE" and t.text.endswith(_STATIONS) for t in tokens)
+    closing = bool(kinds & {"FULL", "CLOSE", "BAN"})
+    if closing and ("PART" in kinds or station):
+        return "partial"  # a ramp, lanes, or a toll station or service area closed
+    if "PART" in kinds and "CONTROL" not in kinds:
+        return "partial"  # 占用车道, 分段施工
+    if "HALF" in kinds or ("ONE_WAY" in kinds and closing and not stated):
         return "half"
-    if "PART" in kinds:
-        return "partial"
-    if "ONE_WAY" in kinds:  # one direction closed, no lanes named
-        return "half"
-    if "CLOSE" in kinds or ("BAN" in kinds and "CONTROL" not in kinds):
+    if stated:
         return "full"
-    return "control"
+    if kinds & {"FULL", "CLOSE"} or ("BAN" in kinds and "CONTROL" not in kinds):
+        return "closed"  # closed, but the clause does not say how much of the road
+    return "control" if kinds & {"CONTROL", "BAN"} else None
+
+
+_BAN_ALL = re.compile(r"禁止|暂停|停止|中断")
+_STATIONS = ("服务区", "收费站")
+
+
+def _closing_clauses(sentences: list[list[Any]]) -> Iterator[list[Any]]:
+    for sentence in sentences:
+        clause: list[Any] = []
+        for item in sentence:
+            if _kind(item) == "COMMA":
+                yield clause
+                clause = []
+            else:
+                clause.append(item)
+        yield clause
 
 
 # ── why, and the way round ─────────────────────────────────────────────────────────
