@@ -263,6 +263,6 @@ _NOTICE_VOCABULARY = re.compile(
 
 
 def _speaks_of_closure(line: str, kinds: Counter[str]) -> bool:
-    if SECTION_START.match(line):
+    if SECTION_START.match(line) or kinds.keys() & (_WHEN | _ROAD | {"TIME", "DAILY"}):
         return True
     return _NOTICE_VOCABULARY.search(line) is not None and not _OTHER_NOTICE.search(line)
