@@ -424,3 +424,8 @@ def normalize(raw: str) -> Text:
         clean = joined
     canon = _OCR_ONE.sub("1", clean.translate(_PUNCT_FOLD))
     return Text(raw, clean, canon, tuple(offsets), tuple(paragraphs))
+
+
+def canonical(clean: str) -> str:
+    """Return the canonical form of clean text: punctuation width folded, one for one."""
+    return _OCR_ONE.sub("1", clean.translate(_PUNCT_FOLD))

@@ -1,0 +1,387 @@
+"""The dashboard at ``/``: closures now and this week, loss declarations, sources, notices.
+
+Server-rendered from the same store and filters as the API and the feeds (``route``,
+``region``, ``publication`` in the query string, so a view can be shared), every record
+the public one (:func:`notices.render.view.public`: resident ID numbers masked). Templates
+are Jinja with autoescape on; the pages work without JavaScript, and a Content Security
+Policy lets only our own script and style run, so that an escaping slip would still run
+nothing. Errors on these pages are pages, not problem documents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+
+from notices.errors import ConfigError
+from notices.identifiers import looks_like_resident_id
+from notices.model import LossDeclaration, RoadClosure
+from notices.privacy import mask_resident_id
+from notices.render.marks import MARKS, marked_runs
+from notices.render.timeline import days_around, timeline
+from notices.render.times import local
+from notices.render.titles import CLOSURE_WORDS, headline, route_label, stretches, window_phrase
+from notices.render.view import public
+from notices.serialize import from_dict
+from notices.sources import Source
+from notices.store import NoticeQuery, Run, Store
+from service.db import configured_sources, get_store
+from service.params import ParameterError, parse_date
+
+bp = Blueprint("dashboard", __name__)
+
+FILTERS = {"region": "地区", "route": "道路", "publication": "报纸"}
+Filters = dict[str, Any]  # the FILTERS the query string sets, by name: as URL arguments
+WEEK = 7
+SHOWN = 50  # closures listed at most
+ON_TIMELINE = 30  # closures drawn at most
+RECENT = 10  # closures shown when none is near
+LATEST_LOSSES = 10
+FOUND_LOSSES = 50
+RUNS_SHOWN = 3
+MAX_SPAN = 40  # days the timeline may reach from the day shown
+_MAX_TEXT = 200
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+# ── what the pages show ────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A road closure as a line of the list."""
+
+    record: RoadClosure
+    roads: str
+    stretches: str
+    closure: str
+    window: str
+    daily: bool
+    detour: str
+    in_force: bool
+    source_url: str | None
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A loss declaration as a line of the list."""
+
+    record: LossDeclaration
+    identifiers: str
+    seen: datetime
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """A source, its last runs, and when it last gave a page."""
+
+    name: str
+    publication: str | None
+    region: str | None
+    schedule: str
+    last_page: datetime | None
+    stale: bool
+    runs: list[Run]
+    configured: bool
+
+
+# ── reading the request ────────────────────────────────────────────────────────────
+
+
+def _text(name: str) -> str | None:
+    value = request.args.get(name) or None
+    if value is not None and (len(value) > _MAX_TEXT or _CONTROL.search(value)):
+        raise BadRequest(f"{name}：不能超过{_MAX_TEXT}个字符，也不能含控制字符")
+    return value
+
+
+def _filters() -> Filters:
+    """The filters the query string holds, by name."""
+    return {name: value for name in FILTERS if (value := _text(name)) is not None}
+
+
+def _today() -> date:
+    """The day the view is for: ``at`` (a date) or today in Asia/Shanghai."""
+    value = _text("at")
+    if value is None:
+        return local(datetime.now(UTC)).date()
+    try:
+        day = parse_date("at", value)
+    except ParameterError as exc:
+        raise BadRequest(f"at：{value!r} 不是 2025-07-08 这样的日期") from exc
+    if not date.min + timedelta(days=MAX_SPAN) < day < date.max - timedelta(days=MAX_SPAN):
+        raise BadRequest("at：日期超出范围")  # the timeline reaches a month either side
+    return day
+
+
+# ── records as lines ───────────────────────────────────────────────────────────────
+
+
+def _public(row: dict[str, Any]) -> Any:
+    return public(from_dict(row))
+
+
+def _closure(row: dict[str, Any], today: date) -> Closure:
+    record = _public(row)
+    window = record.window
+    return Closure(
+        record=record,
+        roads="、".join(route_label(r) for r in record.routes) or (record.title or ""),
+        stretches=stretches(record),
+        closure=CLOSURE_WORDS[record.closure],
+        window=window_phrase(window, years=True) if window else "时间不详",
+        daily=any(w.daily for w in (record.windows or (window,)) if w),
+        detour=record.detour.text if record.detour else "",
+        in_force=window is not None and _covers(record, today),
+        source_url=_web_url(record.source.url),
+    )
+
+
+def _covers(record: RoadClosure, day: date) -> bool:
+    windows = record.windows or ((record.window,) if record.window else ())
+    return any(w.start <= day and (w.end is None or day <= w.end) for w in windows)
+
+
+def _web_url(url: str | None) -> str | None:
+    """Link only to web pages: a stored URL of another scheme is shown, never followed."""
+    return url if url and urlsplit(url).scheme in ("http", "https") else None
+
+
+def _declaration(row: dict[str, Any]) -> Declaration:
+    record = _public(row)
+    numbers = [f"{i.type}：{i.value}" if i.type else i.value for i in record.identifiers]
+    return Declaration(record, "；".join(numbers), datetime.fromisoformat(row["first_seen"]))
+
+
+# ── the first view ─────────────────────────────────────────────────────────────────
+
+
+@bp.get("/")
+def index() -> str:
+    """Show closures now and this week, the latest loss declarations and the sources."""
+    today, filters = _today(), _filters()
+    store = get_store()
+    near = _near(store, filters, today)
+    closures = near or _recent(store, filters, today)
+    drawn = [c.record for c in closures[:ON_TIMELINE]]
+    first, count = (today - timedelta(days=1), WEEK + 2) if near else days_around(drawn, today)
+    return render_template(
+        "dashboard/index.html",
+        today=today,
+        filters=filters,
+        near=near,
+        closures=closures,
+        timeline=timeline(drawn, first, count, today),
+        facets=store.facets("road_closure"),
+        feeds=_feed_links(filters),
+        losses=_losses(store, filters),
+        sources=_sources(store),
+    )
+
+
+def _query(filters: Filters, **fields: Any) -> NoticeQuery:
+    chosen = {name: filters.get(name) for name in FILTERS}
+    return NoticeQuery(route=chosen["route"], region=chosen["region"],
+                       publication=chosen["publication"], **fields)  # fmt: skip
+
+
+def _near(store: Store, filters: Filters, today: date) -> list[Closure]:
+    """The closures in force today or starting within a week: in force first, then by start."""
+    query = _query(filters, kind="road_closure", active_on=today,
+                   active_until=today + timedelta(days=WEEK), limit=SHOWN)  # fmt: skip
+    closures = [_closure(row, today) for row in store.query(query)]
+    return sorted(closures, key=lambda c: (not c.in_force, _start(c), c.record.id))
+
+
+def _recent(store: Store, filters: Filters, today: date) -> list[Closure]:
+    """The closures seen last, latest window first: what to show when none is near."""
+    query = _query(filters, kind="road_closure", limit=RECENT)
+    closures = [_closure(row, today) for row in store.query(query)]
+    return sorted(closures, key=lambda c: (_start(c), c.record.id), reverse=True)
+
+
+def _start(closure: Closure) -> date:
+    return closure.record.window.start if closure.record.window else date.min
+
+
+def _feed_links(filters: Filters) -> list[tuple[str, str]]:
+    """The feeds of the same view: RSS, Atom, JSON Feed, iCalendar."""
+    links = [
+        (label, url_for("feeds.feed", name="road-closures", fmt=fmt, **filters))
+        for label, fmt in (("RSS", "rss"), ("Atom", "atom"), ("JSON Feed", "json"))
+    ]
+    return [*links, ("iCalendar", url_for("feeds.ics", **filters))]
+
+
+def _losses(store: Store, filters: Filters) -> list[Declaration]:
+    """The latest loss declarations of the region and publication chosen (roads don't apply)."""
+    kept = {k: v for k, v in filters.items() if k != "route"}
+    rows = store.query(_query(kept, kind="loss_declaration", limit=LATEST_LOSSES))
+    return [_declaration(row) for row in rows]
+
+
+def _sources(store: Store) -> tuple[list[SourceState], str | None]:
+    """Each configured source (and any other that gave pages), or why the file is unreadable."""
+    error = None
+    try:
+        configured = configured_sources()
+    except ConfigError as exc:
+        current_app.logger.error("sources file: %s", exc)
+        configured, error = [], "来源配置文件无法读取"
+    last_pages = store.last_pages()
+    now = datetime.now(UTC)
+    states = [_source_state(s, store, last_pages.get(s.name), now) for s in configured]
+    named = {s.name for s in configured}
+    states += [
+        SourceState(name, None, None, "手动", seen, False, store.runs(name, RUNS_SHOWN), False)
+        for name, seen in sorted(last_pages.items())
+        if name not in named
+    ]
+    return states, error
+
+
+def _source_state(
+    source: Source, store: Store, last: datetime | None, now: datetime
+) -> SourceState:
+    schedule = source.schedule
+    every = schedule.cron or f"每{_duration(schedule.seconds)}"
+    stale = last is None or (now - last).total_seconds() > 2 * max(schedule.seconds, 24 * 3600)
+    runs = store.runs(source.name, RUNS_SHOWN)
+    return SourceState(source.name, source.publication, source.region, every, last, stale,
+                       runs, True)  # fmt: skip
+
+
+def _duration(seconds: float) -> str:
+    """A span in words: 45秒, 30分钟, 6小时, 3天."""
+    for unit, size in (("天", 86400), ("小时", 3600), ("分钟", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}秒"
+
+
+# ── the lookup ─────────────────────────────────────────────────────────────────────
+
+
+@bp.get("/lookup")
+def lookup() -> str:
+    """Find loss declarations by holder name, or by a full identifier (exact match)."""
+    asked = (_text("q") or "").strip()
+    found: list[Declaration] = []
+    shown = asked
+    if asked:
+        found = _looked_up(get_store(), asked)
+        compact = "".join(asked.split()).upper()
+        if looks_like_resident_id(compact):
+            shown = mask_resident_id(compact)
+    return render_template("dashboard/lookup.html", asked=shown, found=found, searched=bool(asked))
+
+
+def _looked_up(store: Store, asked: str) -> list[Declaration]:
+    """Declarations naming this exact identifier, then those whose holder's name holds it."""
+    key = str(current_app.config["IDENTIFIER_KEY"]).encode()
+    rows = store.find_identifier("".join(asked.split()).upper(), key)
+    named = NoticeQuery(kind="loss_declaration", holder=asked, limit=FOUND_LOSSES)
+    seen = {row["id"] for row in rows}
+    rows += [row for row in store.query(named) if row["id"] not in seen]
+    return [_declaration(row) for row in rows[:FOUND_LOSSES]]
+
+
+# ── one notice ─────────────────────────────────────────────────────────────────────
+
+
+@bp.get("/notices/<notice_id>")
+def notice(notice_id: str) -> str:
+    """Show one notice: its fields beside its text, parts marked; checks, warnings, sightings."""
+    row = get_store().notice(notice_id)
+    if row is None:
+        raise NotFound("没有这条公告")
+    record = _public(row)
+    runs = marked_runs(record)
+    legend = [(mark, label) for mark, label in MARKS.items() if any(mark in r.marks for r in runs)]
+    sightings = [
+        s | {"link": _web_url(s["url"]), "fetched": datetime.fromisoformat(s["fetched_at"])}
+        for s in row["sightings"]
+    ]
+    return render_template(
+        "dashboard/notice.html",
+        record=record,
+        row=row,
+        headline=headline(record),
+        fields=_fields(record),
+        runs=runs,
+        legend=legend,
+        sightings=sightings,
+        changed=datetime.fromisoformat(row["changed_at"]),
+        source_url=_web_url(record.source.url),
+    )
+
+
+def _fields(record: Any) -> list[tuple[str, str]]:
+    """The record's fields as (label, value) rows, the empty ones left out."""
+    if isinstance(record, LossDeclaration):
+        numbers = [f"{i.type}：{i.value}" if i.type else i.value for i in record.identifiers]
+        rows = [("声明人", record.holder), ("类型", "单位" if record.holder_type == "organization"
+                                            else "个人")]  # fmt: skip
+        rows += [("遗失", "、".join(record.documents)), ("证号", "；".join(numbers))]
+        rows += [("声明作废", "是" if record.declared_void else "否")]
+    else:
+        windows = record.windows or ((record.window,) if record.window else ())
+        rows = [("道路", "、".join(route_label(r) for r in record.routes)),
+                ("路段", stretches(record)), ("方式", CLOSURE_WORDS[record.closure]),
+                ("时间", "；".join(window_phrase(w, years=True) for w in windows)),
+                ("原因", record.reason or ""),
+                ("绕行", record.detour.text if record.detour else "")]  # fmt: skip
+    rows += [("地区", record.source.region or ""), ("发布", "、".join(record.issuers))]
+    rows += [("落款日期", record.issued_on.isoformat() if record.issued_on else "")]
+    return [(label, value) for label, value in rows if value]
+
+
+# ── around every page ──────────────────────────────────────────────────────────────
+
+
+@bp.app_template_filter("moment")
+def moment_filter(value: datetime | None) -> str:
+    """Print a moment in Asia/Shanghai with its offset: 2025-07-08 15:00 +08:00."""
+    return local(value).strftime("%Y-%m-%d %H:%M %z").replace("+0800", "+08:00") if value else "—"
+
+
+@bp.app_template_filter("age")
+def age_filter(value: datetime | None) -> str:
+    """Say how long ago a moment was: 3小时前."""
+    if value is None:
+        return "从未"
+    seconds = (datetime.now(UTC) - value).total_seconds()
+    return "刚刚" if seconds < 60 else f"{_duration(seconds)}前"
+
+
+@bp.app_template_global()
+def filter_url(filters: Filters, name: str, value: str | None) -> str:
+    """Return the dashboard's URL with one filter set (or, given None, dropped)."""
+    chosen = {k: v for k, v in filters.items() if k != name}
+    if value is not None:
+        chosen[name] = value
+    return url_for("dashboard.index", **chosen)
+
+
+@bp.errorhandler(HTTPException)
+def _error(error: HTTPException) -> tuple[str, int]:
+    status = error.code or 500
+    return render_template("dashboard/error.html", error=error, status=status), status
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = _POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
