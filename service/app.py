@@ -34,5 +34,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     problems.init_app(app)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp)
-    app.register_blueprint(dashboard.bp)
+    dashboard.init_app(app)
     return app
