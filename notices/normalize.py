@@ -422,10 +422,9 @@ def normalize(raw: str) -> Text:
     clean = unicodedata.normalize("NFC", joined)
     if len(clean) != len(joined):  # NFC merged a combining sequence: keep the unmerged text
         clean = joined
-    canon = _OCR_ONE.sub("1", clean.translate(_PUNCT_FOLD))
-    return Text(raw, clean, canon, tuple(offsets), tuple(paragraphs))
+    return Text(raw, clean, canonical(clean), tuple(offsets), tuple(paragraphs))
 
 
 def canonical(clean: str) -> str:
-    """Return the canonical form of clean text: punctuation width folded, one for one."""
+    """Return the canonical form of clean text (``Text.canon``): the same length, folded."""
     return _OCR_ONE.sub("1", clean.translate(_PUNCT_FOLD))
