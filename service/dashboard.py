@@ -14,19 +14,25 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from notices.errors import ConfigError
 from notices.identifiers import looks_like_resident_id
-from notices.model import LossDeclaration, RoadClosure
 from notices.privacy import mask_resident_id
+from notices.render.lines import (
+    Closure,
+    Declaration,
+    closure_line,
+    declaration_line,
+    fields,
+    web_url,
+)
 from notices.render.marks import MARKS, marked_runs
 from notices.render.timeline import days_around, timeline
 from notices.render.times import local
-from notices.render.titles import CLOSURE_WORDS, headline, route_label, stretches, window_phrase
+from notices.render.titles import headline
 from notices.render.view import public
 from notices.serialize import from_dict
 from notices.sources import Source
@@ -61,31 +67,7 @@ def init_app(app: Flask) -> None:
         app.jinja_env.get_template(name)
 
 
-# ── what the pages show ────────────────────────────────────────────────────────────
-
-
-@dataclass(frozen=True)
-class Closure:
-    """A road closure as a line of the list."""
-
-    record: RoadClosure
-    roads: str
-    stretches: str
-    closure: str
-    window: str
-    daily: bool
-    detour: str
-    in_force: bool
-    source_url: str | None
-
-
-@dataclass(frozen=True)
-class Declaration:
-    """A loss declaration as a line of the list."""
-
-    record: LossDeclaration
-    identifiers: str
-    seen: datetime
+# ── what the sources section shows ─────────────────────────────────────────────────
 
 
 @dataclass(frozen=True)
@@ -139,35 +121,11 @@ def _public(row: dict[str, Any]) -> Any:
 
 
 def _closure(row: dict[str, Any], today: date) -> Closure:
-    record = _public(row)
-    window = record.window
-    return Closure(
-        record=record,
-        roads="、".join(route_label(r) for r in record.routes) or (record.title or ""),
-        stretches=stretches(record),
-        closure=CLOSURE_WORDS[record.closure],
-        window=window_phrase(window, years=True) if window else "时间不详",
-        daily=any(w.daily for w in (record.windows or (window,)) if w),
-        detour=record.detour.text if record.detour else "",
-        in_force=window is not None and _covers(record, today),
-        source_url=_web_url(record.source.url),
-    )
-
-
-def _covers(record: RoadClosure, day: date) -> bool:
-    windows = record.windows or ((record.window,) if record.window else ())
-    return any(w.start <= day and (w.end is None or day <= w.end) for w in windows)
-
-
-def _web_url(url: str | None) -> str | None:
-    """Link only to web pages: a stored URL of another scheme is shown, never followed."""
-    return url if url and urlsplit(url).scheme in ("http", "https") else None
+    return closure_line(_public(row), today)
 
 
 def _declaration(row: dict[str, Any]) -> Declaration:
-    record = _public(row)
-    numbers = [f"{i.type}：{i.value}" if i.type else i.value for i in record.identifiers]
-    return Declaration(record, "；".join(numbers), datetime.fromisoformat(row["first_seen"]))
+    return declaration_line(_public(row), datetime.fromisoformat(row["first_seen"]))
 
 
 # ── the first view ─────────────────────────────────────────────────────────────────
@@ -326,7 +284,7 @@ def notice(notice_id: str) -> str:
     runs = marked_runs(record)
     legend = [(mark, label) for mark, label in MARKS.items() if any(mark in r.marks for r in runs)]
     sightings = [
-        s | {"link": _web_url(s["url"]), "fetched": datetime.fromisoformat(s["fetched_at"])}
+        s | {"link": web_url(s["url"]), "fetched": datetime.fromisoformat(s["fetched_at"])}
         for s in row["sightings"]
     ]
     return render_template(
@@ -334,33 +292,13 @@ def notice(notice_id: str) -> str:
         record=record,
         row=row,
         headline=headline(record),
-        fields=_fields(record),
+        fields=fields(record),
         runs=runs,
         legend=legend,
         sightings=sightings,
         changed=datetime.fromisoformat(row["changed_at"]),
-        source_url=_web_url(record.source.url),
+        source_url=web_url(record.source.url),
     )
-
-
-def _fields(record: Any) -> list[tuple[str, str]]:
-    """The record's fields as (label, value) rows, the empty ones left out."""
-    if isinstance(record, LossDeclaration):
-        numbers = [f"{i.type}：{i.value}" if i.type else i.value for i in record.identifiers]
-        rows = [("声明人", record.holder), ("类型", "单位" if record.holder_type == "organization"
-                                            else "个人")]  # fmt: skip
-        rows += [("遗失", "、".join(record.documents)), ("证号", "；".join(numbers))]
-        rows += [("声明作废", "是" if record.declared_void else "否")]
-    else:
-        windows = record.windows or ((record.window,) if record.window else ())
-        rows = [("道路", "、".join(route_label(r) for r in record.routes)),
-                ("路段", stretches(record)), ("方式", CLOSURE_WORDS[record.closure]),
-                ("时间", "；".join(window_phrase(w, years=True) for w in windows)),
-                ("原因", record.reason or ""),
-                ("绕行", record.detour.text if record.detour else "")]  # fmt: skip
-    rows += [("地区", record.source.region or ""), ("发布", "、".join(record.issuers))]
-    rows += [("落款日期", record.issued_on.isoformat() if record.issued_on else "")]
-    return [(label, value) for label, value in rows if value]
 
 
 # ── around every page ──────────────────────────────────────────────────────────────
