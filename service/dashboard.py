@@ -310,6 +310,12 @@ def moment_filter(value: datetime | None) -> str:
     return local(value).strftime("%Y-%m-%d %H:%M %z").replace("+0800", "+08:00") if value else "—"
 
 
+@bp.app_template_filter("moment_iso")
+def moment_iso_filter(value: datetime) -> str:
+    """Give a moment as ISO 8601 in Asia/Shanghai, for a ``<time datetime>``."""
+    return local(value).isoformat()
+
+
 @bp.app_template_filter("age")
 def age_filter(value: datetime | None) -> str:
     """Say how long ago a moment was: 3小时前."""
