@@ -31,6 +31,7 @@ bench: setup  ## throughput and cold start, beside a bare regex scan of the same
 	$(PY) -m notices.bench
 	$(PY) benchmarks/ingest.py
 	$(PY) benchmarks/serve.py
+	$(PY) benchmarks/dashboard.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -451,6 +451,10 @@ def normalize(raw: str) -> Text:
     clean = unicodedata.normalize("NFC", joined)
     if len(clean) != len(joined):  # NFC merged a combining sequence: keep the unmerged text
         clean = joined
+    return Text(raw, clean, canonical(clean), tuple(offsets), tuple(paragraphs))
+
+
+def canonical(clean: str) -> str:
+    """Return the canonical form of clean text (``Text.canon``): the same length, folded."""
     canon = _OCR_DAY.sub("日", _OCR_ONE.sub("1", simplified(clean.translate(_PUNCT_FOLD))))
-    canon = _DOCUMENT_TITLE.sub(_muted, canon)
-    return Text(raw, clean, canon, tuple(offsets), tuple(paragraphs))
+    return _DOCUMENT_TITLE.sub(_muted, canon)

@@ -81,6 +81,15 @@ class Sighting:
 
 
 @dataclass(frozen=True)
+class Facets:
+    """The values a list can be narrowed by, commonest first, each with how many it holds."""
+
+    regions: list[tuple[str, int]]
+    publications: list[tuple[str, int]]
+    roads: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
 class PageState:
     """What we know of a page URL from its last fetch."""
 
@@ -311,6 +320,31 @@ class Store:
         with self._read() as session:
             return session.scalar(select(func.count()).select_from(NoticeRow)) or 0
 
+    def facets(self, kind: str, limit: int = 12) -> Facets:
+        """Return the commonest regions, publications and roads of a kind, with their counts."""
+        by_road = (
+            select(NoticeRouteRow.route, func.count())
+            .join(NoticeRow, NoticeRow.id == NoticeRouteRow.notice_id)
+            .where(NoticeRow.kind == kind)
+            .group_by(NoticeRouteRow.route)
+        )
+        with self._read() as session:
+            return Facets(
+                regions=_commonest(session, NoticeRow.region, kind, limit),
+                publications=_commonest(session, NoticeRow.publication, kind, limit),
+                roads=_counted(session, by_road, func.count(), NoticeRouteRow.route, limit),
+            )
+
+    def last_pages(self) -> dict[str, datetime]:
+        """Return, for each source, when it last gave a page that was read."""
+        stmt = (
+            select(PageRow.source, func.max(PageRow.fetched_at))
+            .where(PageRow.status == "parsed")
+            .group_by(PageRow.source)
+        )
+        with self._read() as session:
+            return {source: latest for source, latest in session.execute(stmt)}
+
     def sightings(self, notice_id: str) -> list[Sighting]:
         """Return where a notice was seen, oldest first."""
         with self._read() as session:
@@ -458,6 +492,18 @@ def _add_sightings(session: Session, ids: Sequence[str], sighting: Sighting) -> 
     fresh = [values for values in fresh if values["notice_id"] not in seen]
     if fresh:
         session.execute(_insert(session, SightingRow).on_conflict_do_nothing(), fresh)
+
+
+def _commonest(session: Session, column: Any, kind: str, limit: int) -> list[tuple[str, int]]:
+    stmt = select(column, func.count()).where(NoticeRow.kind == kind, column.is_not(None))
+    return _counted(session, stmt.group_by(column), func.count(), column, limit)
+
+
+def _counted(
+    session: Session, stmt: Any, count: Any, column: Any, limit: int
+) -> list[tuple[str, int]]:
+    ordered = stmt.order_by(count.desc(), column).limit(limit)
+    return [(value, int(n)) for value, n in session.execute(ordered)]
 
 
 def _sightings(session: Session, ids: Sequence[str]) -> dict[str, list[Sighting]]:

@@ -236,6 +236,8 @@ class NoticeQuery:
     issuer: str | None = None
     q: str | None = None
     active_on: date | None = None
+    active_until: date | None = None
+    holder: str | None = None
     since: datetime | None = None
     limit: int = 50
     after: str | None = None
@@ -333,8 +335,10 @@ def notice_filters(query: NoticeQuery) -> list[ColumnElement[bool]]:
     if query.q is not None:
         found.append(or_(NoticeRow.text.icontains(query.q, autoescape=True),
                          NoticeRow.holder.icontains(query.q, autoescape=True)))  # fmt: skip
+    if query.holder is not None:
+        found.append(NoticeRow.holder.icontains(query.holder, autoescape=True))
     if query.active_on is not None:
-        found.append(_active_on(query.active_on))
+        found.append(_active_on(query.active_on, query.active_until or query.active_on))
     if query.since is not None:  # changed_at <= last_seen: a notice changes when seen
         found.append(NoticeRow.last_seen >= query.since)
     return found
@@ -359,9 +363,9 @@ def _starts_with(column: Any, prefix: str) -> ColumnElement[bool]:
     return and_(column >= prefix, column < following)
 
 
-def _active_on(day: date) -> ColumnElement[bool]:
-    ends = or_(NoticeRow.window_end >= day, NoticeRow.window_end.is_(None))
-    return and_(NoticeRow.window_start <= day, ends)
+def _active_on(first: date, last: date) -> ColumnElement[bool]:
+    ends = or_(NoticeRow.window_end >= first, NoticeRow.window_end.is_(None))
+    return and_(NoticeRow.window_start <= last, ends)
 
 
 def newest_first_after(last_seen: datetime, notice_id: str) -> ColumnElement[bool]:

@@ -2,8 +2,9 @@
 
 Configuration comes from defaults (the settings table), then ``NOTICES_*`` environment
 variables, then ``test_config``. Each surface is a blueprint: ``feeds`` (RSS, Atom,
-JSON Feed, CAP, iCalendar) and ``api`` (``/api/v1``). No scheduler is ever started here:
-the dev reloader would run jobs twice and gunicorn once per worker (see service/worker.py).
+JSON Feed, CAP, iCalendar), ``api`` (``/api/v1``) and ``dashboard`` (``/``). No scheduler
+is ever started here: the dev reloader would run jobs twice and gunicorn once per worker
+(see service/worker.py).
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from service import api, db, feeds, problems
+    from service import api, dashboard, db, feeds, problems
 
     db.init_app(app)
     problems.init_app(app)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp)
+    dashboard.init_app(app)
     return app

@@ -30,6 +30,8 @@ def test_non_editable_install_parses(tmp_path: Path, notice_page: str) -> None:
         cwd=tmp_path,
     )
     assert (target / "notices" / "grammar" / "road.lark").is_file()
+    for shipped in ("templates/dashboard/index.html", "static/dashboard.css", "static/dashboard.js"):
+        assert (target / "service" / shipped).is_file(), shipped  # the dashboard's files
     page = tmp_path / "page.txt"
     page.write_text(notice_page, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(target)}

@@ -342,3 +342,64 @@ def test_the_digest_table_holds_no_identifier_in_the_clear(store: Store, stored:
 def ids_of(records: list[Record]) -> list[str]:
     """A batch's ids in the store's order (one batch shares its last_seen)."""
     return sorted((r.id for r in records), reverse=True)
+
+
+# ── for the dashboard: a week of days, holders, filter values, last pages ─────────────
+
+
+def window_meets(record: Record, first: date, last: date) -> bool:
+    if not isinstance(record, RoadClosure) or record.window is None:
+        return False
+    end = record.window.end
+    return record.window.start <= last and (end is None or end >= first)
+
+
+@pytest.mark.parametrize(("first", "last"), [(date(2025, 7, 1), date(2025, 7, 7)),
+                                             (date(2025, 4, 20), date(2025, 4, 27)),
+                                             (date(2025, 7, 23), date(2025, 7, 30))])  # fmt: skip
+def test_active_until_finds_closures_meeting_any_day_of_a_span(
+    store: Store, stored: Batches, first: date, last: date
+) -> None:
+    found = every(store, NoticeQuery(active_on=first, active_until=last))
+    assert found == newest_first(stored, lambda r: window_meets(r, first, last))
+    assert set(every(store, NoticeQuery(active_on=last))) <= set(found)
+
+
+def test_holder_is_a_substring_of_the_holder_only(store: Store, stored: Batches) -> None:
+    found = every(store, NoticeQuery(holder="凌源日新"))
+    assert found == newest_first(stored, lambda r: "凌源日新" in getattr(r, "holder", ""))
+    assert len(found) == 1
+    assert every(store, NoticeQuery(holder="营业执照")) == []  # in the text, not a holder
+
+
+def test_facets_count_the_regions_publications_and_roads_of_a_kind(
+    store: Store, stored: Batches
+) -> None:
+    from collections import Counter
+
+    from notices.tables import route_keys
+
+    closures = [r for records in stored.values() for r in records if isinstance(r, RoadClosure)]
+    named = Counter(key for r in closures for key in route_keys(r))
+    facets = store.facets("road_closure", limit=len(named))
+    assert dict(facets.regions) == {"辽宁省本溪市": 2}
+    assert dict(facets.publications) == {"本溪日报": 2}
+    assert dict(facets.roads) == dict(named)
+    counts = [n for _, n in facets.roads]
+    assert counts == sorted(counts, reverse=True)  # the commonest first
+    top = store.facets("road_closure", limit=3).roads
+    assert len(top) == 3 and [n for _, n in top] == counts[:3]
+    losses = store.facets("loss_declaration")
+    assert dict(losses.publications) == {"本溪日报": 3 + len(stored[LOSS_DAY])}
+    assert losses.roads == []
+
+
+def test_last_pages_tell_when_each_source_last_gave_a_page(store: Store) -> None:
+    from notices.store import PageVisit
+
+    assert store.last_pages() == {}
+    for source, day, status in [("a", 7, "parsed"), ("a", 8, "parsed"), ("a", 9, "failed"),
+                                ("b", 7, "failed")]:  # fmt: skip
+        store.save_page(PageVisit(f"https://example.cn/{source}{day}", source, None, None,
+                                  morning(day), None, "text", status))  # fmt: skip
+    assert store.last_pages() == {"a": morning(8)}
