@@ -83,7 +83,7 @@ class IslandLexer(Lexer):
 
 _BOUNDED = frozenset(("ROUTE_NAME", "ROUTE_ENDS", "PLACE"))
 # Terminals the grammar reads as another: a junction is a place.
-_ALIASES = {"JUNCTION": "PLACE", "CODE_NAME": "ROUTE_NAME"}
+_ALIASES = {"JUNCTION": "PLACE", "CODE_NAME": "ROUTE_NAME", "DOC_TITLE": FILLER}
 
 
 @cache

@@ -63,17 +63,7 @@ _OCR_ONE = re.compile(
 # OCR and typists take 日 for 曰 (2026年3月8曰): after a day's number it is always 日.
 _OCR_DAY = re.compile(r"(?<=[0-9一二三四五六七八九十])曰")
 _LONG_HEADING = 60
-# The title of a law or an official document (《中华人民共和国公路法》, 《…的通知》, or one left
-# open: 依据《某某公路法规定): its words name no road, place or date of this notice, so the
-# canonical text shows them as ·, one for one.
-_DOCUMENT_TITLE = re.compile(
-    r"(?<=《)[^《》\n]{1,60}?(?:法|条例|规定|办法|细则|决定|通知|批复|意见|标准|规范|规程|计划|方案)"
-    r"(?=》|规定|第|之|的|和|、|,)"
-)
 
-
-def _muted(match: re.Match[str]) -> str:
-    return "·" * len(match.group())
 
 
 _PUNCT_FOLD = str.maketrans(
@@ -456,5 +446,4 @@ def normalize(raw: str) -> Text:
 
 def canonical(clean: str) -> str:
     """Return the canonical form of clean text (``Text.canon``): the same length, folded."""
-    canon = _OCR_DAY.sub("日", _OCR_ONE.sub("1", simplified(clean.translate(_PUNCT_FOLD))))
-    return _DOCUMENT_TITLE.sub(_muted, canon)
+    return _OCR_DAY.sub("日", _OCR_ONE.sub("1", simplified(clean.translate(_PUNCT_FOLD))))
