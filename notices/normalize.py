@@ -65,7 +65,6 @@ _OCR_DAY = re.compile(r"(?<=[0-9一二三四五六七八九十])曰")
 _LONG_HEADING = 60
 
 
-
 _PUNCT_FOLD = str.maketrans(
     {
         "（": "(",

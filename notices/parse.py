@@ -14,7 +14,7 @@ from datetime import date
 from notices.checks import check_road
 from notices.ids import notice_id
 from notices.loss import parse_loss_block
-from notices.model import LossDeclaration, Record, Source
+from notices.model import LossDeclaration, Record, RoadClosure, Source
 from notices.normalize import Text, normalize
 from notices.regions import locate
 from notices.road import NoticeText, parse_road
@@ -55,7 +55,22 @@ def parse_text(raw: str, source: Source | None = None, *, screen: bool = True) -
     records: list[Record] = []
     for block in find_blocks(text):
         records.extend(_located(r) for r in _PARSERS[block.kind](text, block, source))
-    return records
+    return _once(records)
+
+
+def _once(records: list[Record]) -> list[Record]:
+    """Each closure once: a page that prints a notice twice (a summary above the notice, a
+    repost under it) gives one record, the first, which carries the heading."""
+    kept: list[Record] = []
+    seen: set[tuple[object, ...]] = set()
+    for record in records:
+        if isinstance(record, RoadClosure) and (record.routes or record.segments):
+            what = (record.routes, record.segments, record.window)
+            if what in seen:
+                continue
+            seen.add(what)
+        kept.append(record)
+    return kept
 
 
 def _located(record: Record) -> Record:

@@ -111,7 +111,22 @@ def _kind_of(title: str | None, body: str, kinds: Counter[str]) -> Kind | None:
         # a declaration's heading says so (遗失声明, 遗失启事); a news headline does not
         declared = title is None or _DECLARATION_TITLE.search(title)
         return "loss_declaration" if declared and _LOSS_WORDS.search(body) else None
-    return "road_closure" if _road_like(kinds) else None
+    if _road_like(kinds) or (title and _closes_a_road(kinds) and _CLOSING_TITLE.search(title)):
+        return "road_closure"  # a closure heading needs no date: the record says it has none
+    return None
+
+
+# A heading that names a closure (…封闭施工的通告, 交通管制公告, 封路公告).
+_CLOSING_TITLE = re.compile(r"封闭|封路|封道|断交|管制|禁行|禁止通行|限行|占道")
+
+
+def _says_closing(kinds: Counter[str]) -> bool:
+    return bool((_CLOSING | {"CONTROL", "DETOUR"}) & kinds.keys())
+
+
+def _closes_a_road(kinds: Counter[str]) -> bool:
+    closing = bool(_CLOSING & kinds.keys()) or kinds["CONTROL"] > 0
+    return closing and bool(_ROAD & kinds.keys() or kinds["PLACE"])
 
 
 def find_blocks(text: Text) -> list[Block]:
@@ -127,12 +142,19 @@ def find_blocks(text: Text) -> list[Block]:
             i += 1
             continue
         last = _block_end(paras, lines, kinds, i)
+        if last == i:  # a heading alone (a headline over the notice, or printed twice)
+            i += 1
+            continue
         first = (
             i - 1 if i > 0 and not taken[i - 1] and _is_org_line(lines[i - 1], kinds[i - 1]) else i
         )
         total: Counter[str] = sum((kinds[k] for k in range(first, last + 1)), Counter())
         body = "\n".join(lines[i + 1 : last + 1])
         kind = _kind_of(lines[i], body, total)
+        if kind == "road_closure" and not any(
+            _says_closing(kinds[k]) for k in range(i + 1, last + 1)
+        ):
+            kind = None  # a headline over the page's text: the notice's body closes something
         if kind:
             title = text.clean[paras[i].start : paras[i].end].strip("[]【】〔〕 ")
             blocks.append(Block(kind, title, paras[first].start, paras[last].end))
@@ -186,7 +208,7 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
             k += 1
             continue
         line = lines[k]
-        if _road_seed(line, kinds[k]):
+        if _road_seed(line, kinds[k]) and not _is_title(line):  # headings were read above
             last = _road_run_end(lines, kinds, taken, k)
             total: Counter[str] = sum((kinds[i] for i in range(k, last + 1)), Counter())
             run = lines[k : last + 1]
@@ -227,10 +249,15 @@ def _reports_reopening(lines: list[str]) -> bool:
 
 
 def _road_seed(line: str, kinds: Counter[str]) -> bool:
-    """A paragraph that closes or controls a road, place or stretch (not told in the past)."""
+    """A paragraph that closes or controls a road, place or stretch, or announces that it
+    will (…实行交通管制，具体事项通告如下), and is not told in the past."""
     closing = bool(_CLOSING & kinds.keys()) or kinds["CONTROL"] > 0
     where = bool(_ROAD & kinds.keys()) or kinds["PLACE"] > 0
-    return closing and where and not _OTHER_NOTICE.search(line) and not _PAST.search(line)
+    announced = where or _ANNOUNCES.search(line) is not None
+    return closing and announced and not _OTHER_NOTICE.search(line) and not _PAST.search(line)
+
+
+_ANNOUNCES = re.compile(r"(?:通告|公告|通知)如下")
 
 
 def _road_run_end(lines: list[str], kinds: _Kinds, taken: list[bool], first: int) -> int:
