@@ -2,8 +2,8 @@
 
 The seed pages live in ``../shared/seeds``, beside the checkout, as CI lays them; a clone
 on its own has none. Tests that read them (through ``seed_pages``) are marked ``seeds``
-and named so in the JUnit report (``.ci/check-seeds`` counts them there); outside CI they
-are skipped with one reason, in CI they fail without the pages.
+and named so in the JUnit report (``.ci/check-seeds`` counts them there); without the pages
+they are left out with one line saying why, except in CI, where they fail.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ pytest_plugins = ("httpserver",)  # the local HTTP server fixture: http_server
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 CORPUS = ROOT / "tests" / "corpus"
+_LEFT_OUT = pytest.StashKey[int]()  # how many seed tests were left out of this run
 
 
 def in_ci() -> bool:
@@ -29,19 +30,39 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"true", "1", "yes"}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the tests that read the seed pages, and name them in the JUnit report."""
-    for item in items:
-        if "seed_pages" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.seeds)
-            item.user_properties.append(("seeds", "true"))
+def _have_seeds() -> bool:
+    return len(list(SEEDS.glob("*.txt"))) == 5
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests that read the seed pages; leave them out, outside CI, without the pages."""
+    seeded = [item for item in items if "seed_pages" in getattr(item, "fixturenames", ())]
+    for item in seeded:
+        item.add_marker(pytest.mark.seeds)
+        item.user_properties.append(("seeds", "true"))  # .ci/check-seeds counts these
+    if seeded and not _have_seeds() and not in_ci():
+        # One line for them all, not one skip line per test (see pytest_terminal_summary).
+        config.hook.pytest_deselected(items=seeded)
+        items[:] = [item for item in items if item.get_closest_marker("seeds") is None]
+        config.stash[_LEFT_OUT] = len(seeded)
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """Say in one line why the seed tests did not run."""
+    if left_out := config.stash.get(_LEFT_OUT, 0):
+        terminalreporter.write_line(
+            f"{left_out} tests skipped: they read the seed pages in {SEEDS} "
+            "(shared/ beside the checkout), which CI has"
+        )
 
 
 @pytest.fixture(scope="session")
 def seed_pages() -> list[Path]:
     """The five seed pages (CI has shared/ beside the checkout)."""
     pages = sorted(SEEDS.glob("*.txt"))
-    if len(pages) != 5:
+    if not _have_seeds():
         if in_ci():
             pytest.fail(f"CI must run the seed tests: expected the five seed pages in {SEEDS}")
         pytest.skip(f"needs the seed pages in {SEEDS} (shared/ beside the checkout); CI runs it")

@@ -38,7 +38,14 @@ def app(tmp_path: Path, notice_page: str) -> Iterator[Flask]:
     store = Store.open(url)
     _ingest(store, notice_page, "https://paper.example/a4.htm", date(2025, 7, 8))
     store.close()
-    yield create_app({"DATABASE_URL": url, "TESTING": True, "BASE_URL": "https://notices.example", "VERSION_TTL": 0})
+    yield create_app(
+        {
+            "DATABASE_URL": url,
+            "TESTING": True,
+            "BASE_URL": "https://notices.example",
+            "VERSION_TTL": 0,
+        }
+    )
 
 
 @pytest.fixture
@@ -195,9 +202,7 @@ def test_control_characters_and_script_stay_harmless(
 ) -> None:
     store = Store.open(app.config["DATABASE_URL"])
     try:
-        text = notice_page.replace(
-            "敬请谅解", "敬请谅解\x07\x1b<script>alert(1)</script>"
-        )
+        text = notice_page.replace("敬请谅解", "敬请谅解\x07\x1b<script>alert(1)</script>")
         _ingest(store, text, "https://paper.example/x.htm", date(2025, 7, 8))
     finally:
         store.close()
