@@ -102,9 +102,18 @@ def _health(address: str) -> dict[str, Any]:
 
 
 def test_make_run_passes_port_on() -> None:
+    assert _make_run() == ".venv/bin/notices serve"
+    assert _make_run("PORT=8123") == ".venv/bin/notices serve --port 8123"
+
+
+def _make_run(*variables: str) -> str:
+    """Return the command ``make run`` would start (a dry run: nothing starts)."""
     dry = subprocess.run(
-        ["make", "-n", "run", "PORT=8123"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "--dry-run", "--no-print-directory", "run", *variables],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    assert dry.stdout.splitlines()[-1].endswith("notices serve --port 8123")
-    plain = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True)
-    assert plain.stdout.splitlines()[-1].rstrip().endswith("notices serve")
+    (command,) = [line.strip() for line in dry.stdout.splitlines() if "notices serve" in line]
+    return command
