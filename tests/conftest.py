@@ -53,8 +53,8 @@ def pytest_terminal_summary(
     """Say in one line why the seed tests did not run."""
     if left_out := config.stash.get(_LEFT_OUT, 0):
         terminalreporter.write_line(
-            f"{left_out} tests skipped: they read the seed pages in {SEEDS} "
-            "(shared/ beside the checkout), which CI has"
+            f"{left_out} tests deselected: they read the seed pages in {SEEDS} "
+            "(shared/ beside the checkout), missing here; CI runs them"
         )
 
 
