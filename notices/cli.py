@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import logging
+import os
 import re
 import sys
 from datetime import date, datetime, timedelta
@@ -284,9 +284,10 @@ def sources_command(db: str | None, sources_file: Path | None) -> None:
 def worker_command(db: str | None, sources_file: Path | None) -> None:
     """Run the scheduler: ingest every source on its schedule, until interrupted."""
     from notices import settings
+    from service.devserver import log_to_stderr
     from service.worker import run_worker
 
-    _log_to_stderr()
+    log_to_stderr()
     _store(db).close()  # a store that cannot be opened is an error now, not at each run
     run_worker(_sources(sources_file), db or settings.get("DATABASE_URL"))
 
@@ -309,83 +310,49 @@ def serve_command(
     For production run gunicorn on service.app:create_app() and `notices worker` apart
     (see deploy/); the server and scheduler here are for the embedded default only.
     """
-    import os
-
-    from apscheduler.schedulers.background import BackgroundScheduler
-
     from notices import settings
-    from service.app import create_app
-    from service.worker import schedule
+    from service.devserver import address, listen, log_to_stderr
 
-    _log_to_stderr()
+    log_to_stderr()
     _store(db).close()  # migrated before the first request, and a bad URL is an error
     database = db or settings.get("DATABASE_URL")
-    config: dict[str, Any] = {"DATABASE_URL": database}
-    if sources_file:
-        config["SOURCES"] = str(sources_file)
-        os.environ["NOTICES_SOURCES"] = str(sources_file)
     sources = _sources(sources_file)
-    app = create_app(config)
-    server = _listen(host, settings.get_port() if port is None else port, app)
-    address = _address(server)
+    app = _app(database, sources_file)
+    server = listen(host, settings.get_port() if port is None else port, app)
+    served = address(server)
     if "NOTICES_BASE_URL" not in os.environ:  # links in feeds point where we serve
-        app.config["BASE_URL"] = address.rstrip("/")
-    scheduler = None
-    if not no_scheduler:
-        scheduler = BackgroundScheduler(timezone=SHANGHAI)
-        schedule(scheduler, sources, database)
-        scheduler.start()
+        app.config["BASE_URL"] = served.rstrip("/")
+    scheduler = None if no_scheduler else _start_scheduler(sources, database)
     click.echo(
-        f"notices: serving on {address}  (feeds: {address}feeds/road-closures.rss, "
-        f"API: {address}api/v1/notices, store: {_shown(database)})"
+        f"notices: serving on {served}  (feeds: {served}feeds/road-closures.rss, "
+        f"API: {served}api/v1/notices, store: {_shown(database)})"
     )
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        pass
+        pass  # Ctrl-C is how it stops
     finally:
         server.server_close()
         if scheduler is not None:
             scheduler.shutdown(wait=False)
 
 
-def _listen(host: str, port: int, app: Any) -> Any:
-    """Bind the development server; an address that cannot be had is a one-line error."""
-    import socket
+def _app(database: str, sources_file: Path | None) -> Any:
+    from service.app import create_app
 
-    from werkzeug.serving import make_server
-
-    try:  # werkzeug reports an unknown host by its errno text alone, then exits
-        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}: {exc.strerror or exc}") from exc
-    return make_server(host, port, app, threaded=True)  # a port in use: werkzeug says so
+    config: dict[str, Any] = {"DATABASE_URL": database}
+    if sources_file:
+        config["SOURCES"] = str(sources_file)
+        os.environ["NOTICES_SOURCES"] = str(sources_file)
+    return create_app(config)
 
 
-def _address(server: Any) -> str:
-    """Return the URL the server answers on, with the port it was given."""
-    host, port = server.socket.getsockname()[:2]
-    shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}/"
+def _start_scheduler(sources: list[Any], database: str) -> Any:
+    from apscheduler.schedulers.background import BackgroundScheduler
 
+    from service.worker import schedule
 
-class _PlainFormatter(logging.Formatter):
-    """A formatter that drops ANSI colour codes (werkzeug colours its lines) for logs and pipes."""
-
-    _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-    def format(self, record: logging.LogRecord) -> str:
-        """Format the record without colour codes."""
-        return self._ANSI.sub("", super().format(record))
-
-
-def _log_to_stderr() -> None:
-    """Log INFO and up to stderr, in colour only on a terminal; of the libraries, warnings."""
-    handler = logging.StreamHandler()
-    layout = "%(asctime)s %(levelname)s %(message)s"
-    tty = sys.stderr.isatty()
-    handler.setFormatter(logging.Formatter(layout) if tty else _PlainFormatter(layout))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
-    # alembic logs its context at every store open, APScheduler every job it adds and runs
-    for chatty in ("alembic", "apscheduler"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
+    scheduler = BackgroundScheduler(timezone=SHANGHAI)
+    schedule(scheduler, sources, database)
+    scheduler.start()
+    return scheduler
