@@ -8,14 +8,17 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
+# PYTHONWARNINGS: setuptools' notice that an editable install maps grammar/ through an
+# import finder is information, not a fault; it would print a warning block on every install.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# make run PORT=8080 serves on that port; without PORT, on $NOTICES_PORT, else 8000.
 run: setup  ## serve feeds and the API on the embedded default (SQLite, the demo source)
-	$(VENV)/bin/notices serve
+	$(VENV)/bin/notices serve $(if $(PORT),--port $(PORT))
 
 lint: setup
 	$(PY) -m ruff check notices service tests benchmarks

@@ -5,11 +5,12 @@ notices) from a local HTTP server on 127.0.0.1, ingests them into a fresh SQLite
 and prints pages/s for the first run and the time of the second, which should fetch
 nothing but conditional requests. Figures are printed, never asserted.
 
-    python benchmarks/ingest.py
+    python benchmarks/ingest.py [--port 8001]   # the archive's port; a free one by default
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 import time
@@ -54,10 +55,13 @@ def _safe(text: str) -> str:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0, help="port of the archive (0: a free one)")
+    args = parser.parse_args()
     texts = _texts()
     start_day = date(2025, 7, 1)
     days = [start_day + timedelta(days=d) for d in range(EDITIONS)]
-    with Server() as server, tempfile.TemporaryDirectory() as folder:
+    with Server(port=args.port) as server, tempfile.TemporaryDirectory() as folder:
         n = 0
         for day in days:
             pages = []

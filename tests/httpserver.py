@@ -21,12 +21,14 @@ the root conftest (``pytest_plugins = ("httpserver",)``)::
 turn and repeats the last. Paths match without their query string. A path never added
 answers 404, so a missing robots.txt needs nothing. The server records each request's
 headers (``requests(path)``), the bytes it managed to send (``sent(path)``) and the most
-requests it was answering at once (``max_concurrent``). Outside pytest, ``with Server() as
-server:`` runs one.
+requests it was answering at once (``max_concurrent``). A client that hangs up between
+requests is counted (``dropped``), never printed as a traceback. Outside pytest, ``with
+Server() as server:`` runs one, on ``Server(port=…)`` when the port matters.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -58,7 +60,7 @@ class Reply:
 class Server:
     """A threaded local HTTP server with per-test routes; see the module docstring."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self._lock = threading.Lock()
         self._routes: dict[str, list[Reply]] = {}
         self._hits: Counter[str] = Counter()
@@ -66,8 +68,9 @@ class Server:
         self._sent: Counter[str] = Counter()
         self._active = 0
         self.max_concurrent = 0
+        self.dropped = 0  # connections the client reset or closed mid-exchange
         self.stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._httpd = _QuietServer(("127.0.0.1", port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.owner = self  # type: ignore[attr-defined]
         self._thread = threading.Thread(
@@ -142,6 +145,21 @@ class Server:
         with self._lock:
             self._sent[path] += sent
 
+    def _drop(self) -> None:
+        with self._lock:
+            self.dropped += 1
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A threaded server that counts connections clients drop instead of printing them."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Count a client hanging up (as httpx does with idle keep-alive connections)."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            self.owner._drop()  # type: ignore[attr-defined]
+            return
+        super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
@@ -161,8 +179,9 @@ class _Handler(BaseHTTPRequestHandler):
             elif reply.delay:
                 owner.stopping.wait(reply.delay)
             self._answer(owner, path, reply, headers)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the client hung up; fine
+        except ConnectionError:  # the client hung up mid-answer; fine
+            owner._drop()
+            self.close_connection = True
         finally:
             owner._leave()
 

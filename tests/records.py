@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from conftest import CORPUS, SEEDS
+from conftest import CORPUS
 
 from notices.model import (
     Detour,
@@ -35,9 +35,8 @@ SITE = "https://notices.example.org"
 PERSON_ID = "21050419860722101X"  # a well-formed resident ID number (check character holds)
 
 
-def seed_records() -> list[Record]:
+def seed_records(page: Path) -> list[Record]:
     """Parse seed page 000 (two closures, three declarations) as printed on a known page."""
-    page = next(SEEDS.glob("000_*.txt"))
     return parse_page(
         page.read_text(encoding="utf-8"),
         url="https://epaper.example.cn/2025-07-07/page/03.html",

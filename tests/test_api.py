@@ -20,12 +20,11 @@ from service.app import create_app
 from service.db import get_store
 
 ROOT = Path(__file__).resolve().parent
-SEED = ROOT.parent.parent / "shared" / "seeds" / "000_503c39abf6fb6e41.txt"
 SEEN = datetime(2025, 7, 8, 7, 0, tzinfo=UTC)
-# (page, edition): two closures and three declarations; five declarations, two of them
-# naming a resident ID number; a nightly closure across midnight; a timed one on G1212.
+# (page, edition), after seed page 000 (two closures and three declarations): five
+# declarations, two of them naming a resident ID number; a nightly closure across midnight;
+# a timed one on G1212.
 PAGES = [
-    (SEED, date(2025, 7, 8)),
     (ROOT / "corpus/loss/001_benxi_classified_basic.txt", date(2025, 7, 8)),
     (ROOT / "corpus/road/015_nightly_bridge_full.txt", date(2025, 4, 2)),
     (ROOT / "corpus/road/006_g1212_exit_ramp_partial.txt", date(2025, 4, 12)),
@@ -35,12 +34,12 @@ PROBLEM = "application/problem+json"
 API = "/api/v1"
 
 
-def filled_app(database: Path) -> Flask:
-    """Return an app on a new SQLite store holding the pages above."""
+def filled_app(database: Path, seed_page: Path) -> Flask:
+    """Return an app on a new SQLite store holding seed page 000 and the pages above."""
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{database}"})
     with app.app_context():
         store = get_store()
-        for page, edition in PAGES:
+        for page, edition in [(seed_page, date(2025, 7, 8)), *PAGES]:
             text = page.read_text(encoding="utf-8")
             url = f"https://epaper.example/{page.stem}.html"
             ingest_text(text, store, url=url, source="seed", edition=edition, now=lambda: SEEN)
@@ -48,8 +47,8 @@ def filled_app(database: Path) -> Flask:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    app = filled_app(tmp_path_factory.mktemp("api") / "notices.sqlite3")
+def app(tmp_path_factory: pytest.TempPathFactory, seed_pages: list[Path]) -> Iterator[Flask]:
+    app = filled_app(tmp_path_factory.mktemp("api") / "notices.sqlite3", seed_pages[0])
     yield app
     with app.app_context():
         get_store().close()
@@ -323,7 +322,7 @@ def test_lookup_of_an_unknown_identifier(client: FlaskClient) -> None:
 
 
 def test_parse_text_gives_records_in_the_clear(client: FlaskClient) -> None:
-    text = PAGES[1][0].read_text(encoding="utf-8")
+    text = PAGES[0][0].read_text(encoding="utf-8")
     response = client.post(
         f"{API}/parse?published_on=2025-07-08",
         data=text.encode(),
@@ -335,8 +334,8 @@ def test_parse_text_gives_records_in_the_clear(client: FlaskClient) -> None:
     assert "21050419860722101X" in response.get_data(as_text=True)  # nothing was stored
 
 
-def test_parse_json(client: FlaskClient) -> None:
-    text = SEED.read_text(encoding="utf-8")
+def test_parse_json(client: FlaskClient, notice_page: str) -> None:
+    text = notice_page
     response = client.post(f"{API}/parse", json={"text": text, "published_on": "2025-07-08"})
     assert response.status_code == 200
     records = response.get_json()

@@ -9,6 +9,7 @@ input refused with a 4xx.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -38,8 +39,8 @@ CHECKS = [
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    app = filled_app(tmp_path_factory.mktemp("schema") / "notices.sqlite3")
+def app(tmp_path_factory: pytest.TempPathFactory, seed_pages: list[Path]) -> Iterator[Flask]:
+    app = filled_app(tmp_path_factory.mktemp("schema") / "notices.sqlite3", seed_pages[0])
     yield app
     with app.app_context():
         get_store().close()

@@ -1,4 +1,4 @@
-"""The ``notices parse`` command: formats, encodings, unreadable files."""
+"""The ``notices parse`` command: formats, encodings, standard input, unreadable files."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ NOTICE = (
 )
 
 
-def _run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["parse", *args])
+def _run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["parse", *args], input=stdin)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -68,6 +68,35 @@ def test_jsonl_and_table(tmp_path: Path) -> None:
     assert json.loads(out.splitlines()[0])["kind"] == "road_closure"
     _, out, _ = _run(str(page), "--format", "table")
     assert "丹霍线" in out and "full" in out
+
+
+def test_table_has_a_header_naming_every_column(tmp_path: Path) -> None:
+    page = tmp_path / "p.txt"
+    page.write_text(NOTICE + "\n遗失声明\n王小明不慎遗失身份证，声明作废。\n", encoding="utf-8")
+    code, out, _ = _run(str(page), "--format", "table")
+    header, *rows = out.splitlines()
+    assert code == 0
+    assert header.split("\t")[:3] == ["id", "kind", "routes|holder"]
+    assert [row.split("\t")[1] for row in rows] == ["road_closure", "loss_declaration"]
+    assert all(len(row.split("\t")) == len(header.split("\t")) for row in rows)
+    assert rows[1].split("\t")[2] == "王小明"
+
+
+def test_a_dash_reads_standard_input_in_any_encoding() -> None:
+    for encoding in ("utf-8", "gb18030", "utf-16"):
+        code, out, err = _run("-", "--published-on", "2025-07-08", stdin=NOTICE.encode(encoding))
+        assert code == 0, err
+        (record,) = json.loads(out)
+        assert record["routes"][0]["name"] == "丹霍线", encoding
+        assert record["source"]["url"] is None  # no file to name
+
+
+def test_standard_input_beside_files(tmp_path: Path) -> None:
+    page = tmp_path / "p.txt"
+    page.write_text(NOTICE, encoding="utf-8")
+    code, out, _ = _run(str(page), "-", "--format", "jsonl", stdin=NOTICE.encode())
+    assert code == 0
+    assert [json.loads(line)["source"]["url"] for line in out.splitlines()] == [str(page), None]
 
 
 def test_bad_date_option_is_a_usage_error(tmp_path: Path) -> None:

@@ -22,9 +22,6 @@ from notices.parse import parse_page
 from notices.store import Sighting, Store
 from service.app import create_app
 
-SEED = (
-    Path(__file__).resolve().parent.parent.parent / "shared" / "seeds" / "000_503c39abf6fb6e41.txt"
-)
 SEEN = datetime(2025, 7, 8, 1, 0, tzinfo=UTC)
 
 
@@ -36,12 +33,10 @@ def _ingest(store: Store, text: str, url: str, edition: date, seen: datetime = S
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
+def app(tmp_path: Path, notice_page: str) -> Iterator[Flask]:
     url = f"sqlite:///{tmp_path / 'feeds.sqlite3'}"
     store = Store.open(url)
-    _ingest(
-        store, SEED.read_text(encoding="utf-8"), "https://paper.example/a4.htm", date(2025, 7, 8)
-    )
+    _ingest(store, notice_page, "https://paper.example/a4.htm", date(2025, 7, 8))
     store.close()
     yield create_app(
         {
@@ -100,11 +95,13 @@ def test_a_second_request_with_the_etag_gets_304(client: FlaskClient) -> None:
     assert since.status_code == 304
 
 
-def test_reingesting_adds_no_item_and_changes_no_guid(app: Flask, client: FlaskClient) -> None:
+def test_reingesting_adds_no_item_and_changes_no_guid(
+    app: Flask, client: FlaskClient, notice_page: str
+) -> None:
     before = feedparser.parse(client.get("/feeds/all.atom").data)
     store = Store.open(app.config["DATABASE_URL"])
     try:
-        text = SEED.read_text(encoding="utf-8")
+        text = notice_page
         _ingest(
             store, text, "https://paper.example/a4.htm", date(2025, 7, 8)
         )  # the same page again
@@ -166,12 +163,12 @@ def test_every_cap_message_validates_and_the_index_lists_them(client: FlaskClien
     assert client.get("/cap/nosuch.xml").status_code == 404
 
 
-def test_a_corrected_notice_goes_out_as_an_update(app: Flask, client: FlaskClient) -> None:
+def test_a_corrected_notice_goes_out_as_an_update(
+    app: Flask, client: FlaskClient, notice_page: str
+) -> None:
     store = Store.open(app.config["DATABASE_URL"])
     try:
-        record = next(
-            r for r in parse_page(SEED.read_text(encoding="utf-8")) if isinstance(r, RoadClosure)
-        )
+        record = next(r for r in parse_page(notice_page) if isinstance(r, RoadClosure))
         changed = dataclasses.replace(record, detour=None)  # same notice id, changed content
         store.save_notices(
             [changed],
@@ -201,12 +198,12 @@ def test_the_calendar_parses_back(client: FlaskClient) -> None:
     assert "REFRESH-INTERVAL" in calendar
 
 
-def test_control_characters_and_script_stay_harmless(app: Flask, client: FlaskClient) -> None:
+def test_control_characters_and_script_stay_harmless(
+    app: Flask, client: FlaskClient, notice_page: str
+) -> None:
     store = Store.open(app.config["DATABASE_URL"])
     try:
-        text = SEED.read_text(encoding="utf-8").replace(
-            "敬请谅解", "敬请谅解\x07\x1b<script>alert(1)</script>"
-        )
+        text = notice_page.replace("敬请谅解", "敬请谅解\x07\x1b<script>alert(1)</script>")
         _ingest(store, text, "https://paper.example/x.htm", date(2025, 7, 8))
     finally:
         store.close()

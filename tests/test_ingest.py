@@ -20,18 +20,19 @@ from notices.ingest import SourceBusy, ingest_once
 from notices.sources import Schedule, Source
 
 DAY = date(2025, 7, 8)
-SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 CORPUS = Path(__file__).resolve().parent / "corpus"
+Notices = tuple[str, str]  # seed page 000's road closures, and its loss declarations
 
 
-def _notices() -> tuple[str, str]:
-    page = (SEEDS / "000_503c39abf6fb6e41.txt").read_text(encoding="utf-8")
-    notices = page[page.index("封路通告") :]
-    return notices[: notices.index("遗失声明")], notices[notices.index("遗失声明") :]
+@pytest.fixture(scope="module")
+def notices(notice_page: str) -> Notices:
+    """The notices of seed page 000: its two road closures, then its three declarations."""
+    found = notice_page[notice_page.index("封路通告") :]
+    return found[: found.index("遗失声明")], found[found.index("遗失声明") :]
 
 
-def _edition(day: date = DAY) -> Edition:
-    roads, losses = _notices()
+def _edition(notices: Notices, day: date = DAY) -> Edition:
+    roads, losses = notices
     news = CORPUS / "road" / "neg_001_road_opening_news.txt"
     ordinary = (
         news.read_text(encoding="utf-8")
@@ -75,8 +76,10 @@ def http() -> Any:
     client.close()
 
 
-def test_epaper_edition_gives_every_notice_once(http_server: Any, store: Any, http: Http) -> None:
-    _serve(http_server, _edition())
+def test_epaper_edition_gives_every_notice_once(
+    http_server: Any, store: Any, http: Http, notices: Notices
+) -> None:
+    _serve(http_server, _edition(notices))
     stats = ingest_once(_source(http_server), store, http, editions=[DAY])
     assert stats.pages_failed == 0, stats.errors
     assert stats.notices_new == 5
@@ -88,12 +91,14 @@ def test_epaper_edition_gives_every_notice_once(http_server: Any, store: Any, ht
     assert closure["source"]["region_code"] == "210500"
 
 
-def test_second_run_fetches_nothing_new(http_server: Any, store: Any, http: Http) -> None:
-    _serve(http_server, _edition())
+def test_second_run_fetches_nothing_new(
+    http_server: Any, store: Any, http: Http, notices: Notices
+) -> None:
+    _serve(http_server, _edition(notices))
     source = _source(http_server)
     ingest_once(source, store, http, editions=[DAY])
     before = store.count_notices()
-    article_hits = {p: http_server.hits(p) for p in _edition().files() if "content_" in p}
+    article_hits = {p: http_server.hits(p) for p in _edition(notices).files() if "content_" in p}
     again = ingest_once(source, store, http, editions=[DAY])
     assert again.notices_new == 0 and again.pages_fetched == 0
     assert store.count_notices() == before
@@ -102,10 +107,10 @@ def test_second_run_fetches_nothing_new(http_server: Any, store: Any, http: Http
 
 
 def test_a_notice_reprinted_in_another_edition_is_one_notice_seen_twice(
-    http_server: Any, store: Any, http: Http
+    http_server: Any, store: Any, http: Http, notices: Notices
 ) -> None:
-    _serve(http_server, _edition(DAY))
-    _serve(http_server, _edition(DAY + timedelta(days=1)))
+    _serve(http_server, _edition(notices, DAY))
+    _serve(http_server, _edition(notices, DAY + timedelta(days=1)))
     stats = ingest_once(_source(http_server), store, http, editions=[DAY, DAY + timedelta(days=1)])
     assert stats.notices_new == 5 and stats.notices_seen == 5
     closure = next(r for r in store.notices(limit=50) if r["kind"] == "road_closure")
@@ -113,9 +118,9 @@ def test_a_notice_reprinted_in_another_edition_is_one_notice_seen_twice(
 
 
 def test_faults_are_recorded_and_the_other_pages_go_on(
-    http_server: Any, store: Any, http: Http
+    http_server: Any, store: Any, http: Http, notices: Notices
 ) -> None:
-    edition = _edition()
+    edition = _edition(notices)
     files = edition.files()
     _serve(http_server, edition)
     articles = sorted(p for p in files if "content_" in p)
@@ -139,8 +144,10 @@ def test_faults_are_recorded_and_the_other_pages_go_on(
     assert mended.notices_new == 3
 
 
-def test_a_failing_source_does_not_stop_another(http_server: Any, store: Any, http: Http) -> None:
-    _serve(http_server, _edition())
+def test_a_failing_source_does_not_stop_another(
+    http_server: Any, store: Any, http: Http, notices: Notices
+) -> None:
+    _serve(http_server, _edition(notices))
     dead = Source(
         name="dead",
         kind="epaper",
@@ -153,9 +160,9 @@ def test_a_failing_source_does_not_stop_another(http_server: Any, store: Any, ht
 
 
 def test_a_folder_source_reads_text_html_and_skips_unchanged(
-    tmp_path: Path, store: Any, http: Http
+    tmp_path: Path, store: Any, http: Http, notices: Notices
 ) -> None:
-    roads, losses = _notices()
+    roads, losses = notices
     (tmp_path / "2025-07-08-a.txt").write_text(roads, encoding="gb18030")
     paragraphs = "".join(f"<p>{line}</p>" for line in losses.splitlines() if line.strip())
     (tmp_path / "2025-07-08-b.html").write_text(
@@ -172,9 +179,9 @@ def test_a_folder_source_reads_text_html_and_skips_unchanged(
 
 
 def test_a_folder_page_named_in_chinese_with_spaces_is_read(
-    tmp_path: Path, store: Any, http: Http
+    tmp_path: Path, store: Any, http: Http, notices: Notices
 ) -> None:
-    roads, _ = _notices()
+    roads, _ = notices
     (tmp_path / "2025-07-08 本溪日报 第4版.txt").write_text(roads, encoding="utf-8")
     source = Source(
         name="folder", kind="directory", schedule=Schedule.parse("every 1h"), path=tmp_path
@@ -183,8 +190,10 @@ def test_a_folder_page_named_in_chinese_with_spaces_is_read(
     assert (stats.pages_fetched, stats.pages_failed, stats.notices_new) == (1, 0, 2)
 
 
-def test_a_run_and_a_manual_ingest_never_both_run(http_server: Any, store: Any, http: Http) -> None:
-    _serve(http_server, _edition())
+def test_a_run_and_a_manual_ingest_never_both_run(
+    http_server: Any, store: Any, http: Http, notices: Notices
+) -> None:
+    _serve(http_server, _edition(notices))
     source = _source(http_server)
     now = datetime.now(UTC)
     assert store.try_lock(f"source:{source.name}", "scheduled-job", now, timedelta(minutes=5))
@@ -194,8 +203,10 @@ def test_a_run_and_a_manual_ingest_never_both_run(http_server: Any, store: Any, 
     assert ingest_once(source, store, http, editions=[DAY]).notices_new == 5
 
 
-def test_two_concurrent_runs_one_waits_out(http_server: Any, store: Any, http: Http) -> None:
-    _serve(http_server, _edition())
+def test_two_concurrent_runs_one_waits_out(
+    http_server: Any, store: Any, http: Http, notices: Notices
+) -> None:
+    _serve(http_server, _edition(notices))
     source = _source(http_server)
     outcomes: list[str] = []
 
@@ -241,9 +252,9 @@ RECOVERS = {"500-then-200", "closes-then-whole", "wrong-charset"}
 
 @pytest.mark.parametrize("fault", sorted(_faults(b"")))
 def test_each_fault_is_a_recorded_error_or_a_retried_success(
-    fault: str, http_server: Any, store: Any
+    fault: str, http_server: Any, store: Any, notices: Notices
 ) -> None:
-    edition = _edition()
+    edition = _edition(notices)
     files = edition.files()
     _serve(http_server, edition)
     roads = next(

