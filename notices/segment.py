@@ -210,12 +210,13 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
         line = lines[k]
         if _road_seed(line, kinds[k]) and not _is_title(line):  # headings were read above
             last = _road_run_end(lines, kinds, taken, k)
-            total: Counter[str] = sum((kinds[i] for i in range(k, last + 1)), Counter())
-            run = lines[k : last + 1]
+            first = _road_run_start(lines, kinds, taken, k)
+            total: Counter[str] = sum((kinds[i] for i in range(first, last + 1)), Counter())
+            run = lines[first : last + 1]
             reads_as_notice = _road_like(kinds[k]) or _FORMAL.search("\n".join(run)) is not None
             if _road_like(total) and reads_as_notice and not _reports_reopening(run):
-                blocks.append(Block("road_closure", None, paras[k].start, paras[last].end))
-                for i in range(k, last + 1):
+                blocks.append(Block("road_closure", None, paras[first].start, paras[last].end))
+                for i in range(first, last + 1):
                     taken[i] = True
                 k = last + 1
                 continue
@@ -281,6 +282,29 @@ def _road_run_end(lines: list[str], kinds: _Kinds, taken: list[bool], first: int
         signed = signed or signature
         last = k
     return last
+
+
+def _road_run_start(lines: list[str], kinds: _Kinds, taken: list[bool], seed: int) -> int:
+    """The first paragraph of a headless notice whose closing words stand at ``seed``: the
+    salutation, the reason and the items printed before them (一、施工时间：… above
+    三、交通管制措施：…) belong to it."""
+    first = seed
+    for k in range(seed - 1, max(-1, seed - _MAX_PARAGRAPHS // 2), -1):
+        line = lines[k]
+        if taken[k] or _is_title(line) or _is_signature(line, kinds[k]):
+            break
+        item = SECTION_START.match(line) is not None or _SALUTATION.fullmatch(line) is not None
+        told = _road_seed(line, kinds[k]) or (
+            _REASON_OPENING.match(line) and _says_closing(kinds[k])
+        )
+        if not (item or told):
+            break
+        first = k
+    return first
+
+
+_SALUTATION = re.compile(r"[^,。;:!?]{2,24}[:：]")  # 广大驾乘人员： / 各有车单位和个人：
+_REASON_OPENING = re.compile(r"因|由于|为了|为确保|为保障|根据|经")
 
 
 # Words of a closure notice's items and courtesy lines (请绕行, 敬请谅解, 特此通告).

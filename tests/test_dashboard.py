@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from lxml import html
 
 from notices.ingest import ingest_text
-from notices.model import Daily, RoadClosure, Window
+from notices.model import Daily, RoadClosure, Source, Window
 from notices.parse import parse_page
 from notices.render.marks import marked_runs
 from notices.render.timeline import DAY_WIDTH, LABEL_WIDTH, days_around, timeline
@@ -28,7 +28,6 @@ from service.app import create_app
 from service.db import get_store
 
 ROOT = Path(__file__).resolve().parent
-SEED = ROOT.parent.parent / "shared" / "seeds" / "000_503c39abf6fb6e41.txt"
 LOSS = ROOT / "corpus/loss/001_benxi_classified_basic.txt"
 RESIDENT_ID = "21050419860722101X"
 SEEN = datetime(2025, 7, 8, 7, 0, tzinfo=UTC)
@@ -50,9 +49,9 @@ def _app(database: Path, pages: list[tuple[str, str]]) -> Flask:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def app(tmp_path_factory: pytest.TempPathFactory, notice_page: str) -> Iterator[Flask]:
     pages = [
-        (SEED.read_text(encoding="utf-8"), "https://epaper.example/000.html"),
+        (notice_page, "https://epaper.example/000.html"),
         (LOSS.read_text(encoding="utf-8"), "https://epaper.example/loss.html"),
         (HOSTILE, "https://epaper.example/hostile.html"),
     ]
@@ -160,7 +159,7 @@ def test_sources_show_their_runs_and_when_they_last_gave_a_page(client: FlaskCli
 
 def _closure(start: date, end: date | None, daily: Daily | None = None) -> RoadClosure:
     window = Window(start, end, daily=daily)
-    return RoadClosure("rc_1", "封路通告", "", None, (), parse_page(SEED.read_text())[0].source,
+    return RoadClosure("rc_1", "封路通告", "", None, (), Source(),
                        None, (), (), "full", window)  # fmt: skip
 
 
@@ -202,9 +201,9 @@ def test_marks_of_a_loss_declaration_are_its_holder_documents_and_masked_numbers
 # ── weight with 10,000 notices ─────────────────────────────────────────────────────
 
 
-def _fill(app: Flask, count: int) -> None:
+def _fill(app: Flask, count: int, seed: str) -> None:
     """Store ``count`` distinct notices varied from the seed page's (all in force 2025-07-10)."""
-    base = parse_page(SEED.read_text(encoding="utf-8"), published_on=date(2025, 7, 8))
+    base = parse_page(seed, published_on=date(2025, 7, 8))
     store = get_store()
     for first in range(0, count, 500):
         batch = []
@@ -217,10 +216,12 @@ def _fill(app: Flask, count: int) -> None:
                                            date(2025, 7, 8), "A1", seen))  # fmt: skip
 
 
-def test_the_first_view_of_10000_notices_weighs_under_200_kb(tmp_path: Path) -> None:
+def test_the_first_view_of_10000_notices_weighs_under_200_kb(
+    tmp_path: Path, notice_page: str
+) -> None:
     app = _app(tmp_path / "notices.sqlite3", [])
     with app.app_context():
-        _fill(app, 10_000)
+        _fill(app, 10_000, notice_page)
         assert get_store().count_notices() == 10_000
     client = app.test_client()
     for url in ("/", "/?at=2025-07-10"):  # the recent closures; the fullest week

@@ -27,7 +27,6 @@ from service.app import create_app
 from service.db import get_store
 
 ROOT = Path(__file__).resolve().parent
-SEED = ROOT.parent.parent / "shared" / "seeds" / "000_503c39abf6fb6e41.txt"
 NIGHTLY = ROOT / "corpus/road/015_nightly_bridge_full.txt"
 ARTIFACTS = ROOT / "artifacts" / "dashboard"
 CHROMIUM = "/usr/bin/chromium"
@@ -82,10 +81,9 @@ def _serve(database: Path, pages: list[tuple[str, str, date]]) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def base(tmp_path_factory: pytest.TempPathFactory, notice_page: str) -> Iterator[str]:
     """The app with the seed page: two road closures, three loss declarations."""
-    seed = SEED.read_text(encoding="utf-8")
-    page = [(seed, "https://epaper.example/000.html", date(2025, 7, 8))]
+    page = [(notice_page, "https://epaper.example/000.html", date(2025, 7, 8))]
     yield from _serve(tmp_path_factory.mktemp("dash") / "notices.sqlite3", page)
 
 
