@@ -11,3 +11,6 @@ worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
 accesslog = "-"
+# Paths only, never query strings: a lookup's query string is a full ID number (%(U)s is the
+# path; %(r)s, the default, is the whole request line). No Referer: it may hold one too.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'

@@ -266,11 +266,13 @@ def serve_command(
 
     from notices import settings
     from service.app import create_app
+    from service.devserver import QuietRequestHandler
     from service.worker import schedule
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     database = db or settings.get("DATABASE_URL")
-    config: dict[str, Any] = {"DATABASE_URL": database}
+    # The default identifier key is tolerated on a loopback address only (service.guard).
+    config: dict[str, Any] = {"DATABASE_URL": database, "LOCAL_DEMO": _loopback(host)}
     if "NOTICES_BASE_URL" not in os.environ:  # links in feeds point where we serve
         config["BASE_URL"] = f"http://{host}:{port}"
     if sources_file:
@@ -287,7 +289,22 @@ def serve_command(
         f"API: /api/v1/notices, store: {database})"
     )
     try:
-        app.run(host=host, port=port, use_reloader=False, threaded=True)
+        app.run(
+            host=host,
+            port=port,
+            use_reloader=False,
+            threaded=True,
+            request_handler=QuietRequestHandler,
+        )
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
