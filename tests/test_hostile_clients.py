@@ -127,7 +127,7 @@ def test_parse_is_rate_limited_per_client(app: Flask) -> None:
             data=LOSS,
             content_type="text/plain",
             environ_base={"REMOTE_ADDR": "10.1.1.1"},
-        ).status_code  # fmt: skip
+        ).status_code
         for _ in range(5)
     ]
     assert codes == [200, 200, 200, 429, 429]
