@@ -154,7 +154,7 @@ def ingest_command(
     from rich.progress import Progress
 
     from notices.errors import ConfigError, SourceBusy
-    from notices.ingest import ingest_once
+    from notices.ingest import ingest_once, stop_on_signals
     from notices.sources import Source, find_source
     from service.worker import make_http
 
@@ -180,9 +180,10 @@ def ingest_command(
                 )
 
             try:
-                stats = ingest_once(
-                    chosen, store, http, editions=_days(start, end), progress=advance
-                )
+                with stop_on_signals() as stop:  # SIGTERM: finish the pages in hand, release
+                    stats = ingest_once(
+                        chosen, store, http, editions=_days(start, end), progress=advance, stop=stop
+                    )
             except SourceBusy as exc:
                 raise click.ClickException(str(exc)) from exc
     finally:
@@ -194,6 +195,9 @@ def ingest_command(
     )
     for error in stats.errors:
         click.echo(f"  error: {error}", err=True)
+    if stats.pages_failed or stats.errors:  # a run that missed something is no success
+        click.echo(f"notices: {chosen.name}: the run did not read everything", err=True)
+        sys.exit(1)
 
 
 def _find(find: Any, sources: list[Any], name: str, error: type[Exception]) -> Any:
@@ -225,6 +229,8 @@ def sources_command(db: str | None, sources_file: Path | None) -> None:
                 when = run.started_at.astimezone(SHANGHAI).isoformat(timespec="seconds")
                 read = f"{s.pages_fetched} read, {s.pages_skipped} unchanged"
                 last = f"last run {when}: {read}, {s.pages_failed} failed, {s.notices_new} new"
+                status = "running" if run.finished_at is None else "failed" if s.errors else "ok"
+                last += f"; {status}" + (f"; last error: {s.errors[-1]}" if s.errors else "")
             schedule = source.schedule.cron or f"every {source.schedule.every}"
             click.echo(f"{source.name}\t{source.kind}\t{schedule}\t{last}")
     finally:
