@@ -36,12 +36,13 @@ from urllib.request import url2pathname
 from zoneinfo import ZoneInfo
 
 from notices import settings
-from notices.errors import NoticesError, SourceBusy
-from notices.extract import decode_page, edition_links, html_text, page_label, pdf_text
+from notices.errors import NoticesError, SourceBusy, TooLarge
+from notices.extract import decode_page, edition_links, html_text, page_label
 from notices.fetch import Fetched, Http
 from notices.model import Record
 from notices.parse import parse_page
 from notices.reading import decode
+from notices.sandbox import pdf_text_limited
 from notices.sources import Source
 from notices.store import PageState, PageVisit, RunStats, Sighting, Store
 
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ABANDONED = "abandoned: its process stopped without finishing (killed?); its lease lapsed"
 _WORKERS = 4
+MAX_FILE_BYTES = 10 * 1024 * 1024  # a folder's page, as large as a fetched one may be
 _FILE_KINDS = (".txt", ".html", ".htm", ".pdf")
 _DATE_IN_NAME = re.compile(r"(20\d\d)[-_.]?(\d\d)[-_.]?(\d\d)")
 
@@ -237,7 +239,9 @@ def _folder_pages(source: Source) -> Iterator[Page]:
             yield Page(path.resolve().as_uri(), edition)
 
 
-def _fetch_index(url: str, store: Store, http: Http, tally: _Tally) -> Fetched | None:
+def _fetch_index(
+    url: str, source: Source, store: Store, http: Http, tally: _Tally
+) -> Fetched | None:
     """Fetch an index page conditionally; None when it is unchanged and was read in full."""
     state = store.page_state(url)
     done = state is not None and state.status == "parsed"
@@ -246,6 +250,7 @@ def _fetch_index(url: str, store: Store, http: Http, tally: _Tally) -> Fetched |
             url,
             etag=state.etag if done and state else None,
             last_modified=state.last_modified if done and state else None,
+            hosts=source.hosts(),
         )
     except NoticesError as exc:
         tally.fail(url, exc)
@@ -260,7 +265,7 @@ def _edition_pages(
     source: Source, store: Store, http: Http, day: date, tally: _Tally, indexes: list[_Index]
 ) -> Iterator[Page]:
     """An e-paper edition's articles: the index lists the pages, each page its articles."""
-    first = _fetch_index(source.index_url(day), store, http, tally)
+    first = _fetch_index(source.index_url(day), source, store, http, tally)
     if first is None:
         return
     try:
@@ -286,7 +291,7 @@ def _edition_pages(
         if page_url == first.url:
             continue
         failures = tally.failed
-        fetched = _fetch_index(page_url, store, http, tally)
+        fetched = _fetch_index(page_url, source, store, http, tally)
         if fetched is None:
             edition.incomplete = edition.incomplete or tally.failed > failures
             continue
@@ -385,7 +390,7 @@ def _read(page: Page, source: Source, http: Http, state: PageState | None) -> _R
         # validators and the hash count only from a good read
         etag = good.etag if good else None
         modified = good.last_modified if good else None
-        fetched = _fetch(page.url, http, etag, modified)
+        fetched = _fetch(page.url, http, etag, modified, source.hosts())
         if fetched.not_modified:
             return _Read(page, fetched, unchanged=True)
         text = _text(page.url, fetched, source)
@@ -408,15 +413,19 @@ def _read(page: Page, source: Source, http: Http, state: PageState | None) -> _R
         return _Read(page, error=f"unexpected {type(exc).__name__}: {exc}")
 
 
-def _fetch(url: str, http: Http, etag: str | None, modified: str | None) -> Fetched:
+def _fetch(
+    url: str, http: Http, etag: str | None, modified: str | None, hosts: frozenset[str]
+) -> Fetched:
     if url.startswith("file://"):
         path = Path(url2pathname(urlsplit(url).path))  # as_uri() percent-encodes names
+        if path.stat().st_size > MAX_FILE_BYTES:  # as a fetch stops past its limit
+            raise TooLarge(f"{path.name}: {path.stat().st_size} bytes, over {MAX_FILE_BYTES}")
         data = path.read_bytes()
         digest = "sha256:" + hashlib.sha256(data).hexdigest()
         if etag == digest:
             return Fetched(url, 304, b"", None, None, etag, None)
         return Fetched(url, 200, data, _file_type(path), None, digest, None)
-    return http.get(url, etag=etag, last_modified=modified)
+    return http.get(url, etag=etag, last_modified=modified, hosts=hosts or None)
 
 
 def _file_type(path: Path) -> str:
@@ -429,7 +438,11 @@ def _text(url: str, fetched: Fetched, source: Source) -> str:
     """A fetched page's text, by its type: a PDF's columns, an HTML article, plain text."""
     kind = (fetched.content_type or "").lower()
     if "pdf" in kind or fetched.content[:5] == b"%PDF-":
-        return pdf_text(fetched.content)
+        return pdf_text_limited(
+            fetched.content,
+            memory_mb=int(settings.get_float("EXTRACT_MEMORY_MB")),
+            cpu_seconds=int(settings.get_float("EXTRACT_SECONDS")),
+        )
     if "html" in kind or url.lower().endswith((".htm", ".html")):
         return html_text(
             decode_page(fetched.content, fetched.charset), content_selector=source.content_selector

@@ -41,6 +41,7 @@ def make_http() -> Http:
         retries=int(settings.get_float("HTTP_RETRIES")),
         per_host=int(settings.get_float("HTTP_PER_HOST")),
         delay=settings.get_float("HTTP_DELAY"),
+        deadline=settings.get_float("FETCH_DEADLINE"),
     )
 
 
