@@ -16,7 +16,6 @@ records what it left for next time, and releases the lock.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 import os
@@ -242,7 +241,10 @@ def _folder_pages(source: Source) -> Iterator[Page]:
 def _fetch_index(
     url: str, source: Source, store: Store, http: Http, tally: _Tally
 ) -> Fetched | None:
-    """Fetch an index page conditionally; None when it is unchanged and was read in full."""
+    """Fetch an index page conditionally (a 304 if it is unchanged and was read in full).
+
+    None when it could not be fetched (the failure is counted).
+    """
     state = store.page_state(url)
     done = state is not None and state.status == "parsed"
     try:
@@ -255,21 +257,28 @@ def _fetch_index(
     except NoticesError as exc:
         tally.fail(url, exc)
         return None
-    if fetched.not_modified:
-        tally.skipped += 1
-        return None
     return fetched
 
 
 def _edition_pages(
     source: Source, store: Store, http: Http, day: date, tally: _Tally, indexes: list[_Index]
 ) -> Iterator[Page]:
-    """An e-paper edition's articles: the index lists the pages, each page its articles."""
-    first = _fetch_index(source.index_url(day), source, store, http, tally)
+    """An e-paper edition's articles: the index lists the pages, each page its articles.
+
+    An edition index answered 304 lists the same pages, but a page's own index may have
+    changed (an article added under it): the pages are asked again, conditionally, from
+    the index's stored text. Its own articles (page one's) are not: they are unchanged.
+    """
+    url = source.index_url(day)
+    first = _fetch_index(url, source, store, http, tally)
     if first is None:
         return
+    stored = store.page_text(url) if first.not_modified else None
+    if first.not_modified and stored is None:  # stored before indexes kept their text
+        tally.skipped += 1
+        return
     try:
-        html = decode_page(first.content, first.charset)
+        html = stored if stored is not None else decode_page(first.content, first.charset)
     except NoticesError as exc:
         tally.fail(first.url, exc)
         return
@@ -286,12 +295,16 @@ def _edition_pages(
         if article not in seen:
             seen.add(article)
             edition.articles.append(article)
-            yield Page(article, day, page_label(html))
+            if not first.not_modified:
+                yield Page(article, day, page_label(html))
     for page_url in links.pages:
         if page_url == first.url:
             continue
         failures = tally.failed
         fetched = _fetch_index(page_url, source, store, http, tally)
+        if fetched is not None and fetched.not_modified:
+            tally.skipped += 1  # unchanged, and its articles were all read
+            continue
         if fetched is None:
             edition.incomplete = edition.incomplete or tally.failed > failures
             continue
@@ -334,9 +347,9 @@ def _finish_indexes(
         if not complete(index):
             continue  # read it again next time
         page = Page(index.url, index.edition, page_label(index.text))
-        visit = _visit(page, source, fetched_at, "parsed", fetched=index.fetched)
-        # an index keeps its hash (to know it unchanged), not its text: it holds no notice
-        store.save_page(dataclasses.replace(visit, content_hash=_hash(index.text)))
+        # an index keeps its text: answered 304 next time, it still leads to its pages
+        visit = _visit(page, source, fetched_at, "parsed", text=index.text, fetched=index.fetched)
+        store.save_page(visit)
 
 
 # ── reading pages ───────────────────────────────────────────────────────────────────

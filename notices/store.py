@@ -202,6 +202,11 @@ class Store:
                 row.url, row.content_hash, row.etag, row.last_modified, row.fetched_at, row.status
             )
 
+    def page_text(self, url: str) -> str | None:
+        """Return the text kept from the last read of ``url``, or None."""
+        with self._read() as session:
+            return session.scalar(select(PageRow.text).where(PageRow.url == url))
+
     def save_page(self, visit: PageVisit) -> None:
         """Record a fetch of a page; one without text keeps the text (and hash) it had."""
         with self._write() as session:
