@@ -6,7 +6,11 @@ notices-worker.service), so each source is ingested once, not once per worker.
 
 bind = "127.0.0.1:8000"
 workers = 2
-threads = 4
+# A gthread worker reads each request on one of its threads, so a slow client (slowloris)
+# holds a thread until it finishes: 2 x 12 threads keep the service answering with 20 such
+# clients (tests/test_slow_clients.py). More need the buffering proxy in front (nginx),
+# which hands gunicorn only whole requests. 12 stays within SQLAlchemy's pool (5 + 10).
+threads = 12
 worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
