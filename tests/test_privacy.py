@@ -213,3 +213,28 @@ def test_gunicorn_logs_paths_without_their_query() -> None:
     formats = re.findall(r"^access_log_format = (.+)$", conf, re.MULTILINE)
     assert len(formats) == 1 and "%(U)s" in formats[0]
     assert not re.search(r"%\((r|q|f|\{[^}]*\}i)\)s", formats[0])  # no request line, query, referer
+
+
+def test_a_store_of_last_month_is_masked_where_q_searches(database_url: str) -> None:
+    """Migration 0003 rewrites the searched text of notices stored with numbers in the clear."""
+    from alembic import command
+    from alembic.config import Config
+
+    from notices.store import MIGRATIONS, NoticeQuery, Store
+
+    store = Store.open(database_url)
+    ingest_text(LOSS_PAGE, store, url="https://p.example/1", source="s", now=lambda: SEEN)
+    with store._writer.begin() as conn:  # back to 0002: the text in the clear, as it was kept
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0002")
+    assert store.query(NoticeQuery(q=OLD_ID))  # found: the leak of the issue
+    store.close()
+    migrated = Store.open(database_url)
+    try:
+        for secret in SECRETS:
+            assert migrated.query(NoticeQuery(q=secret[6:14])) == [], secret
+        assert migrated.query(NoticeQuery(q="赵大六"))
+    finally:
+        migrated.close()
