@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import time
 from collections.abc import Callable
 from datetime import date
 
 from notices.checks import check_road
-from notices.errors import OverBudget
 from notices.ids import notice_id
 from notices.loss import parse_loss_block
 from notices.model import Record, Source
@@ -41,17 +39,12 @@ def _road(text: Text, block: Block, source: Source) -> list[Record]:
 _PARSERS: dict[str, Parser] = {"road_closure": _road, "loss_declaration": parse_loss_block}
 
 
-def parse_text(
-    raw: str, source: Source | None = None, *, screen: bool = True, cpu_seconds: float | None = None
-) -> list[Record]:
+def parse_text(raw: str, source: Source | None = None, *, screen: bool = True) -> list[Record]:
     """Find and parse every notice in a page's text.
 
     ``screen`` skips, at the cost of one regular-expression scan, pages that hold none of
     the words a notice needs; benchmarks turn it off to time the full pass.
-    ``cpu_seconds`` bounds the CPU time of this thread spent on the page: past it, between
-    two notices, :class:`~notices.errors.OverBudget` is raised.
     """
-    deadline = None if cpu_seconds is None else time.thread_time() + cpu_seconds
     source = source or Source()
     if screen and not may_hold_notices(raw):
         return []
@@ -60,8 +53,6 @@ def parse_text(
         source = dataclasses.replace(source, published_on=masthead_date(text))
     records: list[Record] = []
     for block in find_blocks(text):
-        if deadline is not None and time.thread_time() > deadline:
-            raise OverBudget(f"the page needs more than {cpu_seconds} s of CPU to parse")
         records.extend(_PARSERS[block.kind](text, block, source))
     return records
 
@@ -101,8 +92,6 @@ def parse_page(
     page: str | None = None,
     region: str | None = None,
     region_code: str | None = None,
-    cpu_seconds: float | None = None,
 ) -> list[Record]:
     """Parse a page's text, naming where it came from."""
-    source = Source(url, publication, published_on, page, region, region_code)
-    return parse_text(raw, source, cpu_seconds=cpu_seconds)
+    return parse_text(raw, Source(url, publication, published_on, page, region, region_code))

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, json, request
 from sqlalchemy.exc import SQLAlchemyError
 
+from notices.budget import cpu_budget
 from notices.errors import ConfigError, OverBudget
 from notices.identifiers import looks_like_resident_id
 from notices.model import Daily, Record, RoadClosure, Window
@@ -379,7 +380,8 @@ def parse_preview() -> Response:
     published_on = published_on or asked_on
     budget = float(str(current_app.config["PARSE_SECONDS"]))
     try:
-        records = parse_page(text, published_on=published_on, cpu_seconds=budget)
+        with cpu_budget(budget):
+            records = parse_page(text, published_on=published_on)
     except OverBudget as exc:
         raise Problem(413, "over-budget", "Too much to parse", str(exc)) from exc
     return _json([to_dict(record) for record in records])
