@@ -248,3 +248,24 @@ def test_a_folder_source_publishes_no_server_path(
     assert notice["source"]["url"] is None and notice["sightings"][0]["url"] is None
     errors = client.get("/api/v1/sources").get_json()["sources"][0]["runs"][0]["errors"]
     assert errors and errors[0].startswith("broken.pdf: ")
+
+
+def test_a_folder_file_past_the_size_limit_fails_as_a_fetch_would(
+    tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import notices.ingest
+
+    monkeypatch.setattr(notices.ingest, "MAX_FILE_BYTES", 1000)
+    (tmp_path / "big.txt").write_text(PAGE * 100, encoding="utf-8")
+    (tmp_path / "page.txt").write_text(PAGE, encoding="utf-8")
+    source = Source(
+        name="folder", kind="directory", schedule=Schedule.parse("every 1h"), path=tmp_path
+    )
+    store = Store.open(sqlite_url)
+    try:
+        with Http() as http:
+            stats = ingest_once(source, store, http)
+    finally:
+        store.close()
+    assert stats.pages_fetched == 1 and stats.pages_failed == 1
+    assert "TooLarge" in stats.errors[0] and "big.txt" in stats.errors[0]

@@ -179,3 +179,30 @@ def test_a_missing_edition_is_a_failed_ingest(
     )
     assert result.exit_code == 1
     assert "node_2.htm: HTTP 404" in result.stderr
+
+
+def test_the_worker_stops_on_sigterm_after_the_pages_in_hand(
+    http_server: Server, tmp_path: Path, sqlite_url: str
+) -> None:
+    sources = slow_source(http_server, tmp_path, delay=0.4)
+    env = os.environ | {"NOTICES_HTTP_DELAY": "0"}
+    command = [NOTICES, "worker", "--db", sqlite_url, "--sources", str(sources)]
+    worker = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        wait_for(lambda: http_server.hits("/p1.txt") > 0)
+        worker.send_signal(signal.SIGTERM)
+        stopped_at = time.monotonic()
+        worker.communicate(timeout=20)
+        assert time.monotonic() - stopped_at < 5
+    finally:
+        worker.kill()
+        worker.communicate()
+    store = Store.open(sqlite_url)
+    try:
+        last = store.runs("slow")[0]
+        assert last.finished_at is not None and last.stats.errors[-1].startswith("stopped after")
+        assert store.try_lock("source:slow", "someone else", last.finished_at, timedelta(seconds=1))
+    finally:
+        store.close()
