@@ -218,7 +218,8 @@ def test_a_folder_source_publishes_no_server_path(
 ) -> None:
     folder = tmp_path / "pages"
     folder.mkdir()
-    (folder / "2025-07-08.txt").write_text(PAGE, encoding="utf-8")
+    # a notice of its own: the API keeps public records by id and revision, across apps
+    (folder / "2025-07-08.txt").write_text(PAGE.replace("李明", "李文件"), encoding="utf-8")
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
     sources = tmp_path / "sources.toml"
     sources.write_text(
