@@ -7,10 +7,12 @@ notices-worker.service), so each source is ingested once, not once per worker.
 bind = "127.0.0.1:8000"
 workers = 2
 # A gthread worker reads each request on one of its threads, so a slow client (slowloris)
-# holds a thread until it finishes: 2 x 12 threads keep the service answering with 20 such
-# clients (tests/test_slow_clients.py). More need the buffering proxy in front (nginx),
-# which hands gunicorn only whole requests. 12 stays within SQLAlchemy's pool (5 + 10).
-threads = 12
+# holds a thread until its request is whole. The kernel does not share connections out
+# evenly between workers, so each worker must absorb the slow clients alone: 24 threads
+# keep the health check answering with 20 of them (tests/test_slow_clients.py). More need
+# the buffering proxy in front (nginx), which hands gunicorn whole requests only. Slow
+# clients hold no database connection; fast requests past the pool's 15 wait for one.
+threads = 24
 worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20

@@ -271,6 +271,7 @@ def serve_command(
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from notices import settings
+    from notices.errors import ConfigError
     from service.app import create_app
     from service.devserver import QuietRequestHandler
     from service.worker import schedule
@@ -284,7 +285,10 @@ def serve_command(
     if sources_file:
         config["SOURCES"] = str(sources_file)
         os.environ["NOTICES_SOURCES"] = str(sources_file)
-    app = create_app(config)
+    try:
+        app = create_app(config)
+    except ConfigError as exc:  # the default identifier key off a loopback address
+        raise click.ClickException(str(exc)) from exc
     scheduler = None
     if not no_scheduler:
         scheduler = BackgroundScheduler(timezone=SHANGHAI)
