@@ -1,11 +1,12 @@
 """Personal data: a private person's resident ID number is masked in every public output.
 
 The mask shows the six-digit region code and the last two characters, nothing more:
-the birth date and most of the sequence stay hidden, so about 330,000 numbers fit one
-masked number and a rate-limited lookup cannot walk them. Numbers are masked wherever
-they are printed, in every form papers print them: run together, spaced or hyphenated
-(``110105 19491231 002X``), in full-width digits, and the old 15-digit numbers. Lookups
-by a full number match a keyed digest, so the number itself need not be searched.
+the birth date and most of the sequence stay hidden, so some 430,000 numbers (births
+1900–2029) fit one masked number and a rate-limited lookup cannot walk them. Numbers are
+masked wherever they are printed, in every form papers print them: run together, spaced
+or hyphenated (``110105 19491231 002X``), in full-width digits, and the old 15-digit
+numbers. Lookups by a full number match a keyed digest, so the number itself need not be
+searched.
 """
 
 from __future__ import annotations
