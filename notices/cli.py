@@ -201,7 +201,7 @@ def ingest_command(
     from rich.progress import Progress
 
     from notices.errors import ConfigError, SourceBusy
-    from notices.ingest import ingest_once
+    from notices.ingest import ingest_once, stop_on_signals
     from notices.sources import Source, find_source
     from service.worker import make_http
 
@@ -227,9 +227,10 @@ def ingest_command(
                 )
 
             try:
-                stats = ingest_once(
-                    chosen, store, http, editions=_days(start, end), progress=advance
-                )
+                with stop_on_signals() as stop:  # SIGTERM: finish the pages in hand, release
+                    stats = ingest_once(
+                        chosen, store, http, editions=_days(start, end), progress=advance, stop=stop
+                    )
             except SourceBusy as exc:
                 raise click.ClickException(str(exc)) from exc
     finally:
@@ -241,6 +242,9 @@ def ingest_command(
     )
     for error in stats.errors:
         click.echo(f"  error: {error}", err=True)
+    if stats.pages_failed or stats.errors:  # a run that missed something is no success
+        click.echo(f"notices: {chosen.name}: the run did not read everything", err=True)
+        sys.exit(1)
 
 
 def _find(find: Any, sources: list[Any], name: str, error: type[Exception]) -> Any:
@@ -272,6 +276,8 @@ def sources_command(db: str | None, sources_file: Path | None) -> None:
                 when = run.started_at.astimezone(SHANGHAI).isoformat(timespec="seconds")
                 read = f"{s.pages_fetched} read, {s.pages_skipped} unchanged"
                 last = f"last run {when}: {read}, {s.pages_failed} failed, {s.notices_new} new"
+                status = "running" if run.finished_at is None else "failed" if s.errors else "ok"
+                last += f"; {status}" + (f"; last error: {s.errors[-1]}" if s.errors else "")
             schedule = source.schedule.cron or f"every {source.schedule.every}"
             click.echo(f"{source.name}\t{source.kind}\t{schedule}\t{last}")
     finally:
@@ -317,7 +323,7 @@ def serve_command(
     _store(db).close()  # migrated before the first request, and a bad URL is an error
     database = db or settings.get("DATABASE_URL")
     sources = _sources(sources_file)
-    app = _app(database, sources_file)
+    app = _app(database, sources_file, host)
     server = listen(host, settings.get_port() if port is None else port, app)
     served = address(server)
     if "NOTICES_BASE_URL" not in os.environ:  # links in feeds point where we serve
@@ -337,10 +343,11 @@ def serve_command(
             scheduler.shutdown(wait=False)
 
 
-def _app(database: str, sources_file: Path | None) -> Any:
+def _app(database: str, sources_file: Path | None, host: str) -> Any:
     from service.app import create_app
 
-    config: dict[str, Any] = {"DATABASE_URL": database}
+    # The default identifier key is tolerated on a loopback address only (service.guard).
+    config: dict[str, Any] = {"DATABASE_URL": database, "LOCAL_DEMO": _loopback(host)}
     if sources_file:
         config["SOURCES"] = str(sources_file)
         os.environ["NOTICES_SOURCES"] = str(sources_file)
@@ -356,3 +363,12 @@ def _start_scheduler(sources: list[Any], database: str) -> Any:
     schedule(scheduler, sources, database)
     scheduler.start()
     return scheduler
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

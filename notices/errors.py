@@ -3,7 +3,8 @@
     NoticesError
     ├── GrammarLoadError      a .lark file is missing or broken (an installation fault)
     ├── InputError            input that cannot be read as a page
-    │   └── DecodeError       bytes in no encoding we read (UTF-8, UTF-16, GB18030), a broken PDF
+    │   ├── DecodeError       bytes in no encoding we read (UTF-8, UTF-16, GB18030), a broken PDF
+    │   └── OverBudget        a page whose reading would pass its memory or CPU limit
     ├── FetchError            a URL that could not be fetched (after retries): timeout, 4xx, 5xx…
     │   ├── TooLarge          a body over the size limit (reading stopped there)
     │   └── Disallowed        robots.txt forbids the URL
@@ -34,6 +35,10 @@ class InputError(NoticesError):
 
 class DecodeError(InputError):
     """Bytes that are not text in any encoding we read."""
+
+
+class OverBudget(InputError):
+    """A page whose extraction or parsing would pass its memory, CPU or size limit."""
 
 
 class FetchError(NoticesError):

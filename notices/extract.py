@@ -75,9 +75,11 @@ def _codec(label: str) -> str | None:
 
 # --------------------------------------------------------------------------- HTML → text
 
-_BLOCK_WORDS = """p div br li tr td th table ul ol dl dt dd pre hr h1 h2 h3 h4 h5 h6 section article
-    blockquote address figure figcaption"""
-_BLOCKS = frozenset(_BLOCK_WORDS.split())
+# Paragraphs stand apart by a blank line, as in a text file; other blocks break the line.
+_PARAGRAPH_WORDS = """p pre h1 h2 h3 h4 h5 h6 table ul ol dl blockquote address figure hr section
+    article"""
+_PARAGRAPHS = frozenset(_PARAGRAPH_WORDS.split())
+_BLOCKS = frozenset(("div", "br", "li", "tr", "td", "th", "dt", "dd", "figcaption")) | _PARAGRAPHS
 _NEVER_TEXT = frozenset(
     ("script", "style", "noscript", "template", "head", "title", "iframe", "object", "select")
 )
@@ -90,16 +92,20 @@ _ENP_START, _ENP_END = "<!--enpcontent-->", "<!--/enpcontent-->"
 
 
 def html_text(html: str, *, content_selector: str | None = None) -> str:
-    """Return an article's text from its HTML, one paragraph a line, without the page chrome.
+    """Return an article's text from its HTML, without the page chrome.
 
-    With ``content_selector`` (CSS) only what it selects is read ("" when it selects nothing);
-    else Founder's content markers; else the body without scripts, styles and navigation.
+    A block element breaks the line; paragraphs (``<p>``, headings, tables, lists) and an
+    empty line (``<br><br>``) stand apart by a blank line, as in a text file, since the
+    segmenter reads blank lines as the gaps between notices. With ``content_selector``
+    (CSS) only what it selects is read ("" when it selects nothing); else Founder's content
+    markers; else the body without scripts, styles and navigation. Pages nested deeper
+    than the parser goes (libxml2 stops at 2048) are read with their nesting flattened.
     """
     root = _parse(html)
     if root is None:
         return ""
     if content_selector is not None:
-        return "\n".join(_text(element) for element in root.cssselect(content_selector)).strip()
+        return "\n\n".join(_text(element) for element in root.cssselect(content_selector)).strip()
     founder = _founder_content(html, root)
     if founder is not None:
         return _text(founder)
@@ -113,9 +119,34 @@ def _parse(html: str) -> lxml.html.HtmlElement | None:
     if not cleaned.strip():
         return None
     try:
-        return lxml.html.document_fromstring(cleaned)
+        return _document(cleaned)
     except etree.ParserError:  # nothing but comments or whitespace
         return None
+
+
+def _document(html: str) -> lxml.html.HtmlElement:
+    """Parse a page whole: past libxml2's depth limit, again with its nesting flattened."""
+    parser = lxml.html.HTMLParser(huge_tree=True)
+    root = lxml.html.document_fromstring(html, parser=parser)
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        root = lxml.html.document_fromstring(_flattened(html), parser=parser)
+    return root
+
+
+_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)[^>]*>")
+_UNREAD = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def _flattened(html: str) -> str:
+    """The page with every tag gone but its breaks: paragraphs and blocks as ``<br>``."""
+
+    def tag(match: re.Match[str]) -> str:
+        name = match[2].lower()
+        if name in _PARAGRAPHS:
+            return "<br><br>"
+        return "<br>" if name in _BLOCKS else ""
+
+    return "<html><body>" + _TAG.sub(tag, _UNREAD.sub("", html)) + "</body></html>"
 
 
 def _founder_content(html: str, root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
@@ -128,27 +159,65 @@ def _founder_content(html: str, root: lxml.html.HtmlElement) -> lxml.html.HtmlEl
     if start < 0 or end < 0:
         return None
     fragment = _CONTROL.sub("", html[start + len(_ENP_START) : end])
-    return lxml.html.fragment_fromstring(fragment, create_parent="div")
+    document = _document(f"<html><body><div>{fragment}</div></body></html>")
+    found: lxml.html.HtmlElement = document.find("body")
+    return found
+
+
+_LINE, _PARAGRAPH, _BR = "\x00line", "\x00paragraph", "\x00br"  # breaks, told from text
 
 
 def _text(element: lxml.html.HtmlElement, *, skip: frozenset[str] = _NEVER_TEXT) -> str:
-    """Render an element's text: block elements break lines, whitespace runs become a space."""
-    pieces = list(_pieces(element, skip, tail=False))
-    lines = (_SPACE.sub(" ", line).strip(" ") for line in "".join(pieces).split("\n"))
-    return "\n".join(line for line in lines if line.strip())
+    """Render an element's text: blocks break lines, paragraphs stand apart, spaces collapse.
+
+    Breaks of blocks next to each other merge (``</div><div>`` is one line break); a
+    ``<br>`` always breaks, so ``<br><br>`` leaves the blank line it shows.
+    """
+    out: list[str] = []
+    trailing: int | None = None  # newlines ending the text so far; None before any text
+    for piece in _pieces(element, skip):
+        if piece == _BR:
+            out.append("\n")
+            trailing = (trailing or 0) + 1
+        elif piece in (_LINE, _PARAGRAPH):
+            wanted = (2 if piece == _PARAGRAPH else 1) - (trailing or 0)
+            if trailing is not None and wanted > 0:
+                out.append("\n" * wanted)
+                trailing += wanted
+        else:
+            out.append(piece)
+            trailing = 0 if piece.strip() else trailing
+    lines = [_SPACE.sub(" ", line).strip(" ") for line in "".join(out).split("\n")]
+    kept: list[str] = []
+    for line in lines:
+        if line.strip() or (kept and kept[-1]):  # one blank line at most, none at the ends
+            kept.append(line if line.strip() else "")
+    return "\n".join(kept).strip("\n")
 
 
-def _pieces(element: etree._Element, skip: frozenset[str], *, tail: bool = True) -> Iterator[str]:
-    tag = element.tag.lower() if isinstance(element.tag, str) else None  # None: a comment
-    if tag is not None and tag not in skip and element.get("role") != "navigation":
-        block = tag in _BLOCKS
-        yield "\n" if block else ""
+def _pieces(root: etree._Element, skip: frozenset[str]) -> Iterator[str]:
+    """The text of an element and its children, and its breaks, walked without recursion."""
+    stack: list[tuple[etree._Element, bool]] = [(root, False)]  # (element, closing)
+    while stack:
+        element, closing = stack.pop()
+        tag = element.tag.lower() if isinstance(element.tag, str) else None  # None: a comment
+        read = tag is not None and tag not in skip and element.get("role") != "navigation"
+        if closing or not read:
+            if read and tag != "br":
+                yield _break(tag)
+            if element is not root:
+                yield _SPACE.sub(" ", element.tail or "")
+            continue
+        yield _BR if tag == "br" else _break(tag)
         yield _SPACE.sub(" ", element.text or "")
-        for child in element:
-            yield from _pieces(child, skip)
-        yield "\n" if block else ""
-    if tail:
-        yield _SPACE.sub(" ", element.tail or "")
+        stack.append((element, True))
+        stack.extend((child, False) for child in reversed(element))
+
+
+def _break(tag: str | None) -> str:
+    if tag in _PARAGRAPHS:
+        return _PARAGRAPH
+    return _LINE if tag in _BLOCKS else ""
 
 
 # --------------------------------------------------------------------------- editions

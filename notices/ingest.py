@@ -7,20 +7,26 @@ skips pages whose text has not changed, parses the rest, and stores each page's 
 one transaction with the sighting (source, edition, page, URL, fetch time). One failing
 page is recorded as failed and the others go on; the run is recorded either way.
 A lock in the store keeps two runs of one source (a scheduled job and a manual
-``notices ingest``) from ever running at once.
+``notices ingest``) from ever running at once. The lock is a lease (``LOCK_LEASE``,
+90 s): a thread renews it while the run is alive, so a run killed outright (SIGKILL, the
+OOM killer) frees its source within one lease, and the next run marks it failed. A run
+asked to stop (``stop``: SIGTERM, see :func:`stop_on_signals`) finishes the pages in hand,
+records what it left for next time, and releases the lock.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 import os
 import re
+import signal
 import socket
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,19 +34,22 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 from zoneinfo import ZoneInfo
 
-from notices.errors import NoticesError, SourceBusy
-from notices.extract import decode_page, edition_links, html_text, page_label, pdf_text
+from notices import settings
+from notices.errors import NoticesError, SourceBusy, TooLarge
+from notices.extract import decode_page, edition_links, html_text, page_label
 from notices.fetch import Fetched, Http
 from notices.model import Record
 from notices.parse import parse_page
 from notices.reading import decode
+from notices.sandbox import pdf_text_limited
 from notices.sources import Source
 from notices.store import PageState, PageVisit, RunStats, Sighting, Store
 
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-LOCK_TTL = timedelta(hours=2)  # a crashed run's lock expires after this
+ABANDONED = "abandoned: its process stopped without finishing (killed?); its lease lapsed"
 _WORKERS = 4
+MAX_FILE_BYTES = 10 * 1024 * 1024  # a folder's page, as large as a fetched one may be
 _FILE_KINDS = (".txt", ".html", ".htm", ".pdf")
 _DATE_IN_NAME = re.compile(r"(20\d\d)[-_.]?(\d\d)[-_.]?(\d\d)")
 
@@ -106,24 +115,85 @@ def ingest_once(
     editions: Sequence[date] | None = None,
     now: Callable[[], datetime] = now_utc,
     progress: Progress | None = None,
+    lease: timedelta | None = None,
+    stop: threading.Event | None = None,
 ) -> RunStats:
     """Fetch what is new in ``source``, parse it, store it, and record the run."""
     holder = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
-    lock = f"source:{source.name}"
-    if not store.try_lock(lock, holder, now(), LOCK_TTL):
-        raise SourceBusy(f"source {source.name!r} is being ingested already")
-    tally = _Tally()
-    run_id = store.start_run(source.name, now())
-    try:
-        days = list(editions) if editions else [today_in_shanghai(now())]
-        indexes: list[_Index] = []
-        pages = list(_pages(source, store, http, days, tally, indexes))
-        failed = _read_all(pages, source, store, http, tally, now, progress)
-        _finish_indexes(indexes, failed, source, store, now())
-    finally:
-        store.finish_run(run_id, tally.stats(), now())
-        store.unlock(lock, holder)
+    length = lease or timedelta(seconds=settings.get_float("LOCK_LEASE"))
+    with Lease(store, f"source:{source.name}", holder, length, now) as held:
+        tally = _Tally()
+        run_id = store.start_run(source.name, now())
+        store.close_abandoned_runs(source.name, run_id, now(), ABANDONED)
+
+        def stopping() -> bool:
+            return held.lost.is_set() or (stop is not None and stop.is_set())
+
+        try:
+            days = list(editions) if editions else [today_in_shanghai(now())]
+            indexes: list[_Index] = []
+            pages = list(_pages(source, store, http, days, tally, indexes))
+            failed = _read_all(pages, source, store, http, tally, now, progress, stopping)
+            _finish_indexes(indexes, failed, source, store, now())
+        finally:
+            if held.lost.is_set():
+                tally.errors.append("stopped: another run took the source's lock over")
+            store.finish_run(run_id, tally.stats(), now())
     return tally.stats()
+
+
+class Lease:
+    """A source's lock, held for ``length`` at a time and renewed on a thread while in use."""
+
+    def __init__(
+        self, store: Store, name: str, holder: str, length: timedelta, now: Callable[[], datetime]
+    ) -> None:
+        self._store, self._name, self._holder = store, name, holder
+        self._length, self._now = length, now
+        self._done = threading.Event()
+        self.lost = threading.Event()  # set when another run took the lock over
+        self._beat = threading.Thread(target=self._renew, name=f"lease {name}", daemon=True)
+
+    def __enter__(self) -> Lease:
+        if not self._store.try_lock(self._name, self._holder, self._now(), self._length):
+            raise SourceBusy(f"{self._name.removeprefix('source:')!r} is being ingested already")
+        self._beat.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._beat.join()
+        self._store.unlock(self._name, self._holder)
+
+    def _renew(self) -> None:
+        """Renew three times a lease: two missed beats in a row still keep the lock."""
+        while not self._done.wait(self._length.total_seconds() / 3):
+            try:
+                if not self._store.try_lock(self._name, self._holder, self._now(), self._length):
+                    self.lost.set()
+                    return
+            except Exception:  # the database away for a moment: try again at the next beat
+                log.exception("renewing the lease of %s", self._name)
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """Turn SIGTERM (and SIGINT) into an event a run checks between pages, while inside."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop  # signals reach the main thread only
+        return
+
+    def ask(signum: int, _frame: object) -> None:
+        log.warning("signal %d: finishing the pages in hand, then stopping", signum)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, ask) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 # ── which pages a source has ────────────────────────────────────────────────────────
@@ -168,8 +238,13 @@ def _folder_pages(source: Source) -> Iterator[Page]:
             yield Page(path.resolve().as_uri(), edition)
 
 
-def _fetch_index(url: str, store: Store, http: Http, tally: _Tally) -> Fetched | None:
-    """Fetch an index page conditionally; None when it is unchanged and was read in full."""
+def _fetch_index(
+    url: str, source: Source, store: Store, http: Http, tally: _Tally
+) -> Fetched | None:
+    """Fetch an index page conditionally (a 304 if it is unchanged and was read in full).
+
+    None when it could not be fetched (the failure is counted).
+    """
     state = store.page_state(url)
     done = state is not None and state.status == "parsed"
     try:
@@ -177,12 +252,10 @@ def _fetch_index(url: str, store: Store, http: Http, tally: _Tally) -> Fetched |
             url,
             etag=state.etag if done and state else None,
             last_modified=state.last_modified if done and state else None,
+            hosts=source.hosts(),
         )
     except NoticesError as exc:
         tally.fail(url, exc)
-        return None
-    if fetched.not_modified:
-        tally.skipped += 1
         return None
     return fetched
 
@@ -190,12 +263,22 @@ def _fetch_index(url: str, store: Store, http: Http, tally: _Tally) -> Fetched |
 def _edition_pages(
     source: Source, store: Store, http: Http, day: date, tally: _Tally, indexes: list[_Index]
 ) -> Iterator[Page]:
-    """An e-paper edition's articles: the index lists the pages, each page its articles."""
-    first = _fetch_index(source.index_url(day), store, http, tally)
+    """An e-paper edition's articles: the index lists the pages, each page its articles.
+
+    An edition index answered 304 lists the same pages, but a page's own index may have
+    changed (an article added under it): the pages are asked again, conditionally, from
+    the index's stored text. Its own articles (page one's) are not: they are unchanged.
+    """
+    url = source.index_url(day)
+    first = _fetch_index(url, source, store, http, tally)
     if first is None:
         return
+    stored = store.page_text(url) if first.not_modified else None
+    if first.not_modified and stored is None:  # stored before indexes kept their text
+        tally.skipped += 1
+        return
     try:
-        html = decode_page(first.content, first.charset)
+        html = stored if stored is not None else decode_page(first.content, first.charset)
     except NoticesError as exc:
         tally.fail(first.url, exc)
         return
@@ -212,12 +295,16 @@ def _edition_pages(
         if article not in seen:
             seen.add(article)
             edition.articles.append(article)
-            yield Page(article, day, page_label(html))
+            if not first.not_modified:
+                yield Page(article, day, page_label(html))
     for page_url in links.pages:
         if page_url == first.url:
             continue
         failures = tally.failed
-        fetched = _fetch_index(page_url, store, http, tally)
+        fetched = _fetch_index(page_url, source, store, http, tally)
+        if fetched is not None and fetched.not_modified:
+            tally.skipped += 1  # unchanged, and its articles were all read
+            continue
         if fetched is None:
             edition.incomplete = edition.incomplete or tally.failed > failures
             continue
@@ -260,9 +347,9 @@ def _finish_indexes(
         if not complete(index):
             continue  # read it again next time
         page = Page(index.url, index.edition, page_label(index.text))
-        visit = _visit(page, source, fetched_at, "parsed", fetched=index.fetched)
-        # an index keeps its hash (to know it unchanged), not its text: it holds no notice
-        store.save_page(dataclasses.replace(visit, content_hash=_hash(index.text)))
+        # an index keeps its text: answered 304 next time, it still leads to its pages
+        visit = _visit(page, source, fetched_at, "parsed", text=index.text, fetched=index.fetched)
+        store.save_page(visit)
 
 
 # ── reading pages ───────────────────────────────────────────────────────────────────
@@ -276,21 +363,36 @@ def _read_all(
     tally: _Tally,
     now: Callable[[], datetime],
     progress: Progress | None,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> set[str]:
     """Read pages on a few threads (the fetching overlaps); store them in order, here.
 
-    Returns the URLs that failed.
+    Only a few pages are in hand at a time, so that a run asked to stop stops soon: it
+    stores those and leaves the rest, as failed, for the next run. Returns the URLs that
+    failed or were left.
     """
     states = {page.url: store.page_state(page.url) for page in pages}
     failed: set[str] = set()
+    waiting = deque(pages)
+    in_hand: deque[Future[_Read]] = deque()
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        reads = pool.map(lambda page: _read(page, source, http, states.get(page.url)), pages)
-        for done, read in enumerate(reads, 1):
+        done = 0
+        while waiting or in_hand:
+            while waiting and len(in_hand) < 2 * _WORKERS and not stopping():
+                page = waiting.popleft()
+                in_hand.append(pool.submit(_read, page, source, http, states.get(page.url)))
+            if not in_hand:
+                break  # asked to stop: nothing is left in hand
+            read = in_hand.popleft().result()
             if read.error is not None:
                 failed.add(read.page.url)
             _store(read, source, store, tally, now())
+            done += 1
             if progress:
                 progress(read.page.url, done, len(pages))
+    if waiting:
+        failed.update(page.url for page in waiting)
+        tally.errors.append(f"stopped after {done} of {len(pages)} pages; the rest goes next run")
     return failed
 
 
@@ -301,7 +403,7 @@ def _read(page: Page, source: Source, http: Http, state: PageState | None) -> _R
         # validators and the hash count only from a good read
         etag = good.etag if good else None
         modified = good.last_modified if good else None
-        fetched = _fetch(page.url, http, etag, modified)
+        fetched = _fetch(page.url, http, etag, modified, source.hosts())
         if fetched.not_modified:
             return _Read(page, fetched, unchanged=True)
         text = _text(page.url, fetched, source)
@@ -324,15 +426,19 @@ def _read(page: Page, source: Source, http: Http, state: PageState | None) -> _R
         return _Read(page, error=f"unexpected {type(exc).__name__}: {exc}")
 
 
-def _fetch(url: str, http: Http, etag: str | None, modified: str | None) -> Fetched:
+def _fetch(
+    url: str, http: Http, etag: str | None, modified: str | None, hosts: frozenset[str]
+) -> Fetched:
     if url.startswith("file://"):
         path = Path(url2pathname(urlsplit(url).path))  # as_uri() percent-encodes names
+        if path.stat().st_size > MAX_FILE_BYTES:  # as a fetch stops past its limit
+            raise TooLarge(f"{path.name}: {path.stat().st_size} bytes, over {MAX_FILE_BYTES}")
         data = path.read_bytes()
         digest = "sha256:" + hashlib.sha256(data).hexdigest()
         if etag == digest:
             return Fetched(url, 304, b"", None, None, etag, None)
         return Fetched(url, 200, data, _file_type(path), None, digest, None)
-    return http.get(url, etag=etag, last_modified=modified)
+    return http.get(url, etag=etag, last_modified=modified, hosts=hosts or None)
 
 
 def _file_type(path: Path) -> str:
@@ -345,7 +451,11 @@ def _text(url: str, fetched: Fetched, source: Source) -> str:
     """A fetched page's text, by its type: a PDF's columns, an HTML article, plain text."""
     kind = (fetched.content_type or "").lower()
     if "pdf" in kind or fetched.content[:5] == b"%PDF-":
-        return pdf_text(fetched.content)
+        return pdf_text_limited(
+            fetched.content,
+            memory_mb=int(settings.get_float("EXTRACT_MEMORY_MB")),
+            cpu_seconds=int(settings.get_float("EXTRACT_SECONDS")),
+        )
     if "html" in kind or url.lower().endswith((".htm", ".html")):
         return html_text(
             decode_page(fetched.content, fetched.charset), content_selector=source.content_selector

@@ -50,6 +50,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SENDER", "notices@example.invalid", "CAP sender of the alerts"),
     Setting("BASE_URL", "http://127.0.0.1:8000", "the public address, for links in feeds"),
     Setting("PORT", "8000", "port `notices serve` (and so `make run`) listens on"),
+    Setting("LOOKUP_RATE", "30/hour", "lookups one client may make: N/second, N/minute or N/hour"),
+    Setting("PARSE_RATE", "20/minute", "POST /api/v1/parse requests one client may make"),
+    Setting("PARSE_SECONDS", "2", "CPU seconds one POST /api/v1/parse may spend parsing"),
+    Setting("TRUSTED_PROXIES", "0", "proxies in front whose X-Forwarded-For names the client"),
+    Setting("LOCK_LEASE", "90", "seconds a source's lock outlives its run's last heartbeat"),
+    Setting("FETCH_DEADLINE", "60", "seconds one fetch may take in all, however the bytes trickle"),
+    Setting("EXTRACT_MEMORY_MB", "512", "memory a PDF's extraction may use, in its own process"),
+    Setting("EXTRACT_SECONDS", "30", "CPU seconds a PDF's extraction may use"),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 MAX_PARSE_BYTES = 512 * 1024  # the largest body POST /api/v1/parse accepts

@@ -13,6 +13,7 @@ index = "https://epaper.example/html/{date:%Y-%m/%d}/node_2.htm"
 page_selector = "#pagelist a"
 article_selector = ".titles a"
 content_selector = "#article"
+allowed_hosts = ["img.epaper.example"]   # hosts a redirect may lead to, besides the index's
 
 [[source]]
 name = "demo"
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from notices.errors import ConfigError
 
@@ -83,6 +85,12 @@ class Source:
     page_selector: str | None = None
     article_selector: str | None = None
     content_selector: str | None = None
+    allowed_hosts: tuple[str, ...] = ()  # hosts a redirect may lead to, besides its own
+
+    def hosts(self) -> frozenset[str]:
+        """The hosts this source's pages may be fetched from: its own and those it allows."""
+        own = (urlsplit(url).hostname for url in (self.index or "", *self.urls))
+        return frozenset(host.lower() for host in (*own, *self.allowed_hosts) if host)
 
     def index_url(self, edition: date) -> str:
         """The edition index URL of one day."""
@@ -128,6 +136,7 @@ def _source(entry: dict[str, Any], base: Path) -> Source:
         page_selector=entry.get("page_selector"),
         article_selector=entry.get("article_selector"),
         content_selector=entry.get("content_selector"),
+        allowed_hosts=tuple(str(host).lower() for host in entry.get("allowed_hosts", ())),
     )
 
 

@@ -211,6 +211,11 @@ class Store:
                 row.url, row.content_hash, row.etag, row.last_modified, row.fetched_at, row.status
             )
 
+    def page_text(self, url: str) -> str | None:
+        """Return the text kept from the last read of ``url``, or None."""
+        with self._read() as session:
+            return session.scalar(select(PageRow.text).where(PageRow.url == url))
+
     def save_page(self, visit: PageVisit) -> None:
         """Record a fetch of a page; one without text keeps the text (and hash) it had."""
         with self._write() as session:
@@ -369,6 +374,21 @@ class Store:
             )
             if done.rowcount != 1:  # type: ignore[attr-defined]
                 raise LookupError(f"no run {run_id}")
+
+    def close_abandoned_runs(self, source: str, keep: int, now: datetime, reason: str) -> int:
+        """Mark the unfinished runs of ``source`` but ``keep`` failed with ``reason``; count them.
+
+        Only the holder of the source's lock calls this: no other run of it can be alive.
+        """
+        with self._write() as session:
+            stmt = select(RunRow).where(
+                RunRow.source == source, RunRow.finished_at.is_(None), RunRow.id != keep
+            )
+            abandoned = list(session.scalars(stmt))
+            for row in abandoned:
+                row.finished_at = now
+                row.errors = [*row.errors, reason]
+            return len(abandoned)
 
     def runs(self, source: str | None = None, limit: int = 10) -> list[Run]:
         """Return the latest runs, of one source or all, newest first."""

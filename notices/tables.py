@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from notices.model import LossDeclaration, Record, RoadClosure
-from notices.privacy import identifier_digest
+from notices.privacy import identifier_digest, mask_text
 from notices.serialize import to_dict
 
 # Issuers are kept one per line: no issuer's name holds a line break.
@@ -253,7 +253,7 @@ def notice_values(record: Record) -> dict[str, Any]:
     return {
         "kind": record.kind,
         "record": plain,
-        "text": record.text,
+        "text": mask_text(record.text),  # what ?q= searches: never a hidden digit
         "region": record.region,
         "region_code": record.region_code,
         "publication": record.source.publication,

@@ -3,7 +3,10 @@
 Every record it returns is the public one (:func:`notices.render.view.public`): resident
 ID numbers masked wherever they are printed. ``POST /parse`` is the exception: it stores
 nothing and answers what the caller sent, as ``notices parse`` prints it. Errors are
-problem documents (:mod:`service.problems`); GETs are open to every origin (CORS).
+problem documents (:mod:`service.problems`); GETs are open to every origin (CORS), but
+the identifier lookup, which is rate-limited per client (:mod:`service.guard`) and which
+no other site's page should make on its visitors' behalf. ``POST /parse`` is limited per
+client too, and in the CPU time it may spend.
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, json, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from notices.errors import ConfigError
+from notices.budget import cpu_budget
+from notices.errors import ConfigError, OverBudget
 from notices.identifiers import looks_like_resident_id
 from notices.model import Daily, Record, RoadClosure, Window
 from notices.parse import parse_page
 from notices.privacy import is_personal, mask_resident_id
 from notices.render.times import expires, local, onset
-from notices.render.view import public
+from notices.render.view import is_private_url, public
 from notices.road_phrases import stake
 from notices.serialize import from_dict, to_dict
 from notices.sources import Source
@@ -33,6 +37,7 @@ from notices.store import NoticeQuery, Run, Store
 from notices.tables import road_keys
 from service import openapi
 from service.db import configured_sources, get_store
+from service.guard import limit
 from service.params import ParameterError, notice_query, parse_date
 from service.problems import InvalidParameter, NotFound, Problem
 
@@ -49,6 +54,9 @@ _MAX_TEXT = 200  # longest filter value or identifier read
 _PAGE = 200  # rows per store query when an answer needs them all
 _RUNS_SHOWN = 5
 _CORS_METHODS = ("GET", "HEAD", "OPTIONS")
+_NO_CORS = ("/loss-declarations/lookup",)  # paths under the prefix closed to other origins
+_BODY_CHUNK = 64 * 1024
+_FILE_URL = re.compile(r"file://[^\s:]*/([^/\s:]+)")  # a server's path: only its name is told
 
 
 # ── reading parameters ─────────────────────────────────────────────────────────────
@@ -97,7 +105,13 @@ def public_item(row: dict[str, Any]) -> dict[str, Any]:
     """Return a stored notice as the public sees it, with what the store knows of it."""
     item = dict(_public_record(row["id"], row.get("revision"), row.get("changed_at"), row))
     item.update((key, row[key]) for key in _STORED if key in row)
+    if "sightings" in item:
+        item["sightings"] = [_public_sighting(s) for s in item["sightings"]]
     return item
+
+
+def _public_sighting(sighting: dict[str, Any]) -> dict[str, Any]:
+    return sighting | {"url": None} if is_private_url(sighting.get("url")) else sighting
 
 
 _PUBLIC_CACHE = 4096
@@ -162,7 +176,8 @@ def _page_url(cursor: str) -> str:
 @bp.get("/notices/<notice_id>")
 def get_notice(notice_id: str) -> Response:
     """Return one notice."""
-    row = get_store().notice(notice_id)
+    # Ids are of one shape: anything else is unknown, and never reaches the database.
+    row = get_store().notice(notice_id) if _CURSOR.fullmatch(notice_id) else None
     if row is None:
         raise NotFound(f"no notice {notice_id!r}")
     return _conditional(public_item(row))
@@ -326,6 +341,7 @@ def on_stretch(record: Record, stretch: Stretch) -> bool:
 @bp.get("/loss-declarations/lookup")
 def lookup() -> Response:
     """Say whether an identifier was declared lost, and where: exact match only."""
+    limit("lookup")
     value = "".join((_text("identifier", required=True) or "").split()).upper()
     if not value:
         raise InvalidParameter("identifier", "identifier is required")
@@ -358,11 +374,25 @@ def _declaration(row: dict[str, Any], record: Record) -> dict[str, Any]:
 @bp.post("/parse")
 def parse_preview() -> Response:
     """Parse the text sent and return its records, in the clear; nothing is stored."""
+    limit("parse")
     asked_on = _published_on(request.args.get("published_on"))
     text, published_on = _parse_input()
     published_on = published_on or asked_on
-    records = parse_page(text, published_on=published_on)
+    budget = float(str(current_app.config["PARSE_SECONDS"]))
+    try:
+        with cpu_budget(budget):
+            records = parse_page(text, published_on=published_on)
+    except OverBudget as exc:
+        raise Problem(413, "over-budget", "Too much to parse", str(exc)) from exc
     return _json([to_dict(record) for record in records])
+
+
+def _body() -> bytes:
+    """Read the body to its end: past MAX_CONTENT_LENGTH, chunked or not, it is a 413."""
+    chunks = []
+    while chunk := request.stream.read(_BODY_CHUNK):  # a read past the limit raises 413
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _parse_input() -> tuple[str, date | None]:
@@ -376,7 +406,7 @@ def _parse_input() -> tuple[str, date | None]:
     if charset not in ("utf-8", "utf8"):
         raise Problem(415, "unsupported-charset", "Unsupported charset", "send UTF-8 text")
     try:
-        body = request.get_data(cache=False).decode("utf-8")
+        body = _body().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Problem(400, "invalid-body", "Invalid body", "the body is not UTF-8") from exc
     return (body, None) if request.mimetype == "text/plain" else _json_input(body)
@@ -387,6 +417,8 @@ def _json_input(body: str) -> tuple[str, date | None]:
         data = json.loads(body)
     except ValueError as exc:
         raise Problem(400, "invalid-body", "Invalid body", "the body is not JSON") from exc
+    except RecursionError as exc:  # [[[[… nested deeper than the parser recurses
+        raise Problem(400, "invalid-body", "Invalid body", "the JSON is nested too deep") from exc
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         raise InvalidParameter("text", 'send {"text": "…"}, the page text as a string')
     published_on = data.get("published_on")
@@ -450,7 +482,7 @@ def _run(run: Run) -> dict[str, Any]:
         "pages_failed": stats.pages_failed,
         "notices_new": stats.notices_new,
         "notices_seen": stats.notices_seen,
-        "errors": list(stats.errors),
+        "errors": [_FILE_URL.sub(r"\1", error) for error in stats.errors],
     }
 
 
@@ -473,8 +505,11 @@ def openapi_document() -> Response:
 
 @bp.after_app_request
 def _cors(response: Response) -> Response:
-    """Open GETs (and their preflights) under /api/v1 to every origin."""
-    if request.path.startswith(f"{bp.url_prefix}/") and request.method in _CORS_METHODS:
+    """Open GETs (and their preflights) under /api/v1 to every origin, but the lookup's."""
+    path = request.path.removeprefix(bp.url_prefix or "")
+    if path == request.path or path in _NO_CORS:
+        return response
+    if request.method in _CORS_METHODS:
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = "ETag, Link"
         if request.method == "OPTIONS":

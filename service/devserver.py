@@ -3,7 +3,10 @@
 Port 0 asks the system for a free port, so the address is read back from the bound socket,
 and that is the one the banner and the feeds' links name. Log lines lose werkzeug's ANSI
 colours where stderr is not a terminal (a file, a pipe, journald), and the libraries that
-log at every store open or job (alembic, APScheduler) say only their warnings.
+log at every store open or job (alembic, APScheduler) say only their warnings. Werkzeug's
+request handler names its version and Python's in ``Server`` and logs each request line
+whole, query string included, and a lookup's query string is a full ID number: the one
+here answers ``Server: notices`` and logs paths with their queries left out.
 """
 
 from __future__ import annotations
@@ -12,14 +15,31 @@ import logging
 import re
 import socket
 import sys
+from typing import Any
 
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from notices.errors import ConfigError
 
 _CHATTY = ("alembic", "apscheduler")
 _LAYOUT = "%(asctime)s %(levelname)s %(message)s"
+_QUERY = re.compile(r"\?[^\s\"']*")
+
+
+def redact(line: str) -> str:
+    """Leave query strings out of a log line: ``GET /lookup?identifier=… HTTP/1.1``."""
+    return _QUERY.sub("?…", line)
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """A request handler that names no version and logs no query string."""
+
+    def version_string(self) -> str:
+        return "notices"
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        super().log(type, "%s", redact(message % args if args else message))
 
 
 def listen(host: str, port: int, app: Flask) -> BaseWSGIServer:
@@ -28,7 +48,8 @@ def listen(host: str, port: int, app: Flask) -> BaseWSGIServer:
         socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:
         raise ConfigError(f"cannot listen on {host}: {exc.strerror or exc}") from exc
-    return make_server(host, port, app, threaded=True)  # a port in use: werkzeug says so
+    # a port in use: werkzeug says so
+    return make_server(host, port, app, threaded=True, request_handler=QuietRequestHandler)
 
 
 def address(server: BaseWSGIServer) -> str:

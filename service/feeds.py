@@ -11,6 +11,7 @@ the shortest ingest schedule: nothing new can appear sooner.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -38,6 +39,7 @@ FEEDS = {
     "loss-declarations": ("loss_declaration", "遗失声明"),
     "all": (None, "公告"),
 }
+_NOTICE_ID = re.compile(r"[a-z]{2}_[0-9a-f]{20}")  # anything else is unknown, unasked
 _CACHE_SIZE = 256
 _MIN_AGE, _MAX_AGE = 60, 3600
 
@@ -202,7 +204,7 @@ def _references(entry: Item, previous: datetime | None) -> tuple[str, ...]:
 @bp.get("/cap/<notice_id>.xml")
 def cap(notice_id: str) -> Response:
     """One road closure as a CAP 1.2 alert (an Update when the notice has changed)."""
-    row = get_store().notice(notice_id)
+    row = get_store().notice(notice_id) if _NOTICE_ID.fullmatch(notice_id) else None
     if row is None or row.get("kind") != "road_closure":
         abort(404, description=f"no road closure {notice_id!r}")
 

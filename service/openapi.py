@@ -297,6 +297,7 @@ _NOT_MODIFIED = {"description": "the copy named by If-None-Match is current"}
 _BAD = _problem("a parameter cannot be used (it is named in `parameter`)")
 _MISSING = _problem("no such notice")
 _SERVER = _problem("an unexpected error (logged)")
+_LIMITED = _problem("too many requests from this client; `Retry-After` says when to try again")
 
 
 def _get(summary: str, parameters: list[Schema], responses: dict[str, Schema]) -> Schema:
@@ -348,7 +349,12 @@ PATHS: dict[str, Schema] = {
     "/loss-declarations/lookup": _get(
         "Whether an identifier was declared lost (exact match)",
         [_text("identifier", "an identifier as printed (spaces ignored)", required=True)],
-        {"200": _ok(_ref("Lookup"), "the declarations naming it"), "400": _BAD, "500": _SERVER},
+        {
+            "200": _ok(_ref("Lookup"), "the declarations naming it"),
+            "400": _BAD,
+            "429": _LIMITED,
+            "500": _SERVER,
+        },
     ),
     "/parse": {
         "post": {
@@ -371,8 +377,9 @@ PATHS: dict[str, Schema] = {
                     },
                 },
                 "400": _problem("the body cannot be read"),
-                "413": _problem("the body is too large"),
+                "413": _problem("the body is too large, or would take too long to parse"),
                 "415": _problem("not text/plain or JSON in UTF-8"),
+                "429": _LIMITED,
                 "500": _SERVER,
             },
         }

@@ -11,6 +11,7 @@ from notices.store import NoticeQuery
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 KINDS = ("road_closure", "loss_declaration")
 MAX_LIMIT = 200
+MAX_TEXT = 200  # longest text filter read: SQLite refuses LIKE patterns past 50 KB
 _TEXT_FILTERS = ("route", "region", "publication", "issuer", "q")
 
 
@@ -60,6 +61,9 @@ def notice_query(args: Any, *, kind: str | None = None, default_limit: int = 50)
     if kind is not None and chosen != kind:
         raise ParameterError("kind", f"this list holds {kind} only")
     text = {name: args.get(name) or None for name in _TEXT_FILTERS}
+    for name, value in text.items():
+        if value is not None and len(value) > MAX_TEXT:
+            raise ParameterError(name, f"longer than {MAX_TEXT} characters")
     active_on = args.get("active_on")
     since = args.get("since")
     return NoticeQuery(

@@ -4,12 +4,16 @@ One APScheduler job per source, on the source's schedule; a job never overlaps i
 (``max_instances=1``), missed runs are merged into one (``coalesce``), and a source whose
 last run is older than its schedule allows runs at start, so the worker catches up after
 downtime. The store's lock keeps a manual ``notices ingest`` and a job from both running.
-It runs in a process of its own (``notices worker``) — never inside the web app.
+It runs in a process of its own (``notices worker``) — never inside the web app. SIGTERM
+(or SIGINT) lets the runs in progress finish their pages in hand, then stops.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import signal
+import threading
 from collections.abc import Callable
 from datetime import datetime
 
@@ -37,6 +41,7 @@ def make_http() -> Http:
         retries=int(settings.get_float("HTTP_RETRIES")),
         per_host=int(settings.get_float("HTTP_PER_HOST")),
         delay=settings.get_float("HTTP_DELAY"),
+        deadline=settings.get_float("FETCH_DEADLINE"),
     )
 
 
@@ -48,12 +53,12 @@ def trigger(source: Source) -> CronTrigger | IntervalTrigger:
     return IntervalTrigger(seconds=source.schedule.every.total_seconds(), timezone=SHANGHAI)
 
 
-def run_source(source: Source, database_url: str) -> None:
+def run_source(source: Source, database_url: str, stop: threading.Event | None = None) -> None:
     """One scheduled run: ingest the source, log what it gave; never raise into the scheduler."""
     store = Store.open(database_url)
     try:
         with make_http() as http:
-            stats = ingest_once(source, store, http)
+            stats = ingest_once(source, store, http, stop=stop)
         log.info(
             "%s: %d pages read, %d unchanged, %d failed; %d new notices",
             source.name,
@@ -114,6 +119,16 @@ def schedule(
 def run_worker(sources: list[Source], database_url: str) -> None:
     """Run the scheduler in this process until interrupted (``notices worker``)."""
     scheduler = BlockingScheduler(timezone=SHANGHAI)
-    schedule(scheduler, sources, database_url)
+    stop = threading.Event()
+    schedule(scheduler, sources, database_url, functools.partial(run_source, stop=stop))
+
+    def ask(signum: int, _frame: object) -> None:
+        log.warning("worker: signal %d, letting the runs finish their pages in hand", signum)
+        stop.set()
+        # shutdown waits for the running jobs: not inside the handler, which holds the main loop
+        threading.Thread(target=scheduler.shutdown, name="worker shutdown").start()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, ask)
     log.info("worker: %d sources scheduled", len(sources))
     scheduler.start()

@@ -42,8 +42,8 @@ ARTICLE = """<html><head>
 </body></html>"""
 
 ROAD_NOTICE = (
-    "　　因朱镕基路K1+200至K1+900段 路面改造施工，2025年7月10日至8月10日全封闭。\n"
-    "　　过往车辆请绕行人民路。\n"
+    "　　因朱镕基路K1+200至K1+900段 路面改造施工，2025年7月10日至8月10日全封闭。\n\n"
+    "　　过往车辆请绕行人民路。\n\n"
     "特此通告。\n"
     "市公安局交通警察支队\n"
     "2025年7月8日"
@@ -153,7 +153,7 @@ def test_a_content_selector_picks_the_article() -> None:
     page = """<html><body><nav>首页 新闻</nav><div class="article"><h1>通告</h1>
     <div class="txt"><p>第一段。</p><p>第二段，<b>加粗</b>不断行。</p></div></div>
     <div class="footer">版权所有</div></body></html>"""
-    assert html_text(page, content_selector="div.article .txt") == "第一段。\n第二段，加粗不断行。"
+    assert html_text(page, content_selector="div.article .txt") == "第一段。\n\n第二段，加粗不断行。"
     assert html_text(page, content_selector="#absent") == ""
 
 
@@ -165,7 +165,7 @@ def test_without_markers_the_body_is_read_without_chrome() -> None:
     封闭。</div><ul><li>一、G312线</li><li>二、S316线</li></ul>
     <table><tr><td>路段</td><td>时间</td></tr><tr><td>K1</td><td>7月</td></tr></table>
     <div role="navigation">上一篇 下一篇</div><footer>版权所有</footer></body></html>"""
-    assert html_text(page) == "封路通告\n因施工 封闭。\n一、G312线\n二、S316线\n路段\n时间\nK1\n7月"
+    assert html_text(page) == "封路通告\n\n因施工 封闭。\n\n一、G312线\n二、S316线\n\n路段\n时间\nK1\n7月"
 
 
 def test_an_xhtml_page_with_an_encoding_declaration_is_read() -> None:

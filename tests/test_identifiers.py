@@ -78,7 +78,7 @@ def test_every_id_number_has_exactly_one_check_character(first17: str) -> None:
 
 
 def test_masking_keeps_region_and_last_digits() -> None:
-    assert mask_resident_id("21050319690203301X") == "210503********301X"
+    assert mask_resident_id("21050319690203301X") == "210503**********1X"
 
 
 def test_masked_record_hides_person_ids_only() -> None:
@@ -100,7 +100,7 @@ def test_masked_record_hides_person_ids_only() -> None:
     )
     shown = masked(record)
     assert isinstance(shown, LossDeclaration)
-    assert shown.identifiers[0].value == "210503********3016"
+    assert shown.identifiers[0].value == "210503**********16"
     assert shown.identifiers[1].value == "91210503MA0XK31P6X"
     assert is_personal(record.identifiers[0]) and not is_personal(record.identifiers[1])
 

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from notices.identifiers import resident_id_valid
 from notices.model import Identifier, LossDeclaration, Record, RoadClosure
-from notices.privacy import is_personal, mask_resident_id, masked
+from notices.privacy import is_personal, mask_resident_id, mask_text, masked
 from notices.render.times import local
 from notices.render.titles import (
     CLOSURE_WORDS,
@@ -34,9 +33,6 @@ KIND_WORDS = {"road_closure": "道路封闭", "loss_declaration": "遗失声明"
 
 # Outside XML 1.0's Char production, plus DEL and the C1 controls XML allows but readers choke on.
 _NOT_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# A resident ID number standing alone, or at the head of a longer number: a disability
-# certificate number is the holder's ID number and two digits.
-_ID_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?=[0-9]{0,2}(?![0-9A-Za-z]))")
 _T = TypeVar("_T")
 
 
@@ -114,7 +110,8 @@ def item_view(item: Item) -> ItemView:
     """Return what an item says, from its public record."""
     record = public(item.record)
     rows = summary_rows(record)
-    source_url = xml_safe(item.source_url) if item.source_url else None
+    public_url = None if is_private_url(item.source_url) else item.source_url
+    source_url = xml_safe(public_url) if public_url else None
     return ItemView(
         id=record.id,
         urn=f"urn:notices:{record.id}",
@@ -150,17 +147,22 @@ def public(record: Record) -> Record:
     def shown(text: str) -> str:
         for number in personal:
             text = text.replace(number, mask_resident_id(number))
-        return _ID_RUN.sub(_mask_if_valid, xml_safe(text))
+        return mask_text(xml_safe(text))
 
-    return _mapped(masked(record), shown)
+    shown_record = _mapped(masked(record), shown)
+    if is_private_url(shown_record.source.url):
+        source = dataclasses.replace(shown_record.source, url=None)
+        shown_record = dataclasses.replace(shown_record, source=source)
+    return shown_record
+
+
+def is_private_url(url: str | None) -> bool:
+    """Tell whether a URL names a file of the server (a directory source), not a public page."""
+    return url is not None and not url.lower().startswith(("http://", "https://"))
 
 
 def _identifiers(record: Record) -> tuple[Identifier, ...]:
     return record.identifiers if isinstance(record, LossDeclaration) else ()
-
-
-def _mask_if_valid(match: re.Match[str]) -> str:
-    return mask_resident_id(match[0]) if resident_id_valid(match[0]) else match[0]
 
 
 def _mapped(value: _T, change: Callable[[str], str]) -> _T:
