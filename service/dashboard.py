@@ -39,6 +39,7 @@ from notices.sources import Source
 from notices.store import Facets, NoticeQuery, Run, Store
 from service.db import configured_sources, get_store
 from service.params import ParameterError, parse_date
+from service.problems import Problem
 
 bp = Blueprint("dashboard", __name__)
 
@@ -338,6 +339,21 @@ def filter_url(filters: Filters, name: str, value: str | None) -> str:
 def _error(error: HTTPException) -> tuple[str, int]:
     status = error.code or 500
     return render_template("dashboard/error.html", error=error, status=status), status
+
+
+@bp.errorhandler(Problem)
+def _refused(error: Problem) -> tuple[str, int]:
+    """What the service's guard refused before the page was asked (service.guard), as a page."""
+    words = _REFUSALS.get(error.slug, "请求有误")
+    shown = BadRequest(f"{words}（{error.detail}）")
+    return render_template("dashboard/error.html", error=shown, status=error.status), error.status
+
+
+_REFUSALS = {
+    "invalid-parameter": "参数不能含控制字符，也不能过长",
+    "rate-limited": "请求过于频繁，请稍后再试",
+    "not-found": "没有这个页面",
+}
 
 
 @bp.after_request

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from epaper import Edition
-from test_ingest import DAY, _edition, _serve, _source
+from test_ingest import DAY, Notices, _edition, _serve, _source
+from test_ingest import notices as _notices  # noqa: F401 (the fixture, by its own name)
 
 from notices.fetch import Http
 from notices.ingest import ingest_once
@@ -23,9 +24,9 @@ def _with_an_article_added(edition: Edition) -> Edition:
 
 
 def test_an_article_added_under_an_unchanged_edition_index_is_read(
-    http_server: Any, store: Any
+    http_server: Any, store: Any, notices: Notices
 ) -> None:
-    first, later = _edition(), _with_an_article_added(_edition())
+    first, later = _edition(notices), _with_an_article_added(_edition(notices))
     edition_index = f"{first.folder}/node_2.htm"
     assert first.files()[edition_index] == later.files()[edition_index]  # 304 next time
     _serve(http_server, first)
