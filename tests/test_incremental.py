@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from epaper import Edition
 from test_ingest import DAY, Notices, _edition, _serve, _source
-from test_ingest import notices as _notices  # noqa: F401 (the fixture, by its own name)
 
 from notices.fetch import Http
 from notices.ingest import ingest_once
+
+
+@pytest.fixture(scope="module")
+def notices(notice_page: str) -> Notices:
+    """Seed page 000's road closures, then its declarations (as test_ingest reads them)."""
+    found = notice_page[notice_page.index("封路通告") :]
+    return found[: found.index("遗失声明")], found[found.index("遗失声明") :]
+
 
 ADDED = "遗失声明\n王晓明遗失身份证，证号21050419860722101X，声明作废。\n"
 
