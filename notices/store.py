@@ -39,9 +39,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from notices import settings
+from notices import revisions, settings
 from notices.model import Record
 from notices.privacy import identifier_digest
+from notices.serialize import from_dict
 from notices.tables import Base as Base  # migrations/env.py takes it from here
 from notices.tables import (
     IdentifierDigestRow,
@@ -55,7 +56,6 @@ from notices.tables import (
     identifier_digests,
     newest_first_after,
     notice_filters,
-    notice_values,
     route_keys,
 )
 from notices.tables import NoticeQuery as NoticeQuery
@@ -220,36 +220,40 @@ class Store:
     def save_notices(
         self, records: Sequence[Record], sighting: Sighting, *, identifier_key: bytes = DEFAULT_KEY
     ) -> SaveResult:
-        """Store records seen at ``sighting``, all or none; count the new ones.
+        """Store records seen at ``sighting``, all or none; count the closures they start.
 
+        Each record is a printing: it joins the closure it is (:mod:`notices.revisions`).
         The identifiers of loss declarations are indexed as digests under ``identifier_key``.
         """
-        ids = [record.id for record in records]
+        edition = sighting.edition
         with self._write() as session:
             if session.get_bind().dialect.name == "postgresql":
                 # One saver at a time, as SQLite has it: exact counts, no deadlocks.
                 session.execute(text("SELECT pg_advisory_xact_lock(hashtext('notices.save'))"))
-            rows = session.scalars(select(NoticeRow).where(NoticeRow.id.in_(ids)))
-            stored = {row.id: row for row in rows}
-            known = set(stored)
-            changed: dict[str, Record] = {}
+            placed: list[tuple[str, str]] = []
+            rows: dict[str, NoticeRow] = {}
+            new = 0
             for record in records:
-                row = stored.get(record.id)
-                stored[record.id] = row = _save_notice(session, row, record, sighting.fetched_at)
-                if row.last_seen == sighting.fetched_at:  # this version is the stored one
-                    changed[record.id] = record
-            session.flush()  # the rows below refer to these
-            _index_notices(session, list(changed.values()), identifier_key)
-            _add_sightings(session, ids, sighting)
+                row, started = revisions.place(session, record, edition, sighting.fetched_at)
+                new += started
+                rows[row.id] = row
+                placed.append((row.id, record.id))
+            _index_notices(session, [from_dict(r.record) for r in rows.values()], identifier_key)
+            _add_sightings(session, placed, sighting)
             _count_notices(session, {record.kind for record in records})
-        new = len(set(ids) - known)
         return SaveResult(new=new, seen_again=len(records) - new)
 
-    def notice(self, notice_id: str) -> dict[str, Any] | None:
-        """Return a stored notice with its sightings, or None."""
+    def notice(self, notice_id: str, *, hidden: bool = False) -> dict[str, Any] | None:
+        """Return a stored notice with its sightings and revisions, or None.
+
+        A hidden notice is None unless ``hidden`` asks for it (the staff's view).
+        """
         with self._read() as session:
             row = session.get(NoticeRow, notice_id)
-            return None if row is None else _notice_dict(row, _sightings(session, [row.id]))
+            if row is None or (row.hidden and not hidden):
+                return None
+            found = _notice_dict(row, _sightings(session, [row.id]))
+            return found | {"revisions": revisions.revisions(session, row.id)}
 
     def notices(
         self, *, kind: str | None = None, limit: int = 100, after: str | None = None
@@ -394,27 +398,6 @@ def _columns(cls: type[Any]) -> list[str]:
     return [f.name for f in dataclasses.fields(cls)]
 
 
-def _save_notice(
-    session: Session, row: NoticeRow | None, record: Record, seen: datetime
-) -> NoticeRow:
-    """Insert a notice, or update it: the latest sighting's version of it wins."""
-    values = notice_values(record)
-    if row is None:
-        row = NoticeRow(id=record.id, first_seen=seen, last_seen=seen, revision=1,
-                        changed_at=seen, previous_changed_at=None, **values)  # fmt: skip
-        session.add(row)
-    elif seen >= row.last_seen:
-        if values["content_hash"] != row.content_hash:
-            row.revision += 1
-            row.previous_changed_at, row.changed_at = row.changed_at, seen
-        for column, value in values.items():
-            setattr(row, column, value)
-        row.last_seen = seen
-    else:  # an older printing: it may only move first_seen back
-        row.first_seen = min(row.first_seen, seen)
-    return row
-
-
 def _index_notices(session: Session, records: Sequence[Record], key: bytes) -> None:
     """Write the route keys and identifier digests of notices, in place of any they had."""
     ids = [record.id for record in records]
@@ -445,8 +428,14 @@ def _count_notices(session: Session, kinds: set[str]) -> None:
         session.execute(stmt.on_conflict_do_update(index_elements=["kind"], set_=fresh))
 
 
-def _add_sightings(session: Session, ids: Sequence[str], sighting: Sighting) -> None:
-    """Add a sighting to each notice not already seen at this URL in this edition."""
+def _add_sightings(
+    session: Session, placed: Sequence[tuple[str, str]], sighting: Sighting
+) -> None:
+    """Add a sighting to each notice not already seen at this URL in this edition.
+
+    ``placed`` pairs each notice with the printing of it seen here.
+    """
+    ids = [notice_id for notice_id, _ in placed]
     # NULL url or edition never collide in a unique index, so look first.
     same = select(SightingRow.notice_id).where(
         SightingRow.notice_id.in_(ids),
@@ -454,7 +443,11 @@ def _add_sightings(session: Session, ids: Sequence[str], sighting: Sighting) -> 
         SightingRow.edition.is_not_distinct_from(sighting.edition),
     )
     seen = set(session.scalars(same))
-    fresh = [dataclasses.asdict(sighting) | {"notice_id": i} for i in dict.fromkeys(ids)]
+    printings = dict(reversed(placed))  # the first printing of each notice on the page
+    fresh = [
+        dataclasses.asdict(sighting) | {"notice_id": i, "printing_id": printings[i]}
+        for i in dict.fromkeys(ids)
+    ]
     fresh = [values for values in fresh if values["notice_id"] not in seen]
     if fresh:
         session.execute(_insert(session, SightingRow).on_conflict_do_nothing(), fresh)
@@ -489,10 +482,19 @@ def _notice_dict(row: NoticeRow, sightings: dict[str, list[Sighting]]) -> dict[s
         "first_seen": _local(row.first_seen),
         "last_seen": _local(row.last_seen),
         "revision": row.revision,
+        "updated_at": _local(row.updated_at or row.changed_at),
+        "status": row.status,
+        "published_on": _iso(row.published_on),
+        "cancelled_on": _iso(row.cancelled_on),
+        "superseded_by": row.superseded_by,
         "changed_at": _local(row.changed_at),
         "previous_changed_at": None if previous is None else _local(previous),
         "sightings": [_sighting_dict(s) for s in sightings.get(row.id, [])],
     }
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def _sighting_dict(sighting: Sighting) -> dict[str, Any]:
