@@ -156,10 +156,38 @@ SCHEMAS: dict[str, Schema] = {
                     },
                     "changed_at": TIMESTAMP,
                     "previous_changed_at": _nullable(TIMESTAMP),
-                }
+                },
+                {
+                    "updated_at": {
+                        "description": "when it last changed, as printed: the edition date of "
+                        "the printing that changed it (or the time of a staff correction)",
+                        **TIMESTAMP,
+                    },
+                    "status": {"enum": ["active", "cancelled", "superseded"]},
+                    "published_on": DATE_OR_NULL,
+                    "cancelled_on": DATE_OR_NULL,
+                    "superseded_by": TEXT_OR_NULL,
+                    "revisions": {
+                        "description": "every change, oldest first (the single-notice answer)",
+                        "type": "array",
+                        "items": _ref("Revision"),
+                    },
+                },
             ),
         ],
     },
+    "Revision": _object(
+        {
+            "revision": {"type": "integer", "minimum": 1},
+            "action": STRING,
+            "status": {"enum": ["active", "cancelled", "superseded"]},
+            "changed": STRINGS,
+            "printing": TEXT_OR_NULL,
+            "edition": DATE_OR_NULL,
+            "by": TEXT_OR_NULL,
+            "updated_at": TIMESTAMP,
+        }
+    ),
     "NoticePage": _object(
         {
             "items": {"type": "array", "items": _ref("Notice")},

@@ -164,7 +164,9 @@ def test_a_corrected_notice_goes_out_as_an_update(app: Flask, client: FlaskClien
         record = next(
             r for r in parse_page(SEED.read_text(encoding="utf-8")) if isinstance(r, RoadClosure)
         )
-        changed = dataclasses.replace(record, detour=None)  # same notice id, changed content
+        assert record.window is not None
+        later = dataclasses.replace(record.window, end=date(2025, 7, 25))
+        changed = dataclasses.replace(record, window=later)  # same notice id, changed content
         store.save_notices(
             [changed],
             Sighting(
