@@ -39,7 +39,10 @@ _EXTENDS = re.compile(r"延长|延期|顺延|推迟|延至")
 _CORRECTS = re.compile(r"更正|勘误|修正")
 _NUM = r"[0-9〇零一二三四五六七八九十两]{1,4}"
 _DATE = re.compile(rf"(?:({_NUM})\s*年)?\s*({_NUM})\s*月\s*({_NUM})\s*[日号]")
-_EXTENDED_TO = re.compile(rf"(?:延长|延期|顺延|推迟|延)(?:至|到)\s*((?:{_NUM}\s*年)?\s*{_NUM}\s*月)")
+_EXTENDED_TO = re.compile(
+    rf"(?:延长|延期|顺延|推迟|延)(?:至|到)\s*((?:{_NUM}\s*年)?\s*{_NUM}\s*月)"
+)
+_VERB_IN_NAME = re.compile(r"^(?:关于)?(?:提前)?(?:取消|撤销|解除|延长|延期|恢复)")
 _CORRECTED_TO = re.compile(r"应为|更正为|改为|调整为")
 _ADJACENT = timedelta(days=1)  # an extension may start the day after the old end
 _UPDATE_LATE = timedelta(days=7)  # an update printed this soon after the window it updates
@@ -62,22 +65,28 @@ def same_closure(known: Record, printing: Record) -> bool:
     """Tell whether ``printing`` is the closure ``known`` (printed again, or updating it)."""
     if not (isinstance(known, RoadClosure) and isinstance(printing, RoadClosure)):
         return False
-    roads = _roads(known) & _roads(printing)
+    common = roads(known) & roads(printing)
     return (
-        bool(roads)
+        bool(common)
         and _issuers_agree(known, printing)
-        and _stretches_agree(known, printing, roads)
+        and _stretches_agree(known, printing, common)
         and _times_agree(known, printing)
     )
 
 
-def _roads(record: RoadClosure) -> set[str]:
+def roads(record: RoadClosure) -> set[str]:
+    """Return the lookup keys of the roads a closure names (see notices.tables.road_keys)."""
     keys: set[str] = set()
     for route in record.routes:
-        keys |= road_keys(route.code or "") | road_keys(route.name or "")
+        keys |= _road_keys(route.code or "") | _road_keys(route.name or "")
     for segment in record.segments:
-        keys |= road_keys(segment.route or "")
+        keys |= _road_keys(segment.route or "")
     return keys
+
+
+def _road_keys(road: str) -> set[str]:
+    """A road's lookup keys, without an update's verb read into its name (取消沱江大桥)."""
+    return road_keys(_VERB_IN_NAME.sub("", road))
 
 
 def _issuers_agree(a: RoadClosure, b: RoadClosure) -> bool:
@@ -93,17 +102,27 @@ def _stretches_agree(a: RoadClosure, b: RoadClosure, roads: set[str]) -> bool:
     """Stakes overlap where both print them on a road in common; else places, if both name any."""
     staked_a, staked_b = _stakes(a, roads), _stakes(b, roads)
     if staked_a and staked_b:
-        return any(x[0] <= y[1] and y[0] <= x[1] for x in staked_a for y in staked_b)
-    places_a, places_b = _places(a), _places(b)
-    if places_a and places_b and not (staked_a or staked_b):
-        return bool(places_a & places_b)
-    return True
+        return any(_stakes_overlap(x, y) for x in staked_a for y in staked_b)
+    # Without stakes on both sides, the places one names must be printed in the other.
+    return _named_in(_places(a), b.text) and _named_in(_places(b), a.text)
+
+
+def _named_in(places: set[str], text: str) -> bool:
+    printed = "".join(text.split())
+    return all(place in printed for place in places)
+
+
+def _stakes_overlap(x: tuple[int, int], y: tuple[int, int]) -> bool:
+    """Two stretches share road; stretches that only touch (K10+360) are neighbours, not one."""
+    low, high = max(x[0], y[0]), min(x[1], y[1])
+    return low < high or (low == high and (x[0] == x[1] or y[0] == y[1]))
 
 
 def _stakes(record: RoadClosure, roads: set[str]) -> list[tuple[int, int]]:
     found = []
+    only_road = len(record.routes) == 1  # a stretch of a one-road notice is on that road
     for segment in record.segments:
-        on_road = not segment.route or bool(road_keys(segment.route) & roads)
+        on_road = only_road or not segment.route or bool(_road_keys(segment.route) & roads)
         if on_road and segment.from_ is not None:
             ends = (segment.from_.m, (segment.to or segment.from_).m)
             found.append((min(ends), max(ends)))
@@ -126,7 +145,7 @@ def _times_agree(known: RoadClosure, printing: RoadClosure) -> bool:
 
 def _overlap(a: Window, b: Window) -> bool:
     a_end, b_end = a.end or date.max, b.end or date.max
-    return a.start <= b_end + _ADJACENT and b.start <= a_end + _ADJACENT
+    return a.start - _ADJACENT <= b_end and b.start - _ADJACENT <= a_end
 
 
 def _dated(record: RoadClosure) -> date | None:
@@ -146,7 +165,7 @@ def _within(record: RoadClosure, day: date | None) -> bool:
 
 
 def revise(known: RoadClosure, printing: RoadClosure) -> RoadClosure:
-    """Return the closure as ``printing`` leaves it: its fields, the known ones where it has none."""
+    """Return the closure as ``printing`` leaves it: its fields, else the known ones."""
     done = action(printing)
     window, windows = printing.window or known.window, printing.windows or known.windows
     if done == "extension":
@@ -214,7 +233,7 @@ def corrected(printing: RoadClosure) -> Window | None:
 
 
 def lifted_on(printing: Record) -> date | None:
-    """Return the day a cancellation takes effect: 自8月21日起解除, else its issue or edition date."""
+    """Return the day a cancellation takes effect (自8月21日起解除), else its issue date."""
     text = _folded(printing.text)
     for match in _CANCELS.finditer(text):
         before = text[max(0, match.start() - 30) : match.start()]

@@ -31,7 +31,6 @@ from notices.tables import (
     PrintingRow,
     RevisionRow,
     notice_values,
-    route_keys,
 )
 
 _CONTENT_FIELDS = ("id", "source", "span", "checks", "warnings", "kind")
@@ -69,8 +68,7 @@ def place(
 
 def _match(session: Session, record: Record) -> NoticeRow | None:
     """The stored closure on the printing's roads that the identity rule says it is."""
-    keys = sorted(route_keys(record))
-    if not isinstance(record, RoadClosure) or not keys:
+    if not isinstance(record, RoadClosure) or not (keys := sorted(identity.roads(record))):
         return None
     on_roads = select(NoticeRouteRow.notice_id).where(NoticeRouteRow.route.in_(keys))
     stmt = (

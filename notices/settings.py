@@ -46,6 +46,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IDENTIFIER_KEY", "change-me", "secret key of the identifier digests used for lookups"),
     Setting("SENDER", "notices@example.invalid", "CAP sender of the alerts"),
     Setting("BASE_URL", "http://127.0.0.1:8000", "the public address, for links in feeds"),
+    Setting(
+        "API_TOKENS",
+        "",
+        "staff API tokens as name=token pairs, comma-separated (or made by `notices token`)",
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 MAX_PARSE_BYTES = 512 * 1024  # the largest body POST /api/v1/parse accepts

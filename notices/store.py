@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -39,12 +39,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from notices import revisions, settings
+from notices import revisions, settings, staff
+from notices.errors import EditError
 from notices.model import Record
 from notices.privacy import identifier_digest
 from notices.serialize import from_dict
-from notices.tables import Base as Base  # migrations/env.py takes it from here
 from notices.tables import (
+    AuditRow,
     IdentifierDigestRow,
     LockRow,
     NoticeCountRow,
@@ -53,11 +54,13 @@ from notices.tables import (
     PageRow,
     RunRow,
     SightingRow,
+    TokenRow,
     identifier_digests,
     newest_first_after,
     notice_filters,
     route_keys,
 )
+from notices.tables import Base as Base  # migrations/env.py takes it from here
 from notices.tables import NoticeQuery as NoticeQuery
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -320,6 +323,72 @@ class Store:
         with self._read() as session:
             return _sightings(session, [notice_id]).get(notice_id, [])
 
+    # Staff edits (notices.staff): each returns the notice as the staff see it
+
+    def correct(self, notice_id: str, field: str, value: Any, *, actor: str,
+                now: datetime) -> dict[str, Any]:  # fmt: skip
+        """Correct one field of a notice; the correction outlives re-ingestion."""
+        return self._edit(lambda s: staff.correct(s, notice_id, field, value, actor, now),
+                          [notice_id], now)  # fmt: skip
+
+    def set_hidden(self, notice_id: str, hidden: bool, *, actor: str,
+                   now: datetime) -> dict[str, Any]:  # fmt: skip
+        """Hide a notice from every public output, or show it again."""
+        return self._edit(lambda s: staff.set_hidden(s, notice_id, hidden, actor, now),
+                          [notice_id], now)  # fmt: skip
+
+    def merge(self, into: str, other: str, *, actor: str, now: datetime) -> dict[str, Any]:
+        """Fold closure ``other`` into ``into``, which the identity rule kept apart."""
+        return self._edit(lambda s: staff.merge(s, into, other, actor, now), [into, other], now)
+
+    def split(self, notice_id: str, printing_id: str, *, actor: str,
+              now: datetime) -> dict[str, Any]:  # fmt: skip
+        """Take a printing out of a closure into one of its own; return the new one."""
+        return self._edit(lambda s: staff.split(s, notice_id, printing_id, actor, now),
+                          [notice_id, printing_id], now)  # fmt: skip
+
+    def _edit(
+        self, change: Callable[[Session], NoticeRow], touched: list[str], now: datetime
+    ) -> dict[str, Any]:
+        with self._write() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(hashtext('notices.save'))"))
+            shown = change(session).id
+            session.flush()
+            rows = [r for r in (session.get(NoticeRow, i) for i in touched) if r is not None]
+            _index_notices(session, [from_dict(r.record) for r in rows], DEFAULT_KEY)
+            for kind in {r.kind for r in rows}:
+                _touch_count(session, kind, now)
+        found = self.notice(shown, hidden=True)
+        assert found is not None
+        return found
+
+    def audit(self, notice_id: str) -> list[dict[str, Any]]:
+        """Return the staff's changes to a notice, oldest first: who, when, before, after."""
+        with self._read() as session:
+            return [_audit_dict(e) for e in staff.audit_entries(session, notice_id)]
+
+    # API tokens: only their SHA-256 digests are kept
+
+    def add_token(self, name: str, digest: str, now: datetime) -> None:
+        """Keep the digest of a new staff token under ``name``, which must be new."""
+        with self._write() as session:
+            if session.get(TokenRow, name) is not None:
+                raise EditError(f"a token named {name!r} exists already: revoke it first")
+            session.add(TokenRow(name=name, digest=digest, created_at=now))
+
+    def revoke_token(self, name: str) -> bool:
+        """Forget the token named ``name``; tell whether there was one."""
+        with self._write() as session:
+            gone = session.execute(delete(TokenRow).where(TokenRow.name == name))
+            return bool(gone.rowcount)  # type: ignore[attr-defined]
+
+    def tokens(self) -> list[tuple[str, str, datetime]]:
+        """Return every stored token: name, digest, when it was made."""
+        with self._read() as session:
+            rows = session.scalars(select(TokenRow).order_by(TokenRow.name))
+            return [(r.name, r.digest, r.created_at) for r in rows]
+
     # Runs
 
     def start_run(self, source: str, started_at: datetime) -> int:
@@ -426,6 +495,18 @@ def _count_notices(session: Session, kinds: set[str]) -> None:
         )
         fresh = {"notices": stmt.excluded.notices, "last_seen": stmt.excluded.last_seen}
         session.execute(stmt.on_conflict_do_update(index_elements=["kind"], set_=fresh))
+
+
+def _audit_dict(entry: AuditRow) -> dict[str, Any]:
+    return {"at": _local(entry.at), "by": entry.actor, "action": entry.action,
+            "before": entry.before, "after": entry.after}  # fmt: skip
+
+
+def _touch_count(session: Session, kind: str, now: datetime) -> None:
+    """Note a staff change in the kind's version, so that feeds are rendered afresh."""
+    row = session.get(NoticeCountRow, kind)
+    if row is not None:
+        row.last_seen = max(row.last_seen, now)
 
 
 def _add_sightings(

@@ -21,11 +21,11 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     ColumnElement,
     Date,
     DateTime,
     Dialect,
-    Boolean,
     ForeignKey,
     Index,
     MetaData,

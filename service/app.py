@@ -2,7 +2,8 @@
 
 Configuration comes from defaults (the settings table), then ``NOTICES_*`` environment
 variables, then ``test_config``. Each surface is a blueprint: ``feeds`` (RSS, Atom,
-JSON Feed, CAP, iCalendar) and ``api`` (``/api/v1``). No scheduler is ever started here:
+JSON Feed, CAP, iCalendar), ``api`` (``/api/v1``) and ``staff`` (its authenticated
+edits). No scheduler is ever started here:
 the dev reloader would run jobs twice and gunicorn once per worker (see service/worker.py).
 """
 
@@ -27,10 +28,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from service import api, db, feeds, problems
+    from service import api, db, feeds, problems, staff
 
     db.init_app(app)
     problems.init_app(app)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(staff.bp)
     return app

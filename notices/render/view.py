@@ -81,7 +81,7 @@ class Item:
 
     @property
     def updated_at(self) -> datetime:
-        """Return the date shown as last changed: the revising printing's edition, or a staff edit."""
+        """Return the date shown as last changed: the revising edition's, or a staff edit's."""
         return max(self.updated or self.changed_at, self.published_at)
 
 

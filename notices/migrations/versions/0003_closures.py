@@ -17,7 +17,7 @@ Create Date: 2026-12-01
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -183,7 +183,7 @@ def _backfill() -> None:
 
 def _utc(moment: datetime, dialect: str) -> datetime:
     """A moment as the store keeps it: UTC, and naive in SQLite, which drops offsets."""
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     return moment.replace(tzinfo=None) if dialect == "sqlite" else moment
 
 
