@@ -161,6 +161,8 @@ def test_a_closure_reprinted_extended_and_cancelled_is_one_record(
     assert [s["edition"] for s in final["sightings"]] == [d.isoformat() for d, _, _ in PRINTINGS]
     assert [r["action"] for r in final["revisions"]] == ["notice", "extension", "cancellation"]
     assert [s["notice"]["revision"] for s in seen] == [1, 1, 2, 3]
+    assert len(reprinted["notice"]["sightings"]) == 2  # a reprint: seen again, not revised
+    assert reprinted["notice"]["revisions"] == first["notice"]["revisions"]
     assert [s["notice"]["status"] for s in seen] == ["active"] * 3 + ["cancelled"]
     assert extended["notice"]["window"]["end"] == "2025-08-25"  # the extension's new end
     assert final["cancelled_on"] == "2025-08-22"
