@@ -10,6 +10,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from service import openapi_staff
+
 Schema = dict[str, Any]
 
 KINDS = ["road_closure", "loss_declaration"]
@@ -440,6 +442,6 @@ def document() -> dict[str, Any]:
             "GETs are open to every origin (CORS).",
         },
         "servers": [{"url": "/api/v1"}],
-        "paths": PATHS,
-        "components": {"schemas": SCHEMAS},
+        "paths": PATHS | openapi_staff.PATHS,
+        "components": {"schemas": SCHEMAS, "securitySchemes": openapi_staff.BEARER},
     }
