@@ -1,6 +1,7 @@
 """Score the identity rule on labelled pairs of printings: precision and recall of merging.
 
-A pair folder holds ``NAME.json`` labels beside the pages they name::
+A pair folder holds ``NAME.pair.json`` labels beside the pages they name (not ``NAME.json``:
+the pages are not labelled with their records, as the parser's corpora are)::
 
     {"label": "reprint" | "extension" | "correction" | "cancellation" | "different",
      "same": true, "note": "…",
@@ -90,7 +91,7 @@ def run(folder: Path) -> PairScore:
     """Score every labelled pair in ``folder`` and print the table."""
     score = PairScore()
     with tempfile.TemporaryDirectory() as work:
-        for path in sorted(folder.glob("*.json")):
+        for path in sorted(folder.glob("*.pair.json")):
             label = json.loads(path.read_text(encoding="utf-8"))
             verdict = merged(folder, label, Path(work))
             kind = label["label"]
@@ -98,7 +99,8 @@ def run(folder: Path) -> PairScore:
             score.merged[kind] += bool(verdict)
             if bool(verdict) != label["same"]:
                 why = "merged" if verdict else "apart" if verdict is False else "no closure read"
-                score.wrong.append(f"{path.stem}: {why} ({label['note']})")
+                name = path.name.removesuffix(".pair.json")
+                score.wrong.append(f"{name}: {why} ({label['note']})")
     _report(score)
     return score
 

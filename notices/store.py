@@ -307,7 +307,7 @@ class Store:
         stmt = (
             select(NoticeRow)
             .join(IdentifierDigestRow, IdentifierDigestRow.notice_id == NoticeRow.id)
-            .where(IdentifierDigestRow.digest == digest)
+            .where(IdentifierDigestRow.digest == digest, *notice_filters(NoticeQuery()))
             .order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc())
         )
         with self._read() as session:

@@ -411,8 +411,8 @@ def notice_filters(query: NoticeQuery) -> list[ColumnElement[bool]]:
                          NoticeRow.holder.icontains(query.q, autoescape=True)))  # fmt: skip
     if query.active_on is not None:
         found.append(_active_on(query.active_on))
-    if query.since is not None:  # changed_at <= last_seen: a notice changes when seen
-        found.append(NoticeRow.last_seen >= query.since)
+    if query.since is not None:  # seen again, or changed (staff edits change unseen)
+        found.append(or_(NoticeRow.last_seen >= query.since, NoticeRow.changed_at >= query.since))
     return found
 
 

@@ -172,3 +172,19 @@ def test_merge_and_split_undo_each_other(client: FlaskClient) -> None:
     actions = [e["action"] for e in
                client.get(f"/api/v1/notices/{DANHUO}/audit", headers=_auth()).get_json()["entries"]]
     assert actions == ["merge", "split"]
+
+
+def test_a_hidden_declaration_is_not_found_and_an_edit_counts_as_a_change(
+    client: FlaskClient,
+) -> None:
+    found = client.get("/api/v1/loss-declarations/lookup?identifier=企独朝总字第000103号").get_json()
+    [declaration] = found["declarations"]
+    before = client.get("/api/v1/notices?since=2025-08-01").get_json()["items"]
+    assert before == []  # nothing seen or changed since
+    assert _post(client, f"{declaration['id']}/hide").status_code == 200
+    again = client.get("/api/v1/loss-declarations/lookup?identifier=企独朝总字第000103号").get_json()
+    assert again["declarations"] == []
+    assert _post(client, f"{DANHUO}/corrections", {"field": "reason", "value": "桥梁维修"}).status_code == 200
+    changed = client.get("/api/v1/notices?since=2025-08-01").get_json()["items"]
+    assert [i["id"] for i in changed] == [DANHUO]
+    assert changed[0]["reason"] == "桥梁维修"

@@ -142,7 +142,8 @@ def msg_type(item: Item, refers: bool = True) -> MsgType:
     """Return an item's message type: Alert first, then Update, Cancel once cancelled."""
     if not refers or (item.revision or 1) < 2:
         return "Alert"
-    return "Cancel" if item.status == "cancelled" else "Update"
+    # a closure merged into another is withdrawn: its messages go on under the other's id
+    return "Cancel" if item.status in ("cancelled", "superseded") else "Update"
 
 
 def _info(alert: etree._Element, record: RoadClosure, sent: datetime, code: str | None) -> None:
