@@ -4,7 +4,8 @@ One :class:`Store` speaks to SQLite or PostgreSQL through the tables of
 :mod:`notices.tables`; the schema is made by the Alembic migrations in
 ``notices/migrations``, run to head by :meth:`Store.open`. A notice is stored once under
 its stable id, as :func:`notices.serialize.to_dict` gives it; every printing of it is a
-sighting, and every change of what it says a new revision.
+sighting, and every change of what it says a new revision. Which closure a printing is,
+and what it changes, is :mod:`notices.revisions`' job; staff edits are :mod:`notices.staff`'s.
 
 Timestamps go in as aware datetimes, are kept in UTC and come back aware; the dicts
 handed to renderers carry them at +08:00, the papers' own time.
@@ -288,7 +289,8 @@ class Store:
     def version(self, kind: str | None = None) -> tuple[int, datetime | None]:
         """Return how many notices (of ``kind``) are stored and when any last changed or was seen.
 
-        A notice changes only when it is seen, so the latest ``last_seen`` is both.
+        A printing changes a notice when it is seen; a staff edit moves the kind's time on
+        (``_touch_count``): either way the latest time is the version's.
         """
         stmt = select(func.coalesce(func.sum(NoticeCountRow.notices), 0),
                       func.max(NoticeCountRow.last_seen))  # fmt: skip
