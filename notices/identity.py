@@ -36,7 +36,7 @@ MEANING = ("routes", "segments", "closure", "window", "windows", "detour", "reas
 
 _CANCELS = re.compile(r"取消|撤销|解除|提前结束|终止|恢复(?:正常)?(?:通行|通车)")
 _EXTENDS = re.compile(r"延长|延期|顺延|推迟|延至")
-_CORRECTS = re.compile(r"更正|勘误|修正")
+_CORRECTS = re.compile(r"更正|勘误|修正|有误")
 _NUM = r"[0-9〇零一二三四五六七八九十两]{1,4}"
 _DATE = re.compile(rf"(?:({_NUM})\s*年)?\s*({_NUM})\s*月\s*({_NUM})\s*[日号]")
 _EXTENDED_TO = re.compile(
@@ -44,14 +44,15 @@ _EXTENDED_TO = re.compile(
 )
 _VERB_IN_NAME = re.compile(r"^(?:关于)?(?:提前)?(?:取消|撤销|解除|延长|延期|恢复)")
 _CORRECTED_TO = re.compile(r"应为|更正为|改为|调整为")
+_OPENING = 80  # characters of a headless notice's first sentence read for its action
 _ADJACENT = timedelta(days=1)  # an extension may start the day after the old end
 _UPDATE_LATE = timedelta(days=7)  # an update printed this soon after the window it updates
 _UPDATE_EARLY = timedelta(days=60)  # …or this long before it starts
 
 
 def action(record: Record) -> Action:
-    """Tell what a printing says it does, from its title (else its opening words)."""
-    words = record.title or record.text[:40]
+    """Tell what a printing says it does, from its title (else its first sentence)."""
+    words = record.title or record.text.split("。")[0][:_OPENING]
     if _CORRECTS.search(words):
         return "correction"
     if _CANCELS.search(words):
@@ -67,11 +68,24 @@ def same_closure(known: Record, printing: Record) -> bool:
         return False
     common = roads(known) & roads(printing)
     return (
-        bool(common)
+        (bool(common) or _names_earlier(printing, known))
         and _issuers_agree(known, printing)
         and _stretches_agree(known, printing, common)
         and _times_agree(known, printing)
     )
+
+
+def _names_earlier(printing: RoadClosure, known: RoadClosure) -> bool:
+    """An update whose roads were not read, signed by the same body, naming the earlier date.
+
+    (我支队2025年9月5日发布的交通管制公告…有误: the notice it corrects by its date.)
+    """
+    if action(printing) not in UPDATES or roads(printing):
+        return False
+    if not (_names(known.issuers) & _names(printing.issuers)):
+        return False
+    earlier = {known.issued_on, known.source.published_on} - {None}
+    return bool(earlier & set(_dates(_folded(printing.text), _year(printing))))
 
 
 def roads(record: RoadClosure) -> set[str]:

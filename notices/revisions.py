@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from notices import identity
@@ -34,6 +34,7 @@ from notices.tables import (
 )
 
 _CONTENT_FIELDS = ("id", "source", "span", "checks", "warnings", "kind")
+_CANDIDATES = 200  # closures put to the rule, the latest seen first
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")  # one offset since 1991
 
 
@@ -67,14 +68,24 @@ def place(
 
 
 def _match(session: Session, record: Record) -> NoticeRow | None:
-    """The stored closure on the printing's roads that the identity rule says it is."""
-    if not isinstance(record, RoadClosure) or not (keys := sorted(identity.roads(record))):
+    """The stored closure on the printing's roads that the identity rule says it is.
+
+    An update whose roads were not read is put to the closures its first issuer signed.
+    """
+    if not isinstance(record, RoadClosure):
         return None
-    on_roads = select(NoticeRouteRow.notice_id).where(NoticeRouteRow.route.in_(keys))
+    if keys := sorted(identity.roads(record)):
+        on_roads = select(NoticeRouteRow.notice_id).where(NoticeRouteRow.route.in_(keys))
+        near: ColumnElement[bool] = NoticeRow.id.in_(on_roads)
+    elif record.issuers and identity.action(record) in identity.UPDATES:
+        near = NoticeRow.issuers.contains(record.issuers[0], autoescape=True)
+    else:
+        return None
     stmt = (
         select(NoticeRow)
-        .where(NoticeRow.id.in_(on_roads), NoticeRow.status != "superseded")
+        .where(near, NoticeRow.kind == "road_closure", NoticeRow.status != "superseded")
         .order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc())
+        .limit(_CANDIDATES)
     )
     for row in session.scalars(stmt):
         if identity.same_closure(from_dict(row.base or row.record), record):
