@@ -122,6 +122,8 @@ def test_a_token_made_by_the_command_works_until_revoked(
     finally:
         store.close()
     assert name == "alice" and digest == tokens.digest(token) and token not in digest
+    listed = runner.invoke(main, ["token", "list", "--db", database_url]).output
+    assert listed.startswith("alice\t") and token not in listed
     assert runner.invoke(main, ["token", "create", "alice", "--db", database_url]).exit_code == 1
     assert _post(client, f"{DANHUO}/hide", token=token).status_code == 200
     assert client.get(f"/api/v1/notices/{DANHUO}").status_code == 404  # hidden from the public
@@ -188,3 +190,27 @@ def test_a_hidden_declaration_is_not_found_and_an_edit_counts_as_a_change(
     changed = client.get("/api/v1/notices?since=2025-08-01").get_json()["items"]
     assert [i["id"] for i in changed] == [DANHUO]
     assert changed[0]["reason"] == "桥梁维修"
+
+
+def test_a_later_printing_that_changes_a_corrected_field_takes_it_over(
+    client: FlaskClient, database_url: str
+) -> None:
+    assert _post(client, f"{DANHUO}/corrections", {"field": "reason", "value": "桥梁维修"}).status_code == 200
+    window = client.get(f"/api/v1/notices/{DANHUO}").get_json()["window"]
+    assert _post(client, f"{DANHUO}/corrections",
+                 {"field": "window", "value": window | {"end": "2025-07-20"}}).status_code == 200  # fmt: skip
+    extension = ("关于延长丹霍线部分路段封闭施工时间的通告\n\n丹霍线K189+400至K191+942段维修改造施工，"
+                 "封闭时间延长至2025年7月31日。\n\n本溪市公安局交通管理支队\n2025年7月20日\n")  # fmt: skip
+    store = Store.open(database_url)
+    try:
+        records = parse_page(extension, published_on=date(2025, 7, 21))
+        store.save_notices(records, Sighting("本溪日报", "https://paper.example/0721.htm",
+                                             date(2025, 7, 21), "A4",
+                                             datetime(2025, 7, 21, 0, 30, tzinfo=UTC)))  # fmt: skip
+    finally:
+        store.close()
+    shown = client.get(f"/api/v1/notices/{DANHUO}").get_json()
+    assert shown["window"]["end"] == "2025-07-31"  # the paper's later word on the window
+    assert shown["reason"] == "桥梁维修"  # the correction it did not touch stands
+    assert [r["action"] for r in shown["revisions"]] == ["notice", "correction", "correction",
+                                                         "extension"]  # fmt: skip
