@@ -27,8 +27,9 @@ lint: setup
 test: lint  ## every test, with lint and types first
 	$(PY) -m pytest
 
-eval: setup  ## per-field accuracy over the labelled corpora
+eval: setup  ## per-field accuracy over the labelled corpora; the identity rule on printing pairs
 	$(PY) -m notices.evaluate tests/corpus/road tests/corpus/loss
+	$(PY) -m notices.evaluate_identity tests/corpus/pairs tests/corpus/road
 
 bench: setup  ## throughput and cold start, beside a bare regex scan of the same text
 	$(PY) -m notices.bench

@@ -284,6 +284,55 @@ def sources_command(db: str | None, sources_file: Path | None) -> None:
         store.close()
 
 
+@main.group("token")
+def token_group() -> None:
+    """Make, list and revoke the staff's API tokens (kept as digests, never in the clear)."""
+
+
+@token_group.command("create")
+@click.argument("name")
+@click.option("--db", help=_DB_HELP)
+def token_create(name: str, db: str | None) -> None:
+    """Make a token for NAME and print it, once: only its digest is kept."""
+    from notices import tokens
+    from notices.errors import EditError
+
+    token = tokens.new_token()
+    store = _store(db)
+    try:
+        store.add_token(name, tokens.digest(token), datetime.now(SHANGHAI))
+    except EditError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        store.close()
+    click.echo(token)
+
+
+@token_group.command("list")
+@click.option("--db", help=_DB_HELP)
+def token_list(db: str | None) -> None:
+    """List the stored tokens' names and when each was made."""
+    store = _store(db)
+    try:
+        for name, _, made in store.tokens():
+            click.echo(f"{name}\t{made.astimezone(SHANGHAI).isoformat()}")
+    finally:
+        store.close()
+
+
+@token_group.command("revoke")
+@click.argument("name")
+@click.option("--db", help=_DB_HELP)
+def token_revoke(name: str, db: str | None) -> None:
+    """Forget NAME's token: requests carrying it are refused from now on."""
+    store = _store(db)
+    try:
+        if not store.revoke_token(name):
+            raise click.ClickException(f"no token named {name!r}")
+    finally:
+        store.close()
+
+
 @main.command("worker")
 @click.option("--db", help=_DB_HELP)
 @click.option("--sources", "sources_file", type=click.Path(path_type=Path), help=_SOURCES_HELP)

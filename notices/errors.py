@@ -9,7 +9,9 @@
     │   ├── TooLarge          a body over the size limit (reading stopped there)
     │   └── Disallowed        robots.txt forbids the URL
     ├── ConfigError           a sources file or setting that cannot be used
-    └── SourceBusy            another run of the same source holds its lock
+    ├── SourceBusy            another run of the same source holds its lock
+    └── EditError             a staff edit that cannot be made: a field or value it cannot take
+        └── UnknownNotice     the edit names a notice (or printing) the store does not hold
 
 A notice the grammar cannot read fully is not an error: its record keeps the raw text and
 says what was not read in ``warnings``.
@@ -64,3 +66,11 @@ class ConfigError(NoticesError):
 
 class SourceBusy(NoticesError):
     """Another run of the same source holds its lock."""
+
+
+class EditError(NoticesError):
+    """A staff edit that cannot be made: an unknown field, a value of the wrong shape."""
+
+
+class UnknownNotice(EditError):
+    """A staff edit naming a notice, or a printing of it, that the store does not hold."""

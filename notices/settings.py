@@ -58,6 +58,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FETCH_DEADLINE", "60", "seconds one fetch may take in all, however the bytes trickle"),
     Setting("EXTRACT_MEMORY_MB", "512", "memory a PDF's extraction may use, in its own process"),
     Setting("EXTRACT_SECONDS", "30", "CPU seconds a PDF's extraction may use"),
+    Setting(
+        "API_TOKENS",
+        "",
+        "staff API tokens as name=token pairs, comma-separated (or made by `notices token`)",
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 MAX_PARSE_BYTES = 512 * 1024  # the largest body POST /api/v1/parse accepts

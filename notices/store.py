@@ -4,7 +4,8 @@ One :class:`Store` speaks to SQLite or PostgreSQL through the tables of
 :mod:`notices.tables`; the schema is made by the Alembic migrations in
 ``notices/migrations``, run to head by :meth:`Store.open`. A notice is stored once under
 its stable id, as :func:`notices.serialize.to_dict` gives it; every printing of it is a
-sighting, and every change of what it says a new revision.
+sighting, and every change of what it says a new revision. Which closure a printing is,
+and what it changes, is :mod:`notices.revisions`' job; staff edits are :mod:`notices.staff`'s.
 
 Timestamps go in as aware datetimes, are kept in UTC and come back aware; the dicts
 handed to renderers carry them at +08:00, the papers' own time.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -39,11 +40,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from notices import settings
+from notices import revisions, settings, staff
+from notices.errors import EditError
 from notices.model import Record
 from notices.privacy import identifier_digest
-from notices.tables import Base as Base  # migrations/env.py takes it from here
+from notices.serialize import from_dict
 from notices.tables import (
+    AuditRow,
     IdentifierDigestRow,
     LockRow,
     NoticeCountRow,
@@ -52,12 +55,13 @@ from notices.tables import (
     PageRow,
     RunRow,
     SightingRow,
+    TokenRow,
     identifier_digests,
     newest_first_after,
     notice_filters,
-    notice_values,
     route_keys,
 )
+from notices.tables import Base as Base  # migrations/env.py takes it from here
 from notices.tables import NoticeQuery as NoticeQuery
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -234,36 +238,40 @@ class Store:
     def save_notices(
         self, records: Sequence[Record], sighting: Sighting, *, identifier_key: bytes = DEFAULT_KEY
     ) -> SaveResult:
-        """Store records seen at ``sighting``, all or none; count the new ones.
+        """Store records seen at ``sighting``, all or none; count the closures they start.
 
+        Each record is a printing: it joins the closure it is (:mod:`notices.revisions`).
         The identifiers of loss declarations are indexed as digests under ``identifier_key``.
         """
-        ids = [record.id for record in records]
+        edition = sighting.edition
         with self._write() as session:
             if session.get_bind().dialect.name == "postgresql":
                 # One saver at a time, as SQLite has it: exact counts, no deadlocks.
                 session.execute(text("SELECT pg_advisory_xact_lock(hashtext('notices.save'))"))
-            rows = session.scalars(select(NoticeRow).where(NoticeRow.id.in_(ids)))
-            stored = {row.id: row for row in rows}
-            known = set(stored)
-            changed: dict[str, Record] = {}
+            placed: list[tuple[str, str]] = []
+            rows: dict[str, NoticeRow] = {}
+            new = 0
             for record in records:
-                row = stored.get(record.id)
-                stored[record.id] = row = _save_notice(session, row, record, sighting.fetched_at)
-                if row.last_seen == sighting.fetched_at:  # this version is the stored one
-                    changed[record.id] = record
-            session.flush()  # the rows below refer to these
-            _index_notices(session, list(changed.values()), identifier_key)
-            _add_sightings(session, ids, sighting)
+                row, started = revisions.place(session, record, edition, sighting.fetched_at)
+                new += started
+                rows[row.id] = row
+                placed.append((row.id, record.id))
+            _index_notices(session, [from_dict(r.record) for r in rows.values()], identifier_key)
+            _add_sightings(session, placed, sighting)
             _count_notices(session, {record.kind for record in records})
-        new = len(set(ids) - known)
         return SaveResult(new=new, seen_again=len(records) - new)
 
-    def notice(self, notice_id: str) -> dict[str, Any] | None:
-        """Return a stored notice with its sightings, or None."""
+    def notice(self, notice_id: str, *, hidden: bool = False) -> dict[str, Any] | None:
+        """Return a stored notice with its sightings and revisions, or None.
+
+        A hidden notice is None unless ``hidden`` asks for it (the staff's view).
+        """
         with self._read() as session:
             row = session.get(NoticeRow, notice_id)
-            return None if row is None else _notice_dict(row, _sightings(session, [row.id]))
+            if row is None or (row.hidden and not hidden):
+                return None
+            found = _notice_dict(row, _sightings(session, [row.id]))
+            return found | {"revisions": revisions.revisions(session, row.id)}
 
     def notices(
         self, *, kind: str | None = None, limit: int = 100, after: str | None = None
@@ -295,7 +303,8 @@ class Store:
     def version(self, kind: str | None = None) -> tuple[int, datetime | None]:
         """Return how many notices (of ``kind``) are stored and when any last changed or was seen.
 
-        A notice changes only when it is seen, so the latest ``last_seen`` is both.
+        A printing changes a notice when it is seen; a staff edit moves the kind's time on
+        (``_touch_count``): either way the latest time is the version's.
         """
         stmt = select(func.coalesce(func.sum(NoticeCountRow.notices), 0),
                       func.max(NoticeCountRow.last_seen))  # fmt: skip
@@ -314,7 +323,7 @@ class Store:
         stmt = (
             select(NoticeRow)
             .join(IdentifierDigestRow, IdentifierDigestRow.notice_id == NoticeRow.id)
-            .where(IdentifierDigestRow.digest == digest)
+            .where(IdentifierDigestRow.digest == digest, *notice_filters(NoticeQuery()))
             .order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc())
         )
         with self._read() as session:
@@ -354,6 +363,72 @@ class Store:
         """Return where a notice was seen, oldest first."""
         with self._read() as session:
             return _sightings(session, [notice_id]).get(notice_id, [])
+
+    # Staff edits (notices.staff): each returns the notice as the staff see it
+
+    def correct(self, notice_id: str, field: str, value: Any, *, actor: str,
+                now: datetime) -> dict[str, Any]:  # fmt: skip
+        """Correct one field of a notice; the correction outlives re-ingestion."""
+        return self._edit(lambda s: staff.correct(s, notice_id, field, value, actor, now),
+                          [notice_id], now)  # fmt: skip
+
+    def set_hidden(self, notice_id: str, hidden: bool, *, actor: str,
+                   now: datetime) -> dict[str, Any]:  # fmt: skip
+        """Hide a notice from every public output, or show it again."""
+        return self._edit(lambda s: staff.set_hidden(s, notice_id, hidden, actor, now),
+                          [notice_id], now)  # fmt: skip
+
+    def merge(self, into: str, other: str, *, actor: str, now: datetime) -> dict[str, Any]:
+        """Fold closure ``other`` into ``into``, which the identity rule kept apart."""
+        return self._edit(lambda s: staff.merge(s, into, other, actor, now), [into, other], now)
+
+    def split(self, notice_id: str, printing_id: str, *, actor: str,
+              now: datetime) -> dict[str, Any]:  # fmt: skip
+        """Take a printing out of a closure into one of its own; return the new one."""
+        return self._edit(lambda s: staff.split(s, notice_id, printing_id, actor, now),
+                          [notice_id, printing_id], now)  # fmt: skip
+
+    def _edit(
+        self, change: Callable[[Session], NoticeRow], touched: list[str], now: datetime
+    ) -> dict[str, Any]:
+        with self._write() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(hashtext('notices.save'))"))
+            shown = change(session).id
+            session.flush()
+            rows = [r for r in (session.get(NoticeRow, i) for i in touched) if r is not None]
+            _index_notices(session, [from_dict(r.record) for r in rows], DEFAULT_KEY)
+            for kind in {r.kind for r in rows}:
+                _touch_count(session, kind, now)
+        found = self.notice(shown, hidden=True)
+        assert found is not None
+        return found
+
+    def audit(self, notice_id: str) -> list[dict[str, Any]]:
+        """Return the staff's changes to a notice, oldest first: who, when, before, after."""
+        with self._read() as session:
+            return [_audit_dict(e) for e in staff.audit_entries(session, notice_id)]
+
+    # API tokens: only their SHA-256 digests are kept
+
+    def add_token(self, name: str, digest: str, now: datetime) -> None:
+        """Keep the digest of a new staff token under ``name``, which must be new."""
+        with self._write() as session:
+            if session.get(TokenRow, name) is not None:
+                raise EditError(f"a token named {name!r} exists already: revoke it first")
+            session.add(TokenRow(name=name, digest=digest, created_at=now))
+
+    def revoke_token(self, name: str) -> bool:
+        """Forget the token named ``name``; tell whether there was one."""
+        with self._write() as session:
+            gone = session.execute(delete(TokenRow).where(TokenRow.name == name))
+            return bool(gone.rowcount)  # type: ignore[attr-defined]
+
+    def tokens(self) -> list[tuple[str, str, datetime]]:
+        """Return every stored token: name, digest, when it was made."""
+        with self._read() as session:
+            rows = session.scalars(select(TokenRow).order_by(TokenRow.name))
+            return [(r.name, r.digest, r.created_at) for r in rows]
 
     # Runs
 
@@ -448,27 +523,6 @@ def _columns(cls: type[Any]) -> list[str]:
     return [f.name for f in dataclasses.fields(cls)]
 
 
-def _save_notice(
-    session: Session, row: NoticeRow | None, record: Record, seen: datetime
-) -> NoticeRow:
-    """Insert a notice, or update it: the latest sighting's version of it wins."""
-    values = notice_values(record)
-    if row is None:
-        row = NoticeRow(id=record.id, first_seen=seen, last_seen=seen, revision=1,
-                        changed_at=seen, previous_changed_at=None, **values)  # fmt: skip
-        session.add(row)
-    elif seen >= row.last_seen:
-        if values["content_hash"] != row.content_hash:
-            row.revision += 1
-            row.previous_changed_at, row.changed_at = row.changed_at, seen
-        for column, value in values.items():
-            setattr(row, column, value)
-        row.last_seen = seen
-    else:  # an older printing: it may only move first_seen back
-        row.first_seen = min(row.first_seen, seen)
-    return row
-
-
 def _index_notices(session: Session, records: Sequence[Record], key: bytes) -> None:
     """Write the route keys and identifier digests of notices, in place of any they had."""
     ids = [record.id for record in records]
@@ -499,8 +553,26 @@ def _count_notices(session: Session, kinds: set[str]) -> None:
         session.execute(stmt.on_conflict_do_update(index_elements=["kind"], set_=fresh))
 
 
-def _add_sightings(session: Session, ids: Sequence[str], sighting: Sighting) -> None:
-    """Add a sighting to each notice not already seen at this URL in this edition."""
+def _audit_dict(entry: AuditRow) -> dict[str, Any]:
+    return {"at": _local(entry.at), "by": entry.actor, "action": entry.action,
+            "before": entry.before, "after": entry.after}  # fmt: skip
+
+
+def _touch_count(session: Session, kind: str, now: datetime) -> None:
+    """Note a staff change in the kind's version, so that feeds are rendered afresh."""
+    row = session.get(NoticeCountRow, kind)
+    if row is not None:
+        row.last_seen = max(row.last_seen, now)
+
+
+def _add_sightings(
+    session: Session, placed: Sequence[tuple[str, str]], sighting: Sighting
+) -> None:
+    """Add a sighting to each notice not already seen at this URL in this edition.
+
+    ``placed`` pairs each notice with the printing of it seen here.
+    """
+    ids = [notice_id for notice_id, _ in placed]
     # NULL url or edition never collide in a unique index, so look first.
     same = select(SightingRow.notice_id).where(
         SightingRow.notice_id.in_(ids),
@@ -508,7 +580,11 @@ def _add_sightings(session: Session, ids: Sequence[str], sighting: Sighting) -> 
         SightingRow.edition.is_not_distinct_from(sighting.edition),
     )
     seen = set(session.scalars(same))
-    fresh = [dataclasses.asdict(sighting) | {"notice_id": i} for i in dict.fromkeys(ids)]
+    printings = dict(reversed(placed))  # the first printing of each notice on the page
+    fresh = [
+        dataclasses.asdict(sighting) | {"notice_id": i, "printing_id": printings[i]}
+        for i in dict.fromkeys(ids)
+    ]
     fresh = [values for values in fresh if values["notice_id"] not in seen]
     if fresh:
         session.execute(_insert(session, SightingRow).on_conflict_do_nothing(), fresh)
@@ -555,10 +631,19 @@ def _notice_dict(row: NoticeRow, sightings: dict[str, list[Sighting]]) -> dict[s
         "first_seen": _local(row.first_seen),
         "last_seen": _local(row.last_seen),
         "revision": row.revision,
+        "updated_at": _local(row.updated_at or row.changed_at),
+        "status": row.status,
+        "published_on": _iso(row.published_on),
+        "cancelled_on": _iso(row.cancelled_on),
+        "superseded_by": row.superseded_by,
         "changed_at": _local(row.changed_at),
         "previous_changed_at": None if previous is None else _local(previous),
         "sightings": [_sighting_dict(s) for s in sightings.get(row.id, [])],
     }
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def _sighting_dict(sighting: Sighting) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     ColumnElement,
     Date,
     DateTime,
@@ -115,6 +116,77 @@ class NoticeRow(Base):
     revision: Mapped[int] = mapped_column()
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     previous_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # One closure across printings (notices.identity) and staff corrections.
+    status: Mapped[str] = mapped_column(String, default="active")  # active|cancelled|superseded
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # as shown: edition dates
+    published_on: Mapped[date | None] = mapped_column(Date)  # the first printing's edition
+    cancelled_on: Mapped[date | None] = mapped_column(Date)
+    superseded_by: Mapped[str | None] = mapped_column(String)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The record as the printings left it, before staff overrides ({field: value}).
+    base: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    overrides: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class PrintingRow(Base):
+    """One printing's own record (its id from its text), and the closure it belongs to.
+
+    ``pinned``: staff put it there (merge, split); the identity rule never moves it.
+    """
+
+    __tablename__ = "printings"
+    __table_args__ = (Index(None, "notice_id"),)
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    edition: Mapped[date | None] = mapped_column(Date)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RevisionRow(Base):
+    """One change of a closure: what changed, from which printing (or by whom)."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("notice_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column()
+    action: Mapped[str] = mapped_column(String)
+    status: Mapped[str] = mapped_column(String)
+    changed: Mapped[list[str]] = mapped_column(JSON)  # the fields that changed
+    printing_id: Mapped[str | None] = mapped_column(String)
+    edition: Mapped[date | None] = mapped_column(Date)
+    actor: Mapped[str | None] = mapped_column(String)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the store took it
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)  # as shown
+
+
+class AuditRow(Base):
+    """A staff change: who, when, what, the values before and after."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index(None, "notice_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String)
+    action: Mapped[str] = mapped_column(String)
+    notice_id: Mapped[str] = mapped_column(String)
+    before: Mapped[Any] = mapped_column(JSON, nullable=True)
+    after: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class TokenRow(Base):
+    """An API token of the staff: its name and the SHA-256 of the token, never the token."""
+
+    __tablename__ = "api_tokens"
+
+    name: Mapped[str] = mapped_column(String, primary_key=True)
+    digest: Mapped[str] = mapped_column(String)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class NoticeRouteRow(Base):
@@ -167,6 +239,7 @@ class SightingRow(Base):
     edition: Mapped[date | None] = mapped_column(Date)
     page: Mapped[str | None] = mapped_column(String)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    printing_id: Mapped[str | None] = mapped_column(String)  # the printing seen there
 
 
 class PageRow(Base):
@@ -318,8 +391,11 @@ def _date(value: str | None) -> date | None:
 
 
 def notice_filters(query: NoticeQuery) -> list[ColumnElement[bool]]:
-    """Return the SQL conditions of a query's filters."""
-    found: list[ColumnElement[bool]] = []
+    """Return the SQL conditions of a query's filters; hidden and merged notices never show."""
+    found: list[ColumnElement[bool]] = [
+        NoticeRow.hidden.is_(False),
+        NoticeRow.status != "superseded",
+    ]
     if query.kind is not None:
         found.append(NoticeRow.kind == query.kind)
     if query.route is not None:
@@ -339,8 +415,8 @@ def notice_filters(query: NoticeQuery) -> list[ColumnElement[bool]]:
         found.append(NoticeRow.holder.icontains(query.holder, autoescape=True))
     if query.active_on is not None:
         found.append(_active_on(query.active_on, query.active_until or query.active_on))
-    if query.since is not None:  # changed_at <= last_seen: a notice changes when seen
-        found.append(NoticeRow.last_seen >= query.since)
+    if query.since is not None:  # seen again, or changed (staff edits change unseen)
+        found.append(or_(NoticeRow.last_seen >= query.since, NoticeRow.changed_at >= query.since))
     return found
 
 
@@ -365,7 +441,8 @@ def _starts_with(column: Any, prefix: str) -> ColumnElement[bool]:
 
 def _active_on(first: date, last: date) -> ColumnElement[bool]:
     ends = or_(NoticeRow.window_end >= first, NoticeRow.window_end.is_(None))
-    return and_(NoticeRow.window_start <= last, ends)
+    standing = or_(NoticeRow.cancelled_on.is_(None), NoticeRow.cancelled_on > first)
+    return and_(NoticeRow.window_start <= last, ends, standing)
 
 
 def newest_first_after(last_seen: datetime, notice_id: str) -> ColumnElement[bool]:

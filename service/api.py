@@ -44,7 +44,9 @@ from service.problems import InvalidParameter, NotFound, Problem
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # What the store adds to a record: when and where it was seen, and its revisions.
-_STORED = ("first_seen", "last_seen", "sightings", "revision", "changed_at", "previous_changed_at")
+_STORED = ("first_seen", "last_seen", "sightings", "revision", "updated_at", "status",
+           "published_on", "cancelled_on", "superseded_by", "changed_at", "previous_changed_at",
+           "revisions")  # fmt: skip
 _CURSOR = re.compile(r"[a-z]{2}_[0-9a-f]{20}")
 _STAKE = r"[Kk]?\d{1,5}(?:\.\d{1,3})?(?:\+\d{1,4})?"
 _STRETCH = re.compile(rf"({_STAKE})(?:\.\.({_STAKE}))?")
@@ -209,6 +211,7 @@ def active_closures() -> Response:
         for row in rows
         if (moment is None or in_force(row["record"], moment))
         and (stretch is None or on_stretch(row["record"], stretch))
+        and not lifted(row["row"], moment)
     ]
     items = [public_item(row["row"]) for row in found]
     return _json({"at": moment.isoformat() if moment else None, "items": items})
@@ -283,6 +286,17 @@ def in_force(record: Record, moment: date) -> bool:
         return False
     windows = record.windows or ((record.window,) if record.window else ())
     return any(_window_holds(window, moment) for window in windows)
+
+
+def lifted(row: dict[str, Any], moment: date | None) -> bool:
+    """Tell whether a cancelled closure no longer stands at ``moment`` (at all, without one)."""
+    if row.get("status") != "cancelled":
+        return False
+    day = row.get("cancelled_on")
+    if moment is None or day is None:
+        return True
+    shown = moment.date() if isinstance(moment, datetime) else moment
+    return shown >= date.fromisoformat(day)
 
 
 def _window_holds(window: Window, moment: date) -> bool:

@@ -2,11 +2,11 @@
 
 Configuration comes from defaults (the settings table), then ``NOTICES_*`` environment
 variables, then ``test_config``. Each surface is a blueprint: ``feeds`` (RSS, Atom,
-JSON Feed, CAP, iCalendar), ``api`` (``/api/v1``) and ``dashboard`` (``/``);
-:mod:`service.guard` sets what every request must respect (rate limits, clean parameters,
-security headers) and refuses to start in production with the default identifier key. No
-scheduler is ever started here: the dev reloader would run jobs twice and gunicorn once per
-worker (see service/worker.py).
+JSON Feed, CAP, iCalendar), ``api`` (``/api/v1``), ``dashboard`` (``/``) and ``staff``
+(its authenticated edits); :mod:`service.guard` sets what every request must respect (rate
+limits, clean parameters, security headers) and refuses to start in production with the
+default identifier key. No scheduler is ever started here: the dev reloader would run jobs
+twice and gunicorn once per worker (see service/worker.py).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from service import api, dashboard, db, feeds, guard, problems
+    from service import api, dashboard, db, feeds, guard, problems, staff
 
     db.init_app(app)
     problems.init_app(app)
@@ -39,4 +39,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp)
     dashboard.init_app(app)
+    app.register_blueprint(staff.bp)
     return app

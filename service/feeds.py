@@ -15,7 +15,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from threading import Lock
 from typing import Any
 
@@ -28,6 +28,7 @@ from notices.render.cap import cap_index, item_message, reference
 from notices.render.cap import identifier as cap_identifier
 from notices.render.ical import calendar
 from notices.serialize import from_dict
+from notices.store import SHANGHAI as CHINA
 from notices.store import NoticeQuery
 from service.db import configured_sources, get_store
 from service.params import ParameterError, notice_query
@@ -86,7 +87,17 @@ def item(row: dict[str, Any]) -> Item:
         link=f"{base}/api/v1/notices/{row['id']}",
         changed=_parse_time(row.get("changed_at")),
         revision=row.get("revision"),
+        published=_edition_day(row.get("published_on")),
+        updated=_parse_time(row.get("updated_at")),
+        status=row.get("status") or "active",
     )
+
+
+def _edition_day(value: Any) -> datetime | None:
+    """An edition's date as the moment it came out: 00:00 that day, Asia/Shanghai."""
+    if not isinstance(value, str):
+        return None
+    return datetime.combine(date.fromisoformat(value), datetime.min.time(), CHINA)
 
 
 def _max_age() -> int:
@@ -171,7 +182,7 @@ def feed(name: str, fmt: str) -> Response:
 
     def render() -> tuple[bytes, str]:
         items = _items(query)
-        updated = max((i.changed_at for i in items), default=datetime.now(UTC))
+        updated = max((i.updated_at for i in items), default=datetime.now(UTC))
         rendered = RENDERERS[fmt](_feed_info(title, updated), items)
         return rendered.body, rendered.content_type
 
@@ -185,20 +196,23 @@ def ics() -> Response:
 
     def render() -> tuple[bytes, str]:
         items = _items(query)
-        updated = max((i.changed_at for i in items), default=datetime(1970, 1, 1, tzinfo=UTC))
+        updated = max((i.updated_at for i in items), default=datetime(1970, 1, 1, tzinfo=UTC))
         body = calendar(items, now=updated, refresh=timedelta(seconds=_max_age()))
         return body, "text/calendar; charset=utf-8"
 
     return conditional("road_closure", render)
 
 
-def _references(entry: Item, previous: datetime | None) -> tuple[str, ...]:
-    """An Update refers to the message of the revision before: sender,identifier,sent."""
-    if not entry.revision or entry.revision < 2 or previous is None:
+def _references(entry: Item, revisions: list[dict[str, Any]]) -> tuple[str, ...]:
+    """An Update or Cancel refers to the message of the revision before: sender,identifier,sent."""
+    earlier = [r for r in revisions if r["revision"] == (entry.revision or 1) - 1]
+    if not earlier:
         return ()
     assert isinstance(entry.record, RoadClosure)
-    earlier = cap_identifier(entry.record, entry.revision - 1)
-    return (reference(current_app.config["SENDER"], earlier, previous),)
+    before = earlier[0]
+    sent = max(datetime.fromisoformat(before["updated_at"]), entry.published_at)
+    message = cap_identifier(entry.record, before["revision"])
+    return (reference(current_app.config["SENDER"], message, sent),)
 
 
 @bp.get("/cap/<notice_id>.xml")
@@ -210,7 +224,7 @@ def cap(notice_id: str) -> Response:
 
     def render() -> tuple[bytes, str]:
         entry = item(row)
-        references = _references(entry, _parse_time(row.get("previous_changed_at")))
+        references = _references(entry, row.get("revisions") or [])
         body = item_message(entry, sender=current_app.config["SENDER"], references=references)
         return body, "application/cap+xml; charset=utf-8"
 
@@ -225,7 +239,7 @@ def cap_feed() -> Response:
 
     def render() -> tuple[bytes, str]:
         items = _items(query)
-        updated = max((i.changed_at for i in items), default=datetime.now(UTC))
+        updated = max((i.updated_at for i in items), default=datetime.now(UTC))
         messages = [(i, f"{base}/cap/{i.record.id}.xml") for i in items]
         body = cap_index(_feed_info("道路封闭预警", updated), messages)
         return body, "application/atom+xml; charset=utf-8"

@@ -10,6 +10,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from service import openapi_staff
+
 Schema = dict[str, Any]
 
 KINDS = ["road_closure", "loss_declaration"]
@@ -158,10 +160,38 @@ SCHEMAS: dict[str, Schema] = {
                     },
                     "changed_at": TIMESTAMP,
                     "previous_changed_at": _nullable(TIMESTAMP),
-                }
+                },
+                {
+                    "updated_at": {
+                        "description": "when it last changed, as printed: the edition date of "
+                        "the printing that changed it (or the time of a staff correction)",
+                        **TIMESTAMP,
+                    },
+                    "status": {"enum": ["active", "cancelled", "superseded"]},
+                    "published_on": DATE_OR_NULL,
+                    "cancelled_on": DATE_OR_NULL,
+                    "superseded_by": TEXT_OR_NULL,
+                    "revisions": {
+                        "description": "every change, oldest first (the single-notice answer)",
+                        "type": "array",
+                        "items": _ref("Revision"),
+                    },
+                },
             ),
         ],
     },
+    "Revision": _object(
+        {
+            "revision": {"type": "integer", "minimum": 1},
+            "action": STRING,
+            "status": {"enum": ["active", "cancelled", "superseded"]},
+            "changed": STRINGS,
+            "printing": TEXT_OR_NULL,
+            "edition": DATE_OR_NULL,
+            "by": TEXT_OR_NULL,
+            "updated_at": TIMESTAMP,
+        }
+    ),
     "NoticePage": _object(
         {
             "items": {"type": "array", "items": _ref("Notice")},
@@ -421,6 +451,6 @@ def document() -> dict[str, Any]:
             "GETs are open to every origin (CORS).",
         },
         "servers": [{"url": "/api/v1"}],
-        "paths": PATHS,
-        "components": {"schemas": SCHEMAS},
+        "paths": PATHS | openapi_staff.PATHS,
+        "components": {"schemas": SCHEMAS, "securitySchemes": openapi_staff.BEARER},
     }

@@ -169,7 +169,9 @@ def test_a_corrected_notice_goes_out_as_an_update(
     store = Store.open(app.config["DATABASE_URL"])
     try:
         record = next(r for r in parse_page(notice_page) if isinstance(r, RoadClosure))
-        changed = dataclasses.replace(record, detour=None)  # same notice id, changed content
+        assert record.window is not None
+        later = dataclasses.replace(record.window, end=date(2025, 7, 25))
+        changed = dataclasses.replace(record, window=later)  # same notice id, changed content
         store.save_notices(
             [changed],
             Sighting(

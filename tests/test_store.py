@@ -101,6 +101,10 @@ def test_a_stored_notice_is_the_record_as_serialised(store: Store, records: list
         assert stored.pop("first_seen") == stored.pop("last_seen") == "2025-07-08T06:30:00+08:00"
         assert stored.pop("changed_at") == "2025-07-08T06:30:00+08:00"
         assert (stored.pop("revision"), stored.pop("previous_changed_at")) == (1, None)
+        assert stored.pop("updated_at") == "2025-07-08T00:00:00+08:00"  # the edition's day
+        assert (stored.pop("status"), stored.pop("published_on")) == ("active", "2025-07-08")
+        assert (stored.pop("cancelled_on"), stored.pop("superseded_by")) == (None, None)
+        assert [r["action"] for r in stored.pop("revisions")] == ["notice"]
         assert list(stored.items()) == list(to_dict(record).items())  # key order kept too
         assert sightings == [{"source": SOURCE, "url": "https://example.cn/bxrb/20250708/A3.html",
                               "edition": "2025-07-08", "page": "A3",
@@ -298,12 +302,15 @@ def test_a_corrected_notice_is_a_new_revision(store: Store, records: list[Record
     assert stored["revision"] == 2
     assert stored["changed_at"] == "2025-07-09T06:30:00+08:00"
     assert stored["previous_changed_at"] == "2025-07-07T06:30:00+08:00"
+    assert [r["action"] for r in stored.pop("revisions")] == ["notice", "notice"]
     assert store.query(NoticeQuery(active_on=date(2025, 7, 30))) == [stored]  # filters follow
-    store.save_notices([closure], seen(6))  # an older printing changes nothing but first_seen
+    store.save_notices([closure], seen(6))  # an older printing: nothing but when first printed
     again = store.notice(closure.id)
     assert again is not None and again["first_seen"] == "2025-07-06T06:30:00+08:00"
-    assert {k: v for k, v in again.items() if k not in ("first_seen", "sightings")} == {
-        k: v for k, v in stored.items() if k not in ("first_seen", "sightings")
+    assert again["published_on"] == "2025-07-06"
+    moved = ("first_seen", "published_on", "sightings", "revisions")
+    assert {k: v for k, v in again.items() if k not in moved} == {
+        k: v for k, v in stored.items() if k not in moved
     }
     store.save_notices([closure], seen(10))  # the uncorrected text printed again, later
     latest = store.notice(closure.id)

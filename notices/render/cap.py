@@ -3,7 +3,9 @@
 One ``<alert>`` per closure. Its identifier joins the record id and a version
 (``urn:notices:rc_…:3`` where the store counts revisions, else a digest of the record's
 content), so a corrected or extended notice goes out under a new identifier as an
-``Update`` whose ``<references>`` name the earlier message.
+``Update`` whose ``<references>`` name the earlier message, and a cancelled one as a
+``Cancel``. Sent is the edition date of the printing that made the revision (or a staff
+edit's time); effective is never after expires.
 
 Urgency, severity and certainty are read from the closure type and the window, at the
 moment the message is sent (:func:`assess`).
@@ -119,7 +121,8 @@ def item_message(
 ) -> bytes:
     """Return the CAP message of a stored closure as :func:`cap_index` lists it.
 
-    Sent is when the record took its present content; a message with references is an Update.
+    Sent is the date the record took its present content (the edition that printed it);
+    a message with references is an Update, or a Cancel once the closure is cancelled.
     """
     record = item.record
     if not isinstance(record, RoadClosure):
@@ -127,12 +130,20 @@ def item_message(
     return cap_message(
         record,
         sender=sender,
-        sent=item.changed_at,
+        sent=item.updated_at,
         region_code=region_code,
         references=references,
-        msg_type="Update" if references else "Alert",
+        msg_type=msg_type(item, bool(references)),
         revision=item.revision,
     )
+
+
+def msg_type(item: Item, refers: bool = True) -> MsgType:
+    """Return an item's message type: Alert first, then Update, Cancel once cancelled."""
+    if not refers or (item.revision or 1) < 2:
+        return "Alert"
+    # a closure merged into another is withdrawn: its messages go on under the other's id
+    return "Cancel" if item.status in ("cancelled", "superseded") else "Update"
 
 
 def _info(alert: etree._Element, record: RoadClosure, sent: datetime, code: str | None) -> None:
@@ -145,7 +156,7 @@ def _info(alert: etree._Element, record: RoadClosure, sent: datetime, code: str 
     _add(info, "urgency", judged.urgency)
     _add(info, "severity", judged.severity)
     _add(info, "certainty", judged.certainty)
-    _add(info, "effective", stamp(sent))
+    _add(info, "effective", stamp(effective(record, sent)))
     _add(info, "onset", stamp(onset(record.window)) if record.window else None)
     _add(info, "expires", _expires(record))
     _add(info, "senderName", "、".join(record.issuers) or None)
@@ -159,6 +170,12 @@ def _info(alert: etree._Element, record: RoadClosure, sent: datetime, code: str 
         geocode = _node(area, "geocode")
         _add(geocode, "valueName", GEOCODE_NAME)
         _add(geocode, "value", code)
+
+
+def effective(record: RoadClosure, sent: datetime) -> datetime:
+    """Return when the message takes effect: when sent, but never after the closure expires."""
+    end = expires(record.window) if record.window else None
+    return sent if end is None else min(sent, end)
 
 
 def _expires(record: RoadClosure) -> str | None:
@@ -191,20 +208,20 @@ def cap_index(feed: FeedInfo, messages: Sequence[tuple[Item, str]]) -> bytes:
 def _index_entry(root: etree._Element, item: Item, url: str) -> None:
     record = public(item.record)
     assert isinstance(record, RoadClosure) and isinstance(item.record, RoadClosure)
-    sent = item.changed_at
+    sent = item.updated_at
     judged = assess(record, sent)
     entry = _node(root, "entry", ATOM_NS)
     _add_atom(entry, "id", identifier(item.record, item.revision))
     _add_atom(entry, "title", headline(record))
     _add_atom(entry, "updated", stamp(sent))
-    _add_atom(entry, "published", stamp(item.first_seen))
+    _add_atom(entry, "published", stamp(item.published_at))
     etree.SubElement(entry, _atom("link"), rel="alternate", type=CAP_TYPE, href=xml_safe(url))
     _add_atom(entry, "summary", area_desc(record))
     _add(entry, "event", event(record))
-    _add(entry, "effective", stamp(sent))
+    _add(entry, "effective", stamp(effective(record, sent)))
     _add(entry, "expires", _expires(record))
     _add(entry, "status", "Actual")
-    _add(entry, "msgType", "Update" if (item.revision or 1) > 1 else "Alert")
+    _add(entry, "msgType", msg_type(item))
     _add(entry, "category", "Transport")
     _add(entry, "urgency", judged.urgency)
     _add(entry, "severity", judged.severity)

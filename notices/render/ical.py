@@ -8,6 +8,8 @@
 - An open-ended closure (至完工, or a start with no end) is one event on its first day,
   the description saying that no end is known. A recurrence without end would keep
   marking the road closed in every future week long after the works are done.
+- STATUS is CANCELLED once the closure is cancelled (a subscriber's calendar strikes
+  it out), else CONFIRMED.
 - SEQUENCE is the store's revision count less one where the store keeps one; otherwise
   a number read from a digest of the record's content, so it changes exactly when the
   record does (though not always upward, which subscribers, replacing the whole
@@ -66,8 +68,9 @@ def closure_event(item: Item, *, now: datetime) -> Event:
     event = Event()
     event.add("uid", f"{record.id}@notices")
     event.add("dtstamp", local(now))
-    event.add("last-modified", local(item.changed_at))
+    event.add("last-modified", local(item.updated_at))
     event.add("sequence", sequence(item))
+    event.add("status", "CANCELLED" if item.status == "cancelled" else "CONFIRMED")
     event.add("summary", headline(record))
     event.add("description", _description(record, window))
     event.add("location", stretches(record) or "、".join(route_label(r) for r in record.routes))

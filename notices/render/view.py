@@ -61,11 +61,24 @@ class Item:
     link: str  # the item's own page (or API URL)
     changed: datetime | None = None  # when the record last changed; None: first_seen
     revision: int | None = None  # the store's revision count, where it keeps one
+    published: datetime | None = None  # the first printing's edition day; None: first_seen
+    updated: datetime | None = None  # its last change as shown (edition days); None: changed
+    status: str = "active"  # active, cancelled (superseded ones are never shown)
 
     @property
     def changed_at(self) -> datetime:
         """Return when the record took its present content."""
         return self.changed or self.first_seen
+
+    @property
+    def published_at(self) -> datetime:
+        """Return the date shown as first published: the first printing's edition."""
+        return self.published or self.first_seen
+
+    @property
+    def updated_at(self) -> datetime:
+        """Return the date shown as last changed: the revising edition's, or a staff edit's."""
+        return max(self.updated or self.changed_at, self.published_at)
 
 
 @dataclass(frozen=True)
@@ -122,8 +135,8 @@ def item_view(item: Item) -> ItemView:
         categories=categories(record),
         link=xml_safe(item.link),
         source_url=source_url,
-        published=local(item.first_seen),
-        updated=local(item.changed_at),
+        published=local(item.published_at),
+        updated=local(item.updated_at),
         notice=to_dict(record),
     )
 
