@@ -165,6 +165,7 @@ def _founder_content(html: str, root: lxml.html.HtmlElement) -> lxml.html.HtmlEl
 
 
 _LINE, _PARAGRAPH, _BR = "\x00line", "\x00paragraph", "\x00br"  # breaks, told from text
+_P = "\x00p"  # a <p>: a paragraph, or one printed line of a column
 
 
 def _text(element: lxml.html.HtmlElement, *, skip: frozenset[str] = _NEVER_TEXT) -> str:
@@ -179,8 +180,9 @@ def _text(element: lxml.html.HtmlElement, *, skip: frozenset[str] = _NEVER_TEXT)
         if piece == _BR:
             out.append("\n")
             trailing = (trailing or 0) + 1
-        elif piece in (_LINE, _PARAGRAPH):
-            wanted = (2 if piece == _PARAGRAPH else 1) - (trailing or 0)
+        elif piece in (_LINE, _PARAGRAPH, _P):
+            apart = piece == _PARAGRAPH or (piece == _P and not _mid_sentence(out))
+            wanted = (2 if apart else 1) - (trailing or 0)
             if trailing is not None and wanted > 0:
                 out.append("\n" * wanted)
                 trailing += wanted
@@ -193,6 +195,20 @@ def _text(element: lxml.html.HtmlElement, *, skip: frozenset[str] = _NEVER_TEXT)
         if line.strip() or (kept and kept[-1]):  # one blank line at most, none at the ends
             kept.append(line if line.strip() else "")
     return "\n".join(kept).strip("\n")
+
+
+def _mid_sentence(out: list[str]) -> bool:
+    """Whether the text so far stops inside a sentence: a ``<p>`` per printed line (a
+    column's wrap), to be joined as a text file's wrapped lines are, not set apart."""
+    for piece in reversed(out):
+        if piece.strip():
+            last = piece.rstrip()[-1]
+            return bool(_WRAPPED_END.match(last))
+    return False
+
+
+# A line that ends on a character of a word or a number was cut by its column.
+_WRAPPED_END = re.compile(r"[\u4e00-\u9fff0-9A-Za-z+]")
 
 
 def _pieces(root: etree._Element, skip: frozenset[str]) -> Iterator[str]:
@@ -215,6 +231,8 @@ def _pieces(root: etree._Element, skip: frozenset[str]) -> Iterator[str]:
 
 
 def _break(tag: str | None) -> str:
+    if tag == "p":
+        return _P
     if tag in _PARAGRAPHS:
         return _PARAGRAPH
     return _LINE if tag in _BLOCKS else ""

@@ -217,6 +217,7 @@ def test_gunicorn_logs_paths_without_their_query() -> None:
 
 def test_a_store_of_last_month_is_masked_where_q_searches(database_url: str) -> None:
     """Migration 0003 rewrites the searched text of notices stored with numbers in the clear."""
+    import sqlalchemy as sa
     from alembic import command
     from alembic.config import Config
 
@@ -229,7 +230,9 @@ def test_a_store_of_last_month_is_masked_where_q_searches(database_url: str) -> 
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["connection"] = conn
         command.downgrade(config, "0002")
-    assert store.query(NoticeQuery(q=OLD_ID))  # found: the leak of the issue
+        # found in the clear: the leak of the issue (read raw: the store's model is newer)
+        leaked = conn.execute(sa.text("SELECT id FROM notices WHERE text LIKE :q"), {"q": f"%{OLD_ID}%"})
+        assert leaked.all()
     store.close()
     migrated = Store.open(database_url)
     try:
