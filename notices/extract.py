@@ -165,7 +165,6 @@ def _founder_content(html: str, root: lxml.html.HtmlElement) -> lxml.html.HtmlEl
 
 
 _LINE, _PARAGRAPH, _BR = "\x00line", "\x00paragraph", "\x00br"  # breaks, told from text
-_P = "\x00p"  # a <p>: a paragraph, or one printed line of a column
 
 
 def _text(element: lxml.html.HtmlElement, *, skip: frozenset[str] = _NEVER_TEXT) -> str:
@@ -180,9 +179,8 @@ def _text(element: lxml.html.HtmlElement, *, skip: frozenset[str] = _NEVER_TEXT)
         if piece == _BR:
             out.append("\n")
             trailing = (trailing or 0) + 1
-        elif piece in (_LINE, _PARAGRAPH, _P):
-            apart = piece == _PARAGRAPH or (piece == _P and not _mid_sentence(out))
-            wanted = (2 if apart else 1) - (trailing or 0)
+        elif piece in (_LINE, _PARAGRAPH):
+            wanted = (1 if piece == _LINE else 2) - (trailing or 0)
             if trailing is not None and wanted > 0:
                 out.append("\n" * wanted)
                 trailing += wanted
@@ -194,19 +192,26 @@ def _text(element: lxml.html.HtmlElement, *, skip: frozenset[str] = _NEVER_TEXT)
     for line in lines:
         if line.strip() or (kept and kept[-1]):  # one blank line at most, none at the ends
             kept.append(line if line.strip() else "")
-    return "\n".join(kept).strip("\n")
+    return _column_lines("\n".join(kept).strip("\n"))
 
 
-def _mid_sentence(out: list[str]) -> bool:
-    """Whether the text so far stops inside a sentence: a ``<p>`` per printed line (a
-    column's wrap), to be joined as a text file's wrapped lines are, not set apart."""
-    for piece in reversed(out):
-        if piece.strip():
-            last = piece.rstrip()[-1]
-            return bool(_WRAPPED_END.match(last))
-    return False
+def _column_lines(text: str) -> str:
+    """A page that prints each line of its column as a ``<p>`` of its own: its lines, not
+    its paragraphs, stand apart, so they are put back one under another, as a text file
+    holds a column, for the normaliser to join. Told by its paragraphs: nearly all one
+    short line, most of them stopping in the middle of a sentence."""
+    paragraphs = text.split("\n\n")
+    if len(paragraphs) < _COLUMN_LINES:
+        return text
+    single = [p for p in paragraphs if "\n" not in p and len(p) <= _COLUMN_WIDTH]
+    cut = [p for p in single if _WRAPPED_END.match(p[-1:])]
+    if len(single) >= 0.8 * len(paragraphs) and len(cut) >= 0.5 * len(single):
+        return "\n".join(paragraphs)
+    return text
 
 
+_COLUMN_LINES = 6
+_COLUMN_WIDTH = 30
 # A line that ends on a character of a word or a number was cut by its column.
 _WRAPPED_END = re.compile(r"[\u4e00-\u9fff0-9A-Za-z+]")
 
@@ -231,8 +236,6 @@ def _pieces(root: etree._Element, skip: frozenset[str]) -> Iterator[str]:
 
 
 def _break(tag: str | None) -> str:
-    if tag == "p":
-        return _P
     if tag in _PARAGRAPHS:
         return _PARAGRAPH
     return _LINE if tag in _BLOCKS else ""

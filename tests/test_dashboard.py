@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from lxml import html
 
 from notices.ingest import ingest_text
-from notices.model import Daily, RoadClosure, Source, Window
+from notices.model import Daily, Record, RoadClosure, Route, Source, Window
 from notices.parse import parse_page
 from notices.render.marks import marked_runs
 from notices.render.timeline import DAY_WIDTH, LABEL_WIDTH, days_around, timeline
@@ -204,6 +204,15 @@ def test_marks_of_a_loss_declaration_are_its_holder_documents_and_masked_numbers
 # ── weight with 10,000 notices ─────────────────────────────────────────────────────
 
 
+def _elsewhere(record: Record, n: int) -> Record:
+    """The record moved to a road of its own, so that no two copies are one closure."""
+    if not isinstance(record, RoadClosure):
+        return record
+    road = f"测试{n}线"
+    moved = tuple(dataclasses.replace(s, route=road) for s in record.segments)
+    return dataclasses.replace(record, routes=(Route(None, road),), segments=moved)
+
+
 def _fill(app: Flask, count: int, seed: str) -> None:
     """Store ``count`` distinct notices varied from the seed page's (all in force 2025-07-10)."""
     base = parse_page(seed, published_on=date(2025, 7, 8))
@@ -211,7 +220,7 @@ def _fill(app: Flask, count: int, seed: str) -> None:
     for first in range(0, count, 500):
         batch = []
         for n in range(first, min(first + 500, count)):
-            record = base[n % len(base)]
+            record = _elsewhere(base[n % len(base)], n)
             digest = hashlib.sha256(f"{record.id}{n}".encode()).hexdigest()[:20]
             batch.append(dataclasses.replace(record, id=f"{record.id[:3]}{digest}"))
         seen = SEEN + timedelta(minutes=first)
