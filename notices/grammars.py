@@ -16,6 +16,7 @@ from typing import Any
 from lark import Lark, Token, Transformer
 from lark.lexer import Lexer, LexerState
 
+from notices.budget import check
 from notices.errors import GrammarLoadError
 
 FILLER = "FILLER"
@@ -43,6 +44,7 @@ class IslandLexer(Lexer):
         text: str = lexer_state.text.text
         offset = 0
         for line in text.split("\n"):
+            check()  # a CPU budget set around the parse (notices.budget)
             for kind, value, start in self.line_tokens(line):
                 yield _token(kind, value, offset + start)
             offset += len(line) + 1
@@ -56,6 +58,8 @@ class IslandLexer(Lexer):
         pos = 0
         search = self._scanner.search
         while pos < len(line):
+            if len(out) & 1023 == 1023:
+                check()
             match = search(line, pos)
             start = match.start() if match else len(line)
             if start > pos:

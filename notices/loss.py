@@ -17,6 +17,7 @@ from typing import Any
 
 from lark.exceptions import LarkError
 
+from notices.budget import check
 from notices.grammars import island_kinds, island_line, load
 from notices.identifiers import (
     looks_like_resident_id,
@@ -70,6 +71,7 @@ def parse_loss_block(text: Text, block: Block, source: Source) -> list[Record]:
     title_void = bool(block.title and "作废" in block.title)
     records: list[Record] = []
     for entry in _entries(canon, body_start):
+        check()  # a CPU budget set around the parse (notices.budget)
         record = _record(
             canon[entry.start : entry.end], clean[entry.start : entry.end], block, source
         )

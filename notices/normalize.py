@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
+from notices.budget import check
 from notices.hanzi import simplified
 
 _NEWLINE = re.compile(r"\r\n|[\n\r\f\v\x85\u2028\u2029]")
@@ -425,6 +426,7 @@ def normalize(raw: str) -> Text:
     blocks = _blocks(_split_lines(raw))
     column = _column(blocks)
     for block in blocks:
+        check()  # a CPU budget set around the parse (notices.budget)
         for para in _paragraphs(block, column):
             text, runs = _drop_spaces(para)
             if not text:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 
+from notices.budget import check
 from notices.checks import check_road
 from notices.ids import notice_id
 from notices.loss import parse_loss_block
@@ -54,6 +55,7 @@ def parse_text(raw: str, source: Source | None = None, *, screen: bool = True) -
         source = dataclasses.replace(source, published_on=masthead_date(text))
     records: list[Record] = []
     for block in find_blocks(text):
+        check()  # a CPU budget set around the parse (notices.budget)
         records.extend(_located(r) for r in _PARSERS[block.kind](text, block, source))
     return _once(records)
 

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
+from notices.budget import check
 from notices.grammars import island_kinds
 from notices.normalize import SECTION_START, Paragraph, Text
 
@@ -138,6 +139,7 @@ def find_blocks(text: Text) -> list[Block]:
     taken = [False] * len(paras)
     i = 0
     while i < len(paras):
+        check()  # a CPU budget set around the parse (notices.budget)
         if not _is_title(lines[i]):
             i += 1
             continue
@@ -204,6 +206,7 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
     paras = text.paragraphs
     k = 0
     while k < len(paras):
+        check()
         if taken[k] or not _MAYBE.search(lines[k]):
             k += 1
             continue
