@@ -1,0 +1,163 @@
+"""Forms real notices take that our own corpus did not: each written here after real ones
+(tests/realworld/SOURCES.md), with invented roads, places and signers."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from pathlib import Path
+
+from notices.model import RoadClosure
+from notices.parse import parse_page
+from notices.regions import locate
+
+DEMO = Path(__file__).resolve().parent.parent / "notices" / "demo" / "pages"
+
+
+def _closures(page: str, **source: object) -> list[RoadClosure]:
+    found = [r for r in parse_page(page, **source) if isinstance(r, RoadClosure)]  # type: ignore[arg-type]
+    return found
+
+
+def _one(page: str, **source: object) -> RoadClosure:
+    [record] = _closures(page, **source)
+    return record
+
+
+HEADLESS = """转自：某某日报
+根据京沪高速（G2）某段改扩建工程施工需要，按照《中华人民共和国道路交通安全法》之规定，拟对青阳收费站部分匝道进行封闭，现将有关情况通告如下：
+一、封闭路段：京沪高速青阳收费站出口匝道。
+二、封闭时间：2025年5月8日至2025年5月18日。
+三、建议走行路线：
+（一）拟由青阳收费站驶出的车辆，请提前在青阳东收费站驶出。
+道路封闭期间，给您带来不便，敬请谅解！
+某省公安厅交通管理总队
+某省高速公路运营管理有限责任公司
+2025年5月1日
+上一篇：别的新闻
+"""
+
+
+def test_a_notice_without_a_heading_keeps_its_items_and_signature() -> None:
+    record = _one(HEADLESS)
+    assert record.title is None
+    assert [(r.code, r.name) for r in record.routes] == [("G2", "京沪高速")]
+    assert record.closure == "partial"  # a ramp is closed, not the road
+    assert record.window is not None
+    assert (record.window.start, record.window.end) == (date(2025, 5, 8), date(2025, 5, 18))
+    assert record.issued_on == date(2025, 5, 1)
+    assert len(record.issuers) == 2
+    assert "上一篇" not in record.text
+
+
+ITEMS_FIRST = """一、施工时间：2025年8月24日—2025年9月30日
+二、施工内容：路面修复
+三、交通管制措施：对G104国道（K1381+000-K1397+034）路段局部车道进行封闭施工。
+某区公路与运输管理中心
+2025年8月20日
+"""
+
+
+def test_items_printed_before_the_closing_words_belong_to_the_notice() -> None:
+    record = _one(ITEMS_FIRST)
+    assert record.window is not None and record.window.start == date(2025, 8, 24)
+    assert [(s.from_.m if s.from_ else None) for s in record.segments] == [1381000]
+
+
+TRADITIONAL = """關(guān)於國道316線K1965+600至K1994+264段實施交通管制的公告
+因國道316線路面大中修工程施工需要，決定自2017年5月10日至2017年8月31日對上述路段實行半幅封閉施工。
+特此公告。
+某市公安局交通警察支隊
+2017年5月5日
+"""
+
+
+def test_traditional_characters_and_pinyin_glosses_read_like_simplified() -> None:
+    record = _one(TRADITIONAL)
+    assert [r.code for r in record.routes] == ["G316"]
+    assert [(s.from_.m if s.from_ else None) for s in record.segments] == [1965600]
+    assert record.closure == "half"
+    assert record.window is not None and record.window.end == date(2017, 8, 31)
+    assert record.title is not None and "(guān)" not in record.title
+    assert record.issuers == ("某市公安局交通警察支隊",)  # as printed
+
+
+JUNCTION = """封闭施工通告
+根据《中华人民共和国公路法》规定，因省道S316柳川线K23+410—K38+275（S316柳川线与S208平交口至S316柳川线与S305交叉口）之间路段路面修复，2025年7月1日至2025年12月31日采取封闭施工，禁止一切车辆通行。
+某县公路建设养护中心
+2025年6月24日
+"""
+
+
+def test_junction_roads_and_law_titles_are_not_closed_roads() -> None:
+    record = _one(JUNCTION)
+    assert [(r.code, r.name) for r in record.routes] == [("S316", "柳川线")]
+    [segment] = record.segments
+    assert (segment.from_place, segment.to_place) == ("S316柳川线与S208平交口", "S316柳川线与S305交叉口")
+
+
+SPLIT_ENDS = """封道绕行公告
+对我市部分道路实施封闭施工。
+一、封闭时间：2024年10月22日至2024年11月30日。
+二、封闭范围：起于G332萝河线K508+475（某村）处，终于K539+239（某大桥）。
+某市交通运输局
+2024年10月18日
+"""
+
+
+def test_a_stretch_whose_ends_are_told_apart_is_one_stretch() -> None:
+    record = _one(SPLIT_ENDS)
+    assert [((s.from_.m if s.from_ else None), (s.to.m if s.to else None)) for s in record.segments] == [(508475, 539239)]
+
+
+def test_the_scope_of_the_closing_words_gives_the_closure_kind() -> None:
+    bore = "隧道施工通告\n因隧道维修，2020年8月25日至2020年9月7日封闭G4217蓉马高速某县隧道右线，车辆绕行国道317线。\n某管理处\n2020年8月20日\n"
+    station = "关于G4511某高速某服务区实施全封闭交通管制的公告\n决定于2025年3月1日至3月5日对G4511某高速某服务区（江西方向）实施全封闭交通管制。\n某公司\n2025年2月25日\n"
+    assert _one(bore).closure == "half"
+    assert _one(station).closure == "partial"
+
+
+def test_news_of_a_road_open_again_is_not_a_notice() -> None:
+    news = (
+        "记者从交警部门获悉，因改造工程提前完工，G80某高速某段将于3月18日上午恢复正常通行。"
+        "经过近7个月的分阶段半幅封闭施工，目前该路段已焕然一新。\n"
+    )
+    assert _closures(news) == []
+
+
+def test_a_rejected_run_of_items_never_loops() -> None:
+    page = "一、施工时间\n二、施工路段\n对该路段实行封闭。\n" * 50
+    done: list[object] = []
+    worker = threading.Thread(target=lambda: done.append(parse_page(page)), daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    assert done, "the segmenter did not finish"
+
+
+def test_names_start_after_the_words_before_them() -> None:
+    page = "封路通告\n因施工需要，2025年5月1日至5月3日封闭幸福路，请过往车辆提前选择文化路绕行。\n某县交警大队\n2025年4月28日\n"
+    record = _one(page)
+    assert [r.name for r in record.routes] == ["幸福路"]
+    assert record.detour is not None and record.detour.routes == ("文化路",)
+
+
+def test_the_region_is_the_issuers_not_the_paper() -> None:
+    page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
+    record = _one(page, region="辽宁省本溪市", region_code="210500")
+    assert (record.region, record.region_code) == ("山东省烟台市招远市", "370685")
+    assert locate([["朝阳区交通委员会"]], None) == ("北京市朝阳区", "110105")
+    assert locate([["朝阳市公安局"]], None) == ("辽宁省朝阳市", "211300")
+    assert locate([["和平路施工"]], None) is None  # a street, not 和平区
+    anywhere = parse_page("封路通告\n因施工，2025年5月1日至5月3日封闭幸福路。\n特此通告\n",
+                          region="辽宁省本溪市", region_code="210500")  # fmt: skip
+    assert anywhere[0].region == "辽宁省本溪市"  # nothing named: the source's
+
+
+def test_the_demo_source_reads_right() -> None:
+    record = _one((DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8"))
+    assert record.title == "省道S316柳桑线部分路段路面修复养护工程封闭施工通告"
+    [segment] = record.segments
+    assert (segment.from_place, segment.to_place) == ("S316柳桑线与S208平交口", "S316柳桑线与S305交叉口")
+    other = _one((DEMO / "2025-08-01-road.txt").read_text(encoding="utf-8"))
+    assert other.detour is not None and not other.detour.text.startswith("三、")
+    assert other.region == "辽宁省本溪市桓仁满族自治县"
