@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,15 +21,13 @@ from notices.parse import parse_page
 from notices.store import Sighting, Store
 from service.app import create_app
 
-SEED = next((Path(__file__).resolve().parent.parent.parent / "shared" / "seeds").glob("000_*.txt"))
 ENV_TOKEN = "editor-token-0123456789abcdef"
 DANHUO = "rc_579314db5b7e55921b13"  # 丹霍线 K189+400–K191+942, 8–22 July 2025
 
 
-def _ingest(url: str, day: int) -> None:
+def _ingest(url: str, day: int, text: str) -> None:
     store = Store.open(url)
     try:
-        text = SEED.read_text(encoding="utf-8")
         page = f"https://paper.example/2025070{day}/a4.htm"
         records = parse_page(text, url=page, published_on=date(2025, 7, day))
         store.save_notices(records, Sighting("本溪日报", page, date(2025, 7, day), "A4",
@@ -40,8 +37,8 @@ def _ingest(url: str, day: int) -> None:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    _ingest(database_url, 8)
+def app(database_url: str, notice_page: str) -> Iterator[Flask]:
+    _ingest(database_url, 8, notice_page)
     app = create_app({"DATABASE_URL": database_url, "TESTING": True, "VERSION_TTL": 0,
                       "API_TOKENS": f"editor={ENV_TOKEN}"})  # fmt: skip
     yield app
@@ -83,7 +80,7 @@ def test_writes_without_a_valid_token_are_refused(client: FlaskClient) -> None:
 
 
 def test_a_correction_is_applied_audited_and_survives_reingestion(
-    app: Flask, client: FlaskClient, database_url: str
+    app: Flask, client: FlaskClient, database_url: str, notice_page: str
 ) -> None:
     window = client.get(f"/api/v1/notices/{DANHUO}").get_json()["window"]
     fixed = window | {"end": "2025-07-25"}
@@ -103,8 +100,8 @@ def test_a_correction_is_applied_audited_and_survives_reingestion(
     feed = client.get("/feeds/road-closures.json").get_json()["items"]
     item = next(i for i in feed if i["id"] == DANHUO)
     assert item["date_modified"] > item["date_published"]  # an update, same guid
-    _ingest(database_url, 9)  # the page printed again the next day
-    _ingest(database_url, 8)  # and the first edition read again
+    _ingest(database_url, 9, notice_page)  # the page printed again the next day
+    _ingest(database_url, 8, notice_page)  # and the first edition read again
     again = client.get(f"/api/v1/notices/{DANHUO}").get_json()
     assert again["window"]["end"] == "2025-07-25" and len(again["sightings"]) == 2
 
