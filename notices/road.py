@@ -527,14 +527,7 @@ _STATIONS = ("服务区", "收费站")
 
 def _closing_clauses(sentences: list[list[Any]]) -> Iterator[list[Any]]:
     for sentence in sentences:
-        clause: list[Any] = []
-        for item in sentence:
-            if _kind(item) == "COMMA":
-                yield clause
-                clause = []
-            else:
-                clause.append(item)
-        yield clause
+        yield from roles.clauses(sentence)
 
 
 # ── why, and the way round ─────────────────────────────────────────────────────────

@@ -58,7 +58,7 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
     """Every road mention of the closure part, with its role's evidence, in printed order."""
     found: list[Mention] = []
     for index, sentence in enumerate(sentences):
-        for clause in _clauses(sentence):
+        for clause in clauses(sentence):
             closing = any(_kind(i) in CLOSING for i, _, _ in _walk(clause))
             for item, in_reason, bracketed in _walk(clause):
                 if isinstance(item, RouteMention | SegmentPhrase):
@@ -120,7 +120,8 @@ def _is_landmark(item: RouteMention | SegmentPhrase, canon: str) -> bool:
     return bool(_LANDMARK_AFTER.match(after) or _LANDMARK_BEFORE.search(before))
 
 
-def _clauses(sentence: list[Any]) -> Iterator[list[Any]]:
+def clauses(sentence: list[Any]) -> Iterator[list[Any]]:
+    """The clauses of a sentence: its phrases between commas."""
     clause: list[Any] = []
     for item in sentence:
         if _kind(item) == "COMMA":
