@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from lark.exceptions import LarkError
 
@@ -101,8 +101,7 @@ def _assemble(
         window_list = windows.read(
             _phrases(detour_items, Period, DailyHours), detour_items, context, warnings
         )
-    kind = _closure_kind(parts.closure)
-    closure: Closure = "full" if kind == "closed" else kind
+    closure = _closure_kind(parts.closure)
     if not routes and not segments:
         warnings.append("no road or stretch found")
     if not window_list:
@@ -375,16 +374,15 @@ def _stretches(items: list[Any], found: list[roles.Mention], canon: str) -> list
         if isinstance(item, SegmentPhrase):
             if id(item) in landmarks or (ranged and item.last is None and id(item) in in_reason):
                 continue
-            at = next((i for i in range(len(out) - 1, -1, -1) if _is_stretch(out[i])), None)
+            stretches = (
+                i for i in range(len(out) - 1, -1, -1) if isinstance(out[i], SegmentPhrase)
+            )
+            at = next(stretches, None)
             if at is not None and _joins(out[at], item, canon):
                 out[at] = replace(out[at], last=item.first, end=item.end)
                 continue
         out.append(item)
     return out
-
-
-def _is_stretch(item: Any) -> bool:
-    return isinstance(item, SegmentPhrase)
 
 
 def _joins(first: SegmentPhrase, second: SegmentPhrase, canon: str) -> bool:
@@ -486,7 +484,7 @@ def _same_stretch(a: Segment, b: Segment) -> bool:
     )
 
 
-def _closure_kind(sentences: list[list[Any]]) -> Any:
+def _closure_kind(sentences: list[list[Any]]) -> Closure:
     """How the road is closed, by what the closing words name.
 
     全封闭/全幅 on their own close the road fully. Otherwise the scope decides: a ramp,
@@ -496,13 +494,20 @@ def _closure_kind(sentences: list[list[Any]]) -> Any:
     control.
     """
     found = {_clause_kind(c) for c in _closing_clauses(sentences)}
-    return next((k for k in _PRECEDENCE if k in found), "control")
+    strongest: Closure | Literal["closed"] = next((k for k in _PRECEDENCE if k in found), "control")
+    return "full" if strongest == "closed" else strongest  # closed, how much not said: all
 
 
-_PRECEDENCE = ("full", "half", "partial", "closed", "control")
+_PRECEDENCE: tuple[Closure | Literal["closed"], ...] = (
+    "full",
+    "half",
+    "partial",
+    "closed",
+    "control",
+)
 
 
-def _clause_kind(clause: list[Any]) -> Any:
+def _clause_kind(clause: list[Any]) -> Closure | Literal["closed"] | None:
     tokens = [i for i in _walk(clause) if isinstance(i, Tok)]
     kinds = {t.kind for t in tokens}
     stated = any(t.kind == "FULL" and not _BAN_ALL.match(t.text) for t in tokens)

@@ -30,13 +30,16 @@ _TITLE = re.compile(
     r"^(?:[^,。;!?:]{0,56}(?:通告|公告|通知|声明|启事|启示|公示|告示)|遗失|声明|通告|公告)"
     r"(?:\((?:第)?[^)]{1,12}号?\)|\[[^\]]{1,12}\])?[:!。]?$"
 )
-_NOT_OURS = re.compile(
-    r"停水|停电|停气|供水|供电|供气|供暖|停暖|招标|采购|拆迁|征收|拍卖|烟花|爆竹|恢复通行|解除|开通|通车|听证|注销|减资|招领|寻物|寻人|合并|清算|股权|法院|催告|判决|裁定|送达|仲裁|拍卖"
+# Another kind of notice, wherever its words stand.
+_OTHER_WORDS = (
+    r"停水|停电|停气|供水|供电|供气|供暖|停暖|招标|采购|拆迁|征收|拍卖|烟花|爆竹"
+    r"|听证|注销|减资|招领|寻物|寻人"
 )
-# Another kind of notice, wherever its words stand (a closure's own text may speak of
-# reopening: 竣工通车, 半幅通车, 具体解除时间另行通知, so those words only count in headings).
-_OTHER_NOTICE = re.compile(
-    r"停水|停电|停气|供水|供电|供气|供暖|停暖|招标|采购|拆迁|征收|拍卖|烟花|爆竹|听证|注销|减资|招领|寻物|寻人"
+_OTHER_NOTICE = re.compile(_OTHER_WORDS)
+# In a heading, reopening and court or company words say it too (a closure's own text may
+# speak of reopening: 竣工通车, 半幅通车, 具体解除时间另行通知, so not in its body).
+_NOT_OURS = re.compile(
+    _OTHER_WORDS + r"|恢复通行|解除|开通|通车|合并|清算|股权|法院|催告|判决|裁定|送达|仲裁"
 )
 _LOSS_WORDS = re.compile(r"遗失|丢失|挂失|作废")
 # A closure told in the past (施工期间曾于…封闭) is news, not a notice.
@@ -100,9 +103,16 @@ def _is_signature(line: str, kinds: Counter[str]) -> bool:
     }
 
 
+def _closing(kinds: Counter[str]) -> bool:
+    return bool(_CLOSING & kinds.keys()) or kinds["CONTROL"] > 0
+
+
+def _where(kinds: Counter[str]) -> bool:
+    return bool(_ROAD & kinds.keys()) or kinds["PLACE"] > 0
+
+
 def _road_like(kinds: Counter[str]) -> bool:
-    closing = bool(_CLOSING & kinds.keys()) or kinds["CONTROL"] > 0
-    return closing and bool(_ROAD & kinds.keys() or kinds["PLACE"]) and bool(_WHEN & kinds.keys())
+    return _closing(kinds) and _where(kinds) and bool(_WHEN & kinds.keys())
 
 
 def _kind_of(title: str | None, body: str, kinds: Counter[str]) -> Kind | None:
@@ -126,8 +136,7 @@ def _says_closing(kinds: Counter[str]) -> bool:
 
 
 def _closes_a_road(kinds: Counter[str]) -> bool:
-    closing = bool(_CLOSING & kinds.keys()) or kinds["CONTROL"] > 0
-    return closing and bool(_ROAD & kinds.keys() or kinds["PLACE"])
+    return _closing(kinds) and _where(kinds)
 
 
 def find_blocks(text: Text) -> list[Block]:
@@ -255,10 +264,9 @@ def _reports_reopening(lines: list[str]) -> bool:
 def _road_seed(line: str, kinds: Counter[str]) -> bool:
     """A paragraph that closes or controls a road, place or stretch, or announces that it
     will (…实行交通管制，具体事项通告如下), and is not told in the past."""
-    closing = bool(_CLOSING & kinds.keys()) or kinds["CONTROL"] > 0
-    where = bool(_ROAD & kinds.keys()) or kinds["PLACE"] > 0
-    announced = where or _ANNOUNCES.search(line) is not None
-    return closing and announced and not _OTHER_NOTICE.search(line) and not _PAST.search(line)
+    announced = _where(kinds) or _ANNOUNCES.search(line) is not None
+    told = _OTHER_NOTICE.search(line) or _PAST.search(line)
+    return _closing(kinds) and announced and not told
 
 
 _ANNOUNCES = re.compile(r"(?:通告|公告|通知)如下")

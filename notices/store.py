@@ -565,9 +565,7 @@ def _touch_count(session: Session, kind: str, now: datetime) -> None:
         row.last_seen = max(row.last_seen, now)
 
 
-def _add_sightings(
-    session: Session, placed: Sequence[tuple[str, str]], sighting: Sighting
-) -> None:
+def _add_sightings(session: Session, placed: Sequence[tuple[str, str]], sighting: Sighting) -> None:
     """Add a sighting to each notice not already seen at this URL in this edition.
 
     ``placed`` pairs each notice with the printing of it seen here.

@@ -227,14 +227,16 @@ def test_page_labels(page: str, label: str | None) -> None:
 # --------------------------------------------------------------------------- PDF
 
 
-def hand_made_pdf(content: bytes) -> bytes:
-    """A one-page PDF (Helvetica) around a content stream, with a correct xref table."""
+def hand_made_pdf(content: bytes, *, deflated: bool = False) -> bytes:
+    """A one-page PDF (Helvetica) around a content stream (already deflated, if so
+    marked), with a correct xref table."""
+    flate = b" /Filter /FlateDecode" if deflated else b""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
         b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Length %d%s >>\nstream\n%s\nendstream" % (len(content), flate, content),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
     pdf, offsets = bytearray(b"%PDF-1.4\n"), []

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from httpserver import Server
+from test_extract import hand_made_pdf
 
 from notices.errors import Disallowed, FetchError, OverBudget
 from notices.extract import html_text
@@ -30,37 +31,13 @@ ROOT = Path(__file__).resolve().parent
 PAGE = "遗失声明\n李明遗失身份证，证号21050419860722101X，声明作废。\n"
 
 
-def pdf_around(stream: bytes) -> bytes:
-    """A one-page PDF whose content stream is ``stream``, deflated (as any PDF may be)."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    pdf, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(pdf))
-        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(pdf)
-    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(pdf)
-
-
 def bomb(inflated_mb: int) -> bytes:
     """A PDF of a few hundred KB whose content stream inflates to ``inflated_mb`` MB."""
     deflate = zlib.compressobj(1)
     parts = [deflate.compress(b"BT /F1 12 Tf 72 700 Td (Hello) Tj ET\n")]
     spaces = b" " * (1024 * 1024)
     parts += [deflate.compress(spaces) for _ in range(inflated_mb)]
-    return pdf_around(b"".join(parts) + deflate.flush())
+    return hand_made_pdf(b"".join(parts) + deflate.flush(), deflated=True)
 
 
 def test_a_pdf_bomb_is_refused_within_its_limits() -> None:
