@@ -71,20 +71,52 @@ class IslandLexer(Lexer):
                 pos = start + 1
                 continue
             kind = _ALIASES.get(match.lastgroup or FILLER, match.lastgroup or FILLER)
-            out.extend(self._bounded(kind, match.group(), start))
+            out.extend(self._bounded(kind, match.group(), start, line))
             pos = match.end()
         return tuple(out)
 
-    def _bounded(self, kind: str, value: str, start: int) -> list[tuple[str, str, int]]:
-        """A name that holds a bounding word starts after it (提前选择文化路 → 文化路)."""
+    def _bounded(self, kind: str, value: str, start: int, line: str) -> list[tuple[str, str, int]]:
+        """A name that holds a bounding word starts after it (提前选择文化路 → 文化路).
+
+        The word may begin before the name: the match starts inside it when its first
+        character cannot stand in a name (此次北三环 → 北三环, not 次北三环).
+        """
         if kind not in self._named:
             return [(kind, value, start)]
-        cut = max((m.end() for m in _bounds().finditer(value, 0, len(value) - 1)), default=0)
-        if cut and self._named[kind].fullmatch(value, cut):
+        pair = self._pair(kind, value, start)
+        if pair:
+            return pair
+        words = [
+            m
+            for m in _bounds().finditer(
+                line, max(0, start - _LONGEST_BOUND), start + len(value) - 1
+            )
+            if m.end() > start
+        ]
+        if not words:
+            return [(kind, value, start)]
+        cut = max(m.end() for m in words) - start
+        if self._named[kind].fullmatch(value, cut):
             return [(FILLER, value[:cut], start), (kind, value[cut:], start + cut)]
+        if words[0].start() <= start:  # the name began with or inside a word of prose (届时甘麦 …)
+            return [(FILLER, value, start)]
         return [(kind, value, start)]
 
+    def _pair(self, kind: str, value: str, start: int) -> list[tuple[str, str, int]]:
+        """Two names joined by 和 are two (荆林桥和固村桥), when each side is a name."""
+        named = self._named[kind]
+        for at in (i for i, c in enumerate(value) if c == "和" and 0 < i < len(value) - 1):
+            if named.fullmatch(value, 0, at) and named.fullmatch(value, at + 1):
+                first, second = value[:at], value[at + 1 :]
+                return [
+                    (kind, first, start),
+                    (FILLER, "和", start + at),
+                    (kind, second, start + at + 1),
+                ]
+        return []
 
+
+_LONGEST_BOUND = 4  # characters a bounding word may reach back before a name
 _BOUNDED = frozenset(("ROUTE_NAME", "ROUTE_ENDS", "PLACE"))
 # Terminals the grammar reads as another: a junction is a place.
 _ALIASES = {"JUNCTION": "PLACE", "CODE_NAME": "ROUTE_NAME", "DOC_TITLE": FILLER}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from notices.model import Route
-from notices.road_phrases import Paren, Reason, RouteMention, SegmentPhrase, Tok
+from notices.road_phrases import Paren, PlaceSpan, Reason, RouteMention, SegmentPhrase, Tok
 
 CLOSING = frozenset(("FULL", "HALF", "PART", "CLOSE", "BAN", "CONTROL", "ONE_WAY"))
 
@@ -39,6 +39,7 @@ class Mention:
     in_reason: bool
     in_title: bool
     landmark: bool
+    structure: bool = False  # a bridge, tunnel or roundabout closed as a whole
 
     @property
     def route(self) -> Route | None:
@@ -57,11 +58,21 @@ class Mention:
 def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[Mention]:
     """Every road mention of the closure part, with its role's evidence, in printed order."""
     found: list[Mention] = []
+    carried = _carried(sentences, canon)
     for index, sentence in enumerate(sentences):
         for clause in clauses(sentence):
             closing = any(_kind(i) in CLOSING for i, _, _ in _walk(clause))
             for item, in_reason, bracketed in _walk(clause):
-                if isinstance(item, RouteMention | SegmentPhrase):
+                if isinstance(item, PlaceSpan) and item.last is None:
+                    item = item.first  # 幸福桥（桥长186米）
+                if closing and _is_structure(item, canon):
+                    road = carried.get(item.text, Route(None, item.text))
+                    mention = RouteMention(road, None, item.start, item.end)
+                    landmark = bracketed or _is_landmark(mention, canon)
+                    found.append(
+                        Mention(mention, closing, in_reason, index == title, landmark, True)
+                    )
+                elif isinstance(item, RouteMention | SegmentPhrase):
                     # a road in brackets names an end of the stretch (东坡路（南谯路至阳明路段）)
                     landmark = (bracketed and isinstance(item, RouteMention)) or _is_landmark(
                         item, canon
@@ -70,14 +81,36 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
     return found
 
 
+def _carried(sentences: list[list[Any]], canon: str) -> dict[str, Route]:
+    """The road each bridge or tunnel is on, where the notice prints it after its road
+    (G331丹阿公路密山段兴利桥, 访上线(X352)荆林桥): closing the bridge closes that road."""
+    carried: dict[str, Route] = {}
+    for sentence in sentences:
+        for clause in clauses(sentence):
+            road: Route | None = None
+            for item, _, _ in _walk(clause):
+                if isinstance(item, RouteMention | SegmentPhrase) and item.route:
+                    road = item.route
+                if _kind(item) in CLOSING:
+                    road = None
+                elif road is not None and _is_structure(item, canon):
+                    carried.setdefault(item.text, road)
+                elif road is not None and isinstance(item, SegmentPhrase):
+                    for point in (item.first, item.last):  # 某隧道(K167+710~K170+089)
+                        if point and point.place and _structure_name(point.place):
+                            carried.setdefault(point.place, item.route or road)
+    return carried
+
+
 def closed_routes(found: list[Mention]) -> list[Route]:
     """The closed roads, each once, by the tiers of trust in the module's docstring."""
     usable = [m for m in found if m.route is not None and not m.landmark]
+    roads = [m for m in usable if not m.structure]
     tiers = (
         [m for m in usable if (m.staked or (m.closing and not m.in_reason)) and not m.in_title],
-        [m for m in usable if m.in_title],
-        [m for m in usable if m.in_reason and (m.staked or m.closing)],
-        usable,
+        [m for m in usable if m.in_title and (not m.structure or m.closing)],
+        [m for m in roads if m.in_reason and (m.staked or m.closing)],
+        roads,
     )
     routes: list[Route] = []
     for tier in tiers:
@@ -86,10 +119,33 @@ def closed_routes(found: list[Mention]) -> list[Route]:
                 merge_route(routes, mention.route)
         if routes:
             break
-    for mention in usable:  # the same roads, named more fully elsewhere
+    for mention in roads:  # the same roads, named more fully elsewhere
         if mention.route is not None and any(same(mention.route, r) for r in routes):
             merge_route(routes, mention.route)
     return routes
+
+
+def _is_structure(item: Any, canon: str) -> bool:
+    """A bridge, tunnel, interchange or roundabout: closed as a whole, it is the closed road.
+
+    A direction after it makes it a place (南桥西 is a town's west side).
+    """
+    return (
+        isinstance(item, Tok)
+        and item.kind == "PLACE"
+        and _structure_name(item.text)
+        and canon[item.end : item.end + 1] not in _DIRECTIONS
+    )
+
+
+def _structure_name(text: str) -> bool:
+    """A structure's name, with two characters or more of its own (两桥 is not one)."""
+    suffix = next((s for s in _STRUCTURES if text.endswith(s)), None)
+    return suffix is not None and len(text) - len(suffix) >= 2
+
+
+_DIRECTIONS = frozenset("东西南北")
+_STRUCTURES = ("桥", "隧道", "立交", "互通", "环岛", "转盘", "涵洞", "通道")
 
 
 def _is_road(route: Route) -> bool:

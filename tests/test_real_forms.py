@@ -93,7 +93,10 @@ def test_junction_roads_and_law_titles_are_not_closed_roads() -> None:
     record = _one(JUNCTION)
     assert [(r.code, r.name) for r in record.routes] == [("S316", "柳川线")]
     [segment] = record.segments
-    assert (segment.from_place, segment.to_place) == ("S316柳川线与S208平交口", "S316柳川线与S305交叉口")
+    assert (segment.from_place, segment.to_place) == (
+        "S316柳川线与S208平交口",
+        "S316柳川线与S305交叉口",
+    )
 
 
 SPLIT_ENDS = """封道绕行公告
@@ -107,7 +110,9 @@ SPLIT_ENDS = """封道绕行公告
 
 def test_a_stretch_whose_ends_are_told_apart_is_one_stretch() -> None:
     record = _one(SPLIT_ENDS)
-    assert [((s.from_.m if s.from_ else None), (s.to.m if s.to else None)) for s in record.segments] == [(508475, 539239)]
+    assert [
+        ((s.from_.m if s.from_ else None), (s.to.m if s.to else None)) for s in record.segments
+    ] == [(508475, 539239)]
 
 
 def test_the_scope_of_the_closing_words_gives_the_closure_kind() -> None:
@@ -141,6 +146,25 @@ def test_names_start_after_the_words_before_them() -> None:
     assert record.detour is not None and record.detour.routes == ("文化路",)
 
 
+def test_a_name_does_not_start_inside_the_word_before_it() -> None:
+    page = (
+        "关于某某公路施工的通告\n为做好施工，2024年度公路养护期间，2025年6月1日至6月9日封闭此次北岭东延隧道，"
+        "届时南麦公路花园镇段同时封闭。\n某县交通运输局\n2025年5月20日\n"
+    )
+    record = _one(page)
+    assert [r.name for r in record.routes] == ["北岭东延隧道", "南麦公路"]
+
+
+def test_a_bridge_closed_as_a_whole_is_the_route_unless_printed_on_a_road() -> None:
+    alone = "封闭通告\n因检测需要，2025年6月1日至6月3日对青石大桥和白沙桥实行全封闭，禁止一切车辆通行。\n某县交通运输局\n2025年5月20日\n"
+    assert [r.name for r in _one(alone).routes] == ["青石大桥", "白沙桥"]
+    on_road = (
+        "封闭通告\n一、检测桥梁：东岭线(X352)青石大桥。\n二、2025年6月1日至6月3日，青石大桥实行全封闭，"
+        "禁止一切车辆通行。\n某县交通运输局\n2025年5月20日\n"
+    )
+    assert [(r.code, r.name) for r in _one(on_road).routes] == [("X352", "东岭线")]
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
@@ -157,7 +181,10 @@ def test_the_demo_source_reads_right() -> None:
     record = _one((DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8"))
     assert record.title == "省道S316柳桑线部分路段路面修复养护工程封闭施工通告"
     [segment] = record.segments
-    assert (segment.from_place, segment.to_place) == ("S316柳桑线与S208平交口", "S316柳桑线与S305交叉口")
+    assert (segment.from_place, segment.to_place) == (
+        "S316柳桑线与S208平交口",
+        "S316柳桑线与S305交叉口",
+    )
     other = _one((DEMO / "2025-08-01-road.txt").read_text(encoding="utf-8"))
     assert other.detour is not None and not other.detour.text.startswith("三、")
     assert other.region == "辽宁省本溪市桓仁满族自治县"
