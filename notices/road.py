@@ -90,7 +90,11 @@ def _assemble(
     parts = _split(sentences, notice.title is not None, notice.canon)
     issuers, issued_on = _signature(parts, notice, warnings)
     found = roles.mentions(parts.closure, notice.canon, 0 if parts.title else None)
-    routes = roles.closed_routes(found) or _routes_from_spans(parts.closing)
+    routes = (
+        roles.closed_routes(found)
+        or _routes_from_spans(parts.closing)
+        or roles.named_by_ends(parts.closure, notice.canon, 0 if parts.title else None)
+    )
     segments = _segments(parts.closing, routes, found, notice.canon)
     context = windows.Context(notice.published_on, issued_on)
     window_list = windows.read(

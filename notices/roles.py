@@ -113,7 +113,12 @@ def closed_routes(found: list[Mention]) -> list[Route]:
         roads,
     )
     routes: list[Route] = []
-    for tier in tiers:
+    landmarks = [  # a junction closed whole closes its road (南环路市委广场丁字路口)
+        m
+        for m in found
+        if m.landmark and m.closing and not m.in_reason and isinstance(m.item, RouteMention)
+    ]
+    for tier in (*tiers, landmarks):
         for mention in tier:
             if mention.route is not None and (mention.staked or _is_road(mention.route)):
                 merge_route(routes, mention.route)
@@ -209,3 +214,32 @@ def _walk(items: Iterable[Any]) -> Iterator[tuple[Any, bool, bool]]:
             stack.append((iter(item.items), in_reason, True))
         elif isinstance(item, RouteMention) and item.paren:
             stack.append((iter(item.paren.items), in_reason, True))
+
+
+def named_by_ends(sentences: list[list[Any]], canon: str, title: int | None) -> list[Route]:
+    """Roads named only by their two ends in a closing clause or the heading
+    (对甲村至乙村段道路实行封闭, 四祖至大竹、大庙至团山等五条道路): the ends are the name."""
+    routes: list[Route] = []
+    for index, sentence in enumerate(sentences):
+        for clause in clauses(sentence):
+            spans = [(i.start, i.end) for i in clause if hasattr(i, "start")]
+            if not spans or not (index == title or any(_kind(i) in CLOSING for i in clause)):
+                continue
+            text = canon[spans[0][0] : spans[-1][1]]
+            for match in _ENDS.finditer(text):
+                name = match.group("a") + match.group("to") + match.group("b") + match.group("tail")
+                merge_route(routes, Route(None, name))
+    return routes
+
+
+# A road named by its ends: two place names of two characters or more, joined by 至 or 到,
+# then a word for road or stretch, a list separator, or the closing words.
+_END = (
+    r"[^\x00-\x7f\s至到对将从由于在把和及与、，。；：（）()"
+    r"的了是为向往起止时日月年号等该此各条段路道]"
+)
+_ENDS = re.compile(
+    rf"(?<![^\x00-\x7f\s对将从于在把和及与、，。；：（）()])"
+    rf"(?P<a>{_END}{{2,10}}?)(?P<to>至|到|--|—)(?P<b>{_END}{{2,10}}?)"
+    r"(?P<tail>段道路|段公路|公路|道路|)(?=路段|段|[、，。；,;：:等（(]|实行|实施|进行|临时|全封|半封|封闭|禁止|$)"
+)

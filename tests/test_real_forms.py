@@ -165,6 +165,16 @@ def test_a_bridge_closed_as_a_whole_is_the_route_unless_printed_on_a_road() -> N
     assert [(r.code, r.name) for r in _one(on_road).routes] == [("X352", "东岭线")]
 
 
+def test_roads_named_only_by_their_ends() -> None:
+    page = (
+        "关于石门村大坝至青山村小坝段道路实行封闭施工的通告\n因路基塌陷，决定对该路段进行封闭施工。\n"
+        "一、封闭时间：2025年3月1日至2025年5月31日。\n某镇人民政府\n2025年2月25日\n"
+    )
+    assert [r.name for r in _one(page).routes] == ["石门村大坝至青山村小坝段道路"]
+    listed = "通告\n因道路结冰，现对东岭至西岭、上湾至下湾等两条道路临时封闭，封闭时间为2025年1月2日至5日。\n某县交通运输局\n2025年1月1日\n"
+    assert [r.name for r in _one(listed).routes] == ["东岭至西岭", "上湾至下湾"]
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
