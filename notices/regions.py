@@ -107,7 +107,7 @@ def leading(name: str) -> int:
     plain = simplified(name)
     for n in range(min(_LONGEST, len(plain) - 2), 1, -1):
         word = plain[:n]
-        if word in by_name and (word == by_name[word][0].name or word[-1] in "省市县区"):
+        if word in by_name and word[-1] in "省市县区":  # printed with its suffix: 开封黄河大桥 keeps 开封
             return n
     return 0
 

@@ -248,10 +248,12 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
 # News that a road is open again (恢复通行, 放开通行, 解除封闭) is not a notice unless it reads
 # as one (通告如下, 特此公告, a plea to drivers).
 _REOPENED = re.compile(
-    r"恢复(?:正常)?(?:通行|通车|交通|原线路)|放开通行|解除[^,。;]{0,12}?(?:封闭|管制|限制)"
+    r"(?<!预计)(?<!计划)(?<!将于)(?<!直至)(?<!待)"
+    r"(?:恢复(?:正常)?(?:通行|通车|交通|原线路)|放开通行|解除[^,。;]{0,12}?(?:封闭|管制|限制))"
+    r"(?!时间)"  # 预计恢复通行时间为…: the end of a closure to come, not news of one ended
 )
 _FORMAL = re.compile(
-    r"(?:通告|公告)如下|特此(?:通告|公告)|敬请谅解|请[^,。;]{0,8}绕行|^[一二三四五六七八九十]、",
+    r"(?:通告|公告)如下|[特专]此(?:通告|公告)|敬请谅解|请[^,。;]{0,8}绕行|^[一二三四五六七八九十]、",
     re.MULTILINE,
 )
 
