@@ -105,9 +105,10 @@ def leading(name: str) -> int:
     """How many characters of a road's name are a division's name heading it (东阳市中山大桥: 3)."""
     by_name, _ = _index()
     plain = simplified(name)
+    # a division heads a name only printed with its suffix: 开封黄河大桥 keeps 开封
     for n in range(min(_LONGEST, len(plain) - 2), 1, -1):
         word = plain[:n]
-        if word in by_name and word[-1] in "省市县区":  # printed with its suffix: 开封黄河大桥 keeps 开封
+        if word in by_name and word[-1] in "省市县区":
             return n
     return 0
 

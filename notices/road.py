@@ -497,7 +497,14 @@ def _closure_kind(sentences: list[list[Any]]) -> Closure:
     words or a ban on every vehicle with no scope close it fully; traffic control alone is
     control.
     """
-    found = {_clause_kind(c) for c in _closing_clauses(sentences)}
+    found: set[Closure | Literal["closed", "barred"] | None] = set()
+    for sentence in sentences:
+        kinds = [_clause_kind(c) for c in roles.clauses(sentence)]
+        scoped = "half" in kinds or "partial" in kinds
+        # every vehicle barred, in a sentence that names no part: the whole road
+        found.update(
+            "closed" if k == "barred" and scoped else "full" if k == "barred" else k for k in kinds
+        )
     strongest: Closure | Literal["closed"] = next((k for k in _PRECEDENCE if k in found), "control")
     return "full" if strongest == "closed" else strongest  # closed, how much not said: all
 
@@ -511,7 +518,7 @@ _PRECEDENCE: tuple[Closure | Literal["closed"], ...] = (
 )
 
 
-def _clause_kind(clause: list[Any]) -> Closure | Literal["closed"] | None:
+def _clause_kind(clause: list[Any]) -> Closure | Literal["closed", "barred"] | None:
     tokens = [i for i in _walk(clause) if isinstance(i, Tok)]
     kinds = {t.kind for t in tokens}
     stated = any(t.kind == "FULL" and not _BAN_ALL.match(t.text) for t in tokens)
@@ -525,18 +532,15 @@ def _clause_kind(clause: list[Any]) -> Closure | Literal["closed"] | None:
         return "half"
     if stated:
         return "full"
-    if kinds & {"FULL", "CLOSE"} or ("BAN" in kinds and "CONTROL" not in kinds):
+    if "FULL" in kinds or ("BAN" in kinds and "CONTROL" not in kinds):
+        return "barred"  # every vehicle barred (禁止一切车辆通行): full, unless a part is named
+    if "CLOSE" in kinds:
         return "closed"  # closed, but the clause does not say how much of the road
     return "control" if kinds & {"CONTROL", "BAN"} else None
 
 
 _BAN_ALL = re.compile(r"禁止|暂停|停止|中断")
 _STATIONS = ("服务区", "收费站")
-
-
-def _closing_clauses(sentences: list[list[Any]]) -> Iterator[list[Any]]:
-    for sentence in sentences:
-        yield from roles.clauses(sentence)
 
 
 # ── why, and the way round ─────────────────────────────────────────────────────────
