@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from notices.model import Route
@@ -73,12 +73,29 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
                         Mention(mention, closing, in_reason, index == title, landmark, True)
                     )
                 elif isinstance(item, RouteMention | SegmentPhrase):
+                    item = _named_in_brackets(item)
                     # a road in brackets names an end of the stretch (东坡路（南谯路至阳明路段）)
                     landmark = (bracketed and isinstance(item, RouteMention)) or _is_landmark(
                         item, canon
                     )
                     found.append(Mention(item, closing, in_reason, index == title, landmark))
     return found
+
+
+def _named_in_brackets(item: RouteMention | SegmentPhrase) -> RouteMention | SegmentPhrase:
+    """A code with its name in the brackets after it is one road (县道X157（玛红线）)."""
+    if not isinstance(item, RouteMention) or item.paren is None or item.route.name:
+        return item
+    first = item.paren.items[0] if item.paren.items else None
+    if isinstance(first, RouteMention) and first.route.name and not first.route.code:
+        return replace(item, route=Route(item.route.code, first.route.name))
+    alone = len(item.paren.items) == 1 and isinstance(first, Tok) and first.kind == "FILLER"
+    if alone and isinstance(first, Tok) and _BRACKETED_NAME.fullmatch(first.text):
+        return replace(item, route=Route(item.route.code, first.text))  # 玛红线, lexed as 红线
+    return item
+
+
+_BRACKETED_NAME = re.compile(r"[\u4e00-\u9fff]{2,6}(?:线|公路|高速)")
 
 
 def _carried(sentences: list[list[Any]], canon: str) -> dict[str, Route]:

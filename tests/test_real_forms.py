@@ -175,6 +175,22 @@ def test_roads_named_only_by_their_ends() -> None:
     assert [r.name for r in _one(listed).routes] == ["东岭至西岭", "上湾至下湾"]
 
 
+def test_items_of_dated_streets_and_names_in_brackets() -> None:
+    streets = (
+        "关于部分街路封闭施工的通告\n某某管网工程已开工建设，现对施工路段封闭具体情况公告如下：\n\n"
+        "1.11月3日—11月9日  向阳街(新华路至光明路段);\n2.11月10日—11月20日  沿江大道(光明路至滨河路段)。\n"
+        "某市住房和城乡建设局\n2025年10月30日\n"
+    )
+    record = _one(streets, published_on=date(2025, 10, 30))
+    assert [r.name for r in record.routes] == ["向阳街", "沿江大道"]
+    assert record.window is not None and (record.window.start, record.window.end) == (
+        date(2025, 11, 3),
+        date(2025, 11, 20),
+    )
+    coded = "封闭施工通告\n一、施工范围：县道X321(岭红线) K4至K21段，2025年6月1日至6月30日封闭施工。\n某县交通运输局\n2025年5月25日\n"
+    assert [(r.code, r.name) for r in _one(coded).routes] == [("X321", "岭红线")]
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
