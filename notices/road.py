@@ -328,11 +328,16 @@ def _segments(
     segments: list[Segment] = []
     seen: dict[tuple[int, int | None], int] = {}
     current = routes[0].key if routes else None
+    near: str | None = None  # the road named earlier in the same clause
     for item in _walk(_stretches(items, found, canon)):
         if isinstance(item, RouteMention):
-            current = _key(routes, item.route)
+            current = near = _key(routes, item.route)
             if item.paren:
                 segments.extend(_span_segments(item.paren.items, current))
+        elif isinstance(item, PlaceSpan) and item.last is not None and near is not None:
+            segments.extend(_span_segments([item], near))  # 甘麦公路甲村至乙村段和丙村至丁村段
+        elif isinstance(item, Tok) and item.kind in _CLAUSE_END:
+            near = None
         elif isinstance(item, SegmentPhrase):
             route = _key(routes, item.route) if item.route else current
             segment = Segment(
@@ -395,6 +400,9 @@ def _joins(first: SegmentPhrase, second: SegmentPhrase, canon: str) -> bool:
     if second.route is not None and first.route is not None and second.route != first.route:
         return False
     return _SPLIT_END.match(canon[first.end : second.start]) is not None
+
+
+_CLAUSE_END = frozenset(("COMMA", "END", "COLON"))
 
 
 def _span_segments(items: Iterable[Any], route: str | None) -> list[Segment]:
