@@ -343,6 +343,10 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
         until = any(isinstance(c, Tok) and c.kind == "UNTIL_DONE" for c in children)
         first = None if from_now else (whens[0] if whens else None)
         last = whens[-1] if (whens and (from_now or len(whens) > 1)) else None
+        event = next((c for c in children if _is_event_end(c)), None)
+        if event is not None and first is not None and last is None:
+            # 18:30至活动结束: an event ends on its day
+            last, until = When(None, None, None, False, None, event.text), False
         toks = [c for c in children if isinstance(c, Tok)]
         return Period(first, from_now, last, until, *_span(toks or [Tok("", "", 0, 0)]))
 
@@ -355,6 +359,17 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
 
     def reason(self, children: list[Any]) -> Reason:
         return Reason(tuple(children[1:]), children[0].start, _span(children)[1])
+
+
+def _is_event_end(child: Any) -> bool:
+    return (
+        isinstance(child, Tok)
+        and child.kind == "UNTIL_DONE"
+        and _EVENT.match(child.text) is not None
+    )
+
+
+_EVENT = re.compile(r"活动|比赛|赛事|演出|庆典")
 
 
 def _paren_place(paren: Paren) -> str | None:

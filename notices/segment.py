@@ -23,7 +23,7 @@ Kind = Literal["road_closure", "loss_declaration"]
 
 # Pages without any of these characters hold no notice of ours: skip them cheaply.
 _MAYBE = re.compile(
-    r"封|管\s*制|断\s*[交道]|禁\s*[止行]|限\s*[行速高宽重载制]|绕\s*行|占\s*[道用]|关\s*闭|停\s*止|暂\s*停"
+    r"封|管\s*制|断\s*[交道]|禁\s*[止行车]|中\s*断|分\s*流|限\s*[行速高宽重载制]|绕\s*行|占\s*[道用]|关\s*闭|停\s*止|暂\s*停"
     r"|遗\s*失|作\s*废|挂\s*失|丢\s*失"
 )
 _TITLE = re.compile(

@@ -191,6 +191,24 @@ def test_items_of_dated_streets_and_names_in_brackets() -> None:
     assert [(r.code, r.name) for r in _one(coded).routes] == [("X321", "岭红线")]
 
 
+def test_an_event_closure_ends_on_its_day() -> None:
+    page = (
+        "关于灯会期间交通管制的通告\n1.时间：2025年2月12日(正月十五)18:30至活动结束。\n"
+        "2.管制路段：南湖路、北湖路临时禁止机动车、非机动车通行。\n某县公安局交通警察大队\n2025年2月5日\n"
+    )
+    record = _one(page)
+    assert record.window is not None
+    assert (record.window.start, record.window.end) == (date(2025, 2, 12), date(2025, 2, 12))
+    assert record.window.start_time == "18:30" and not record.window.until_complete
+
+
+def test_a_ban_on_cars_extended_in_one_sentence() -> None:
+    page = "国道999线甲县境内乙村至丙村段公路改线工程禁车延期，延期时间为2024年7月1日至2024年9月30日。\n甲县交通运输局\n2024年6月20日\n"
+    record = _one(page)
+    assert [r.code for r in record.routes] == ["G999"]
+    assert record.window is not None and record.window.end == date(2024, 9, 30)
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
