@@ -27,7 +27,9 @@ _LANDMARK_AFTER = re.compile(
     r"|(?:口|处|附近|以[东西南北]|[东西南北]侧|收费站|互通|立交|枢纽|服务区|方向|沿线|两侧)"
 )
 # What precedes a road passed under, over, along or towards.
-_LANDMARK_BEFORE = re.compile(r"(?:下穿|上跨|跨越|穿越|去往|驶往|前往|通往|连接|毗邻|紧邻|既有)$")
+_LANDMARK_BEFORE = re.compile(
+    r"(?:下穿|上跨|跨越|穿越|去往|驶往|前往|通往|连接|毗邻|紧邻|既有|顺接|接入|接顺|连通)$"
+)
 
 
 @dataclass(frozen=True)
