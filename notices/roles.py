@@ -28,7 +28,7 @@ _LANDMARK_AFTER = re.compile(
 )
 # What precedes a road passed under, over, along or towards.
 _LANDMARK_BEFORE = re.compile(
-    r"(?:下穿|上跨|跨越|穿越|去往|驶往|前往|通往|连接|毗邻|紧邻|既有|顺接|接入|接顺|连通)$"
+    r"(?:下穿|上跨|跨越|穿越|往|往返|连接|毗邻|紧邻|既有|顺接|接入|接顺|连通)$"
 )
 
 
@@ -64,7 +64,10 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
     for index, sentence in enumerate(sentences):
         for clause in clauses(sentence):
             closing = any(_kind(i) in CLOSING for i, _, _ in _walk(clause))
+            via = _via_spans(clause, canon)
             for item, in_reason, bracketed in _walk(clause):
+                if via and hasattr(item, "start") and any(a <= item.start < b for a, b in via):
+                    continue  # the way round, told in a closing clause (由未封闭的半幅和乙路通行)
                 if isinstance(item, PlaceSpan) and item.last is None:
                     item = item.first  # 幸福桥（桥长186米）
                 if closing and _is_structure(item, canon):
@@ -82,6 +85,21 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
                     )
                     found.append(Mention(item, closing, in_reason, index == title, landmark))
     return found
+
+
+def _via_spans(clause: list[Any], canon: str) -> list[tuple[int, int]]:
+    """Where a clause tells the way round: from 由/经/走 to 通行/绕行, with no closing word."""
+    starts = [i.start for i in clause if hasattr(i, "start")]
+    if not starts:
+        return []
+    lo, hi = starts[0], max(i.end for i in clause if hasattr(i, "end"))
+    return [(lo + m.start("via"), lo + m.end("via")) for m in _VIA.finditer(canon[lo:hi])]
+
+
+_VIA = re.compile(
+    r"(?:经由|由|经|改走|可走|走)(?P<via>(?:未封|(?![,。;:禁封断管限]).){2,40}?)"
+    r"(?:通行|绕行|绕道|行驶|分流)"
+)
 
 
 def _named_in_brackets(item: RouteMention | SegmentPhrase) -> RouteMention | SegmentPhrase:

@@ -209,6 +209,15 @@ def test_a_ban_on_cars_extended_in_one_sentence() -> None:
     assert record.window is not None and record.window.end == date(2024, 9, 30)
 
 
+def test_the_way_round_told_inside_a_closing_clause_is_not_closed() -> None:
+    page = (
+        "关于东湖路分段封闭施工的通告\n2025年7月1日至7月30日，东湖路半幅封闭施工，"
+        "往返西环线的车辆请分别由东湖路未封闭的半幅道路和南岭路、北岭路通行。\n"
+        "某市公安局交通警察支队\n2025年6月25日\n"
+    )
+    assert [r.name for r in _one(page).routes] == ["东湖路"]
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
