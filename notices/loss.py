@@ -53,6 +53,12 @@ _WHEN_OR_WHERE = re.compile(
 _NAME_AFTER_SELF = 8  # 本人孙志刚: a name, not a sentence
 _LEADS = ("兹有", "现有", "特此", "声明内容", "内容")
 _USCC_LABEL = ("信用代码", "统一代码")
+_VOIDED = re.compile(r"作废|无效|失效")
+_HEADING = re.compile(r"\W*(?:遗失|作废|挂失)(?:声明|启事|公告)\W*")
+_ITEM_NUMBER = re.compile(
+    r"^(?:\d{1,3}|[一二三四五六七八九十]{1,3})[.．、)）]\s*|^[(（]\d{1,3}[)）]\s*"
+)
+_LONGEST_NAME = 40
 _ID_LABEL = ("身份",)
 
 
@@ -197,8 +203,8 @@ def _record(canon: str, clean: str, block: Block, source: Source) -> _Parsed | N
             None,
         )
     lose = next((i for i, item in enumerate(items) if _kind(item) == "LOSE"), None)
-    if lose is None:
-        return None
+    if lose is None or _HEADING.fullmatch(canon):
+        return None  # a heading printed as an entry (■遗失声明, ◆遗失声明◆) declares nothing
     before = items[:lose]
     first_doc = next((n for n, i in enumerate(before) if _kind(i) == "DOC"), None)
     if first_doc is not None and first_doc > 0:  # 某公司法定代表人名章一枚遗失
@@ -207,8 +213,9 @@ def _record(canon: str, clean: str, block: Block, source: Source) -> _Parsed | N
     else:
         holder, self_named = _holder(before, clean)
         documents, found = _documents(items[lose + 1 :], clean)
+    holder, documents = _child(holder, documents)
     identifiers = _identifiers(items, clean, found)
-    void = any(_kind(i) == "VOID" and ("作废" in i.text or "无效" in i.text) for i in _walk(items))
+    void = any(_kind(i) == "VOID" and _VOIDED.search(i.text) for i in _walk(items))
     dates = [i for i in items[lose:] if _kind(i) == "DATE"]
     dated = _ymd(dates[-1].text) if dates else None
     warnings = [] if documents else ["no lost item found"]
@@ -217,6 +224,30 @@ def _record(canon: str, clean: str, block: Block, source: Source) -> _Parsed | N
     return _Parsed(
         holder, self_named, documents, identifiers, void, _entry_text(clean), tuple(warnings), dated
     )
+
+
+def _child(holder: str | None, documents: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """A child's birth certificate is the child's, not the parents' who print the notice
+    (张大山之子张小明遗失…, 张大山遗失其子张小明的出生医学证明, 新生儿张小明…)."""
+    kept: list[str] = []
+    for doc in documents:
+        of_child = _CHILD_DOC.fullmatch(doc)
+        if of_child:
+            holder, doc = of_child.group("name"), of_child.group("doc")
+        kept.append(doc)
+    if holder:
+        child = _CHILD_OF.search(holder)
+        holder = (child.group("name") if child else holder).removesuffix("的")
+        holder = _NEWBORN.sub("", holder) or holder
+    return holder, tuple(kept)
+
+
+_KIN = r"(?:之|其)(?:儿子|女儿|孙子|孙女|子|女)"
+_CHILD_OF = re.compile(rf"{_KIN}(?P<name>[\u4e00-\u9fff·]{{2,8}}?)的?$")
+_CHILD_DOC = re.compile(
+    rf"{_KIN}(?P<name>[\u4e00-\u9fff·]{{2,8}}?)的(?P<doc>出生医学证明|.{{2,12}})"
+)
+_NEWBORN = re.compile(r"^(?:新生儿|婴儿|宝宝)")
 
 
 def _ymd(text: str) -> tuple[int, int, int] | None:
@@ -248,10 +279,15 @@ def _holder(items: list[Any], clean: str) -> tuple[str | None, bool]:
     selves = [n for n, i in enumerate(items) if _kind(i) == "SELF"]
     if selves:
         following = items[selves[-1] + 1 : selves[-1] + 2]
+        if following and isinstance(following[0], Bracket):  # 本公司（某某公司）遗失
+            inside = clean[following[0].start : following[0].end].strip(" ()（）[]【】")
+            if inside and len(inside) <= _LONGEST_NAME:
+                return inside, False
         if following and _kind(following[0]) in ("FILLER", "ORG"):
             name = clean[following[0].start : following[0].end].strip(" ,，、:：")
-            context = clean[following[0].start : following[0].start + _NAME_AFTER_SELF]
-            if name and len(name) <= _NAME_AFTER_SELF and not _WHEN_OR_WHERE.match(context):
+            # 本人张三于2025年3月在…遗失: the name ends where when or where begins
+            name = _WHEN_OR_WHERE.split(name, maxsplit=1)[0].removesuffix("于")
+            if name and len(name) <= _NAME_AFTER_SELF:
                 return name, False
         return None, True
     clauses: list[list[Any]] = [[]]
@@ -269,6 +305,7 @@ def _holder(items: list[Any], clean: str) -> tuple[str | None, bool]:
     for lead in _LEADS:
         if name.startswith(lead):
             name = name[len(lead) :].lstrip(":：")
+    name = _ITEM_NUMBER.sub("", name)  # 1.某某公司遗失…: the column's item number
     return (name or None), False
 
 

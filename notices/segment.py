@@ -45,7 +45,10 @@ _LOSS_WORDS = re.compile(r"遗失|丢失|挂失|作废")
 # A closure told in the past (施工期间曾于…封闭) is news, not a notice.
 _PAST = re.compile(r"曾于|曾经|此前已|已于[^,。;]{0,20}(?:恢复|通车|开放)")
 _DECLARATION_TITLE = re.compile(r"声明|启事|启示|公告")
-_LOSS_OPENING = re.compile(r"^[\[【]?(遗失声明|遗失启事|作废声明|挂失声明|遗失公告)[\]】]?[:：]?")
+_LOSS_OPENING = re.compile(
+    r"^[\[【]?(遗失声明|遗失启事|作废声明|挂失声明|遗失公告)[\]】]?[:：]?"
+    r"|^([\[【](?:遗失|挂失|作废|声明)[\]】])"  # 【遗失】某某遗失…: a column's tag
+)
 _BULLET = re.compile(r"^[▲■●◆★※•□◇○△▼]")
 _MAX_PARAGRAPHS = 16
 _SHORT = 60
@@ -76,11 +79,19 @@ def _para_text(text: Text, para: Paragraph) -> str:
 
 def _is_title(line: str) -> bool:
     line = line.strip("[]【】〔〕")
+    if _DECORATED_HEADING.fullmatch(line):
+        return True  # ■遗失声明, ◆遗失声明◆: a column's heading, not an entry
     return (
         len(line) <= _SHORT
         and _TITLE.match(line) is not None
         and not line.startswith(("▲", "■", "●", "特此", "此致"))
     )
+
+
+_DECORATIONS = "[]【】〔〕▲■●◆★※•□◇○△▼ "
+_DECORATED_HEADING = re.compile(
+    r"[▲■●◆★※•□◇○△▼]+\s*(?:遗失|作废|挂失)(?:声明|启事|公告)\s*[▲■●◆★※•□◇○△▼]*"
+)
 
 
 def _kinds(line: str) -> Counter[str]:
@@ -167,7 +178,7 @@ def find_blocks(text: Text) -> list[Block]:
         ):
             kind = None  # a headline over the page's text: the notice's body closes something
         if kind:
-            title = text.clean[paras[i].start : paras[i].end].strip("[]【】〔〕 ")
+            title = text.clean[paras[i].start : paras[i].end].strip(_DECORATIONS)
             blocks.append(Block(kind, title, paras[first].start, paras[last].end))
         # another kind of notice (停水通知, 招标公告): its body is not ours either
         if kind or _NOT_OURS.search(lines[i]):
@@ -234,7 +245,8 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
                 continue
         if (opening := _LOSS_OPENING.match(line)) and _LOSS_WORDS.search(line[opening.end() :]):
             # 遗失声明▲A遗失…▲B遗失… printed as one paragraph
-            title = text.clean[paras[k].start : paras[k].start + len(opening.group(1))]
+            heading = opening.group(1) or opening.group(2)
+            title = text.clean[paras[k].start : paras[k].start + len(heading)]
             blocks.append(Block("loss_declaration", title, paras[k].start, paras[k].end))
         elif _BULLET.match(line) and _LOSS_WORDS.search(line):
             first = k

@@ -7,7 +7,9 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from notices.model import RoadClosure
+import pytest
+
+from notices.model import LossDeclaration, RoadClosure
 from notices.parse import parse_page
 from notices.regions import locate
 
@@ -241,3 +243,69 @@ def test_the_demo_source_reads_right() -> None:
     other = _one((DEMO / "2025-08-01-road.txt").read_text(encoding="utf-8"))
     assert other.detour is not None and not other.detour.text.startswith("三、")
     assert other.region == "辽宁省本溪市桓仁满族自治县"
+
+
+LOSS_FORMS = [
+    # (page, [(holder, holder_type, documents, identifier values)])
+    (
+        "遗失声明\n1.青山市红星商贸有限公司遗失公章一枚，声明作废。\n2.李明遗失残疾人证，证号：37010219800101123X，声明作废。\n",
+        [
+            ("青山市红星商贸有限公司", "organization", ("公章",), []),
+            ("李明", "person", ("残疾人证",), ["37010219800101123X"]),
+        ],
+    ),
+    (
+        "【遗失】青山市红星商贸有限公司遗失公章一枚，声明作废。\n【遗失】王芳遗失出生医学证明，编号：Q370012345，声明作废。\n",
+        [
+            ("青山市红星商贸有限公司", "organization", ("公章",), []),
+            ("王芳", "person", ("出生医学证明",), ["Q370012345"]),
+        ],
+    ),
+    (
+        "遗失声明\n本人张三于2025年3月在青山市遗失身份证，声明作废。\n",
+        [("张三", "person", ("身份证",), [])],
+    ),
+    (
+        "遗失声明\n青山市红星商贸有限公司遗失营业执照副本，声明作废.李四遗失驾驶证，声明作废。\n",
+        [
+            ("青山市红星商贸有限公司", "organization", ("营业执照副本",), []),
+            ("李四", "person", ("驾驶证",), []),
+        ],
+    ),
+    (
+        "遗失声明\n张大山、李小红遗失其子张小明的出生医学证明，编号：P370012347，声明作废。\n",
+        [("张小明", "person", ("出生医学证明",), ["P370012347"])],
+    ),
+    (
+        "遗失声明\n本公司（青山市红星商贸有限公司）遗失公章一枚，声明作废。\n",
+        [("青山市红星商贸有限公司", "organization", ("公章",), [])],
+    ),
+    (
+        "遗失声明\n王五遗失律师执业证，证号：青山律师中心字第2019001号，声明作废。\n",
+        [("王五", "person", ("律师执业证",), ["青山律师中心字第2019001号"])],
+    ),
+    (
+        "遗失声明\n赵六遗失导游证，证件编号：D-3701-001234，即日起失效。\n",
+        [("赵六", "person", ("导游证",), ["D-3701-001234"])],
+    ),
+    (
+        "■遗失声明\n青山市红星商贸有限公司遗失公章一枚，声明作废。\n◆遗失声明◆\n李明遗失残疾人证，声明作废。\n",
+        [
+            ("青山市红星商贸有限公司", "organization", ("公章",), []),
+            ("李明", "person", ("残疾人证",), []),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("page", "expected"), LOSS_FORMS)
+def test_loss_declarations_in_the_forms_columns_print_them(
+    page: str, expected: list[tuple]
+) -> None:
+    found = [
+        r for r in parse_page(page, published_on=date(2025, 5, 1)) if isinstance(r, LossDeclaration)
+    ]
+    assert [
+        (r.holder, r.holder_type, r.documents, [i.value for i in r.identifiers]) for r in found
+    ] == expected
+    assert all(r.declared_void for r in found)
