@@ -16,7 +16,9 @@ from importlib import resources
 
 # Characters that are frequent in traditional notices and never occur in simplified ones:
 # a page without any of them is read as it is, and the table is never loaded.
-_TRADITIONAL_HINT = re.compile(r"[為時間車縣區國對於與這號們會線鎮鄉橋條將過請範圍關]")
+_TRADITIONAL_HINT = re.compile(
+    r"[為時間車縣區國對於與這號們會線鎮鄉橋條將過請範圍關遺聲廢證書報發現]"
+)
 
 
 @cache

@@ -22,9 +22,10 @@ from notices.normalize import SECTION_START, Paragraph, Text
 Kind = Literal["road_closure", "loss_declaration"]
 
 # Pages without any of these characters hold no notice of ours: skip them cheaply.
-_MAYBE = re.compile(
-    r"封|管\s*制|断\s*[交道]|禁\s*[止行车]|中\s*断|分\s*流|限\s*[行速高宽重载制]|绕\s*行|占\s*[道用]|关\s*闭|停\s*止|暂\s*停"
-    r"|遗\s*失|作\s*废|挂\s*失|丢\s*失"
+_MAYBE = re.compile(  # on the raw text, so in traditional characters too
+    r"封|管\s*制|[断斷]\s*[交道]|禁\s*[止行车車]|中\s*[断斷]|分\s*流|限\s*[行速高宽寬重载載制]"
+    r"|[绕繞]\s*行|占\s*[道用]|[关關]\s*[闭閉]|停\s*止|[暂暫]\s*停"
+    r"|[遗遺]\s*失|作\s*[废廢]|[挂掛]\s*失|[丢丟]\s*失"
 )
 _TITLE = re.compile(
     r"^(?:[^,。;!?:]{0,56}(?:通告|公告|通知|声明|启事|启示|公示|告示)|遗失|声明|通告|公告)"
@@ -243,7 +244,10 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
                     taken[i] = True
                 k = last + 1
                 continue
-        if (opening := _LOSS_OPENING.match(line)) and _LOSS_WORDS.search(line[opening.end() :]):
+        quoted = _quoted_declarations(line, paras[k].start)
+        if quoted:  # 登报声明：“本人某某…不慎遗失…，现声明作废。” quoted in news
+            blocks.extend(quoted)
+        elif (opening := _LOSS_OPENING.match(line)) and _LOSS_WORDS.search(line[opening.end() :]):
             # 遗失声明▲A遗失…▲B遗失… printed as one paragraph
             heading = opening.group(1) or opening.group(2)
             title = text.clean[paras[k].start : paras[k].start + len(heading)]
@@ -328,6 +332,17 @@ def _road_run_start(lines: list[str], kinds: _Kinds, taken: list[bool], seed: in
     return first
 
 
+def _quoted_declarations(line: str, offset: int) -> list[Block]:
+    return [
+        Block("loss_declaration", None, offset + m.start(1), offset + m.end(1))
+        for m in _QUOTED_LOSS.finditer(line)
+    ]
+
+
+# A declaration quoted whole in a news article: who lost what, declared void, in quotes.
+_QUOTED_LOSS = re.compile(
+    r"[“\"]((?:本人|本公司|本单位)[^“”\"]{0,80}?(?:遗失|丢失)[^“”\"]{0,120}?(?:作废|无效)[。]?)[”\"]"
+)
 _SALUTATION = re.compile(r"[^,。;:!?]{2,24}[:：]")  # 广大驾乘人员： / 各有车单位和个人：
 _REASON_OPENING = re.compile(r"因|由于|为了|为确保|为保障|根据|经")
 

@@ -309,3 +309,20 @@ def test_loss_declarations_in_the_forms_columns_print_them(
         (r.holder, r.holder_type, r.documents, [i.value for i in r.identifiers]) for r in found
     ] == expected
     assert all(r.declared_void for r in found)
+
+
+def test_a_declaration_quoted_in_news_is_read_in_either_script() -> None:
+    news = (
+        "近日有网友发现，某演员在《某某晚报》登报声明：\n"
+        "“本人李某某，某某大学2016级本科毕业生，不慎遗失某某大学本科毕业证书和学位证书，现声明作废。”\n"
+        "此事随即登上热搜。\n"
+    )
+    traditional = (
+        "近日有網友發現，某演員在《某某晚報》登報聲明：\n"
+        "“本人李某某，某某大學2016級本科畢業生，不慎遺失某某大學本科畢業證書和學位證書，現聲明作廢。”\n"
+        "此事隨即登上熱搜。\n"
+    )
+    for page in (news, traditional):
+        [record] = [r for r in parse_page(page) if isinstance(r, LossDeclaration)]
+        assert record.holder == "李某某" and record.declared_void
+        assert len(record.documents) == 2
