@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from notices import regions
 from notices.model import Route
 from notices.road_phrases import Paren, PlaceSpan, Reason, RouteMention, SegmentPhrase, Tok
 
@@ -191,7 +192,17 @@ _STRUCTURES = ("桥", "隧道", "立交", "互通", "环岛", "转盘", "涵洞"
 
 
 def _is_road(route: Route) -> bool:
-    return bool(route.code or route.name)
+    """A road by code or a proper name: not a word for roads in general (重点公路, 公路)."""
+    if route.code:
+        return True
+    name = route.name or ""
+    return bool(name) and not _GENERIC.fullmatch(name[regions.leading(name) :])
+
+
+_GENERIC = re.compile(
+    r"(?:重点|干线|国省干线|国省道|农村|乡村|城市|城区|县乡|通村|旅游|[一二三四]级|相关|周边|沿线)?"
+    r"(?:公路|道路|路段|线路|路|(?:桥头)?接线|引道|便道|辅道)(?:项目|工程)?"
+)
 
 
 def merge_route(routes: list[Route], new: Route) -> None:
