@@ -18,6 +18,7 @@ from typing import Any
 
 from notices import regions
 from notices.model import Route
+from notices.normalize import SECTION_START
 from notices.road_phrases import Paren, PlaceSpan, Reason, RouteMention, SegmentPhrase, Tok
 
 CLOSING = frozenset(("FULL", "HALF", "PART", "CLOSE", "BAN", "CONTROL", "ONE_WAY"))
@@ -62,9 +63,15 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
     """Every road mention of the closure part, with its role's evidence, in printed order."""
     found: list[Mention] = []
     carried = _carried(sentences, canon)
+    listed = False  # in the items after 对以下道路…封闭施工：
     for index, sentence in enumerate(sentences):
+        starts = [i.start for i in sentence if hasattr(i, "start")]
+        is_item = bool(starts) and SECTION_START.match(canon, starts[0]) is not None
+        listed = listed and is_item
         for clause in clauses(sentence):
-            closing = any(_kind(i) in CLOSING for i, _, _ in _walk(clause))
+            closing = listed or any(_kind(i) in CLOSING for i, _, _ in _walk(clause))
+            if closing and _announces_list(clause, canon):
+                listed = True
             via = _via_spans(clause, canon)
             for item, in_reason, bracketed in _walk(clause):
                 if via and hasattr(item, "start") and any(a <= item.start < b for a, b in via):
@@ -86,6 +93,20 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
                     )
                     found.append(Mention(item, closing, in_reason, index == title, landmark))
     return found
+
+
+def _announces_list(clause: list[Any], canon: str) -> bool:
+    """A closing clause whose words before a colon name no road and point to the items
+    after it (对以下道路在通告时间段内进行封闭施工：1.甲路… 2.乙路…)."""
+    colon = next((n for n, i in enumerate(clause) if _kind(i) == "COLON"), None)
+    head = clause[:colon] if colon is not None else []
+    spans = [(i.start, i.end) for i in head if hasattr(i, "start")]
+    if not spans or any(isinstance(i, RouteMention | SegmentPhrase) for i, _, _ in _walk(head)):
+        return False
+    return _FOLLOWING.search(canon, spans[0][0], spans[-1][1]) is not None
+
+
+_FOLLOWING = re.compile(r"以下|下列|如下")
 
 
 def _via_spans(clause: list[Any], canon: str) -> list[tuple[int, int]]:

@@ -220,6 +220,16 @@ def test_the_way_round_told_inside_a_closing_clause_is_not_closed() -> None:
     assert [r.name for r in _one(page).routes] == ["东湖路"]
 
 
+def test_roads_listed_after_a_closing_that_points_to_them() -> None:
+    page = (
+        "关于某市重点公路项目施工路段禁行的通告\n根据工程需要，对以下道路在通告时间段内进行封闭施工：\n"
+        "1.东平路(平营路-刘家口子)中修工程，自2021年9月16日起，至2021年12月31日止；\n"
+        "2.中海路(峡山界-双羊)中修工程，自2021年10月1日起，至2021年12月31日止；\n"
+        "特此通告。\n某市公安局\n2021年9月\n"
+    )
+    assert [r.name for r in _one(page).routes] == ["东平路", "中海路"]
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
