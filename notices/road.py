@@ -329,7 +329,10 @@ def _segments(
     seen: dict[tuple[int, int | None], int] = {}
     current = routes[0].key if routes else None
     near: str | None = None  # the road named earlier in the same clause
+    dropped = _dropped(found)
     for item in _walk(_stretches(items, found, canon)):
+        if isinstance(item, SegmentPhrase) and id(item) in dropped:
+            continue  # inside brackets or a reason, where _stretches does not look
         if isinstance(item, RouteMention):
             current = near = _key(routes, item.route)
             if item.paren:
@@ -372,16 +375,11 @@ def _stretches(items: list[Any], found: list[roles.Mention], canon: str) -> list
     """The closure part's phrases with its stretches as closed: landmarks out, the two
     ends of a stretch told apart joined, a structure's stake in the reason dropped when the
     closed range is printed elsewhere."""
-    landmarks = {id(m.item) for m in found if m.landmark}
-    in_reason = {id(m.item) for m in found if m.in_reason}
-    ranged = any(
-        isinstance(m.item, SegmentPhrase) and m.item.last and not m.in_reason and not m.landmark
-        for m in found
-    )
+    dropped = _dropped(found)
     out: list[Any] = []
     for item in items:
         if isinstance(item, SegmentPhrase):
-            if id(item) in landmarks or (ranged and item.last is None and id(item) in in_reason):
+            if id(item) in dropped:
                 continue
             stretches = (
                 i for i in range(len(out) - 1, -1, -1) if isinstance(out[i], SegmentPhrase)
@@ -392,6 +390,21 @@ def _stretches(items: list[Any], found: list[roles.Mention], canon: str) -> list
                 continue
         out.append(item)
     return out
+
+
+def _dropped(found: list[roles.Mention]) -> set[int]:
+    """The stretches that are not closed: a landmark's, and a structure's single stake in
+    the reason when a closed range is printed elsewhere (某大桥(K210+450)维修…K209+800-K211+200)."""
+    ranged = any(
+        isinstance(m.item, SegmentPhrase) and m.item.last and not m.in_reason and not m.landmark
+        for m in found
+    )
+    return {
+        id(m.item)
+        for m in found
+        if isinstance(m.item, SegmentPhrase)
+        and (m.landmark or (ranged and m.item.last is None and m.in_reason))
+    }
 
 
 def _joins(first: SegmentPhrase, second: SegmentPhrase, canon: str) -> bool:

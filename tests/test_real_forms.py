@@ -230,6 +230,19 @@ def test_roads_listed_after_a_closing_that_points_to_them() -> None:
     assert [r.name for r in _one(page).routes] == ["东平路", "中海路"]
 
 
+def test_stakes_of_a_landmark_or_of_the_structure_in_the_reason_are_not_stretches() -> None:
+    reason = "封闭通告\n因青石大桥(K210+450)维修，2025年5月6日至6月6日对G312线K209+800-K211+200封闭。\n某县交通运输局\n2025年5月1日\n"
+    assert [(s.from_.m, s.to.m) for s in _one(reason).segments if s.from_ and s.to] == [
+        (209800, 211200)
+    ]
+    assert len(_one(reason).segments) == 1
+    joined = (
+        "封闭施工通告\n2025年6月1日至6月30日，对新丰连接线K0+000至K1+200段（与既有G777线K45+000处相接）实行全封闭施工。\n"
+        "某县交通运输局\n2025年5月25日\n"
+    )
+    assert [(s.from_ and s.from_.m, s.to and s.to.m) for s in _one(joined).segments] == [(0, 1200)]
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
