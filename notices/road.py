@@ -518,6 +518,8 @@ def _closure_kind(sentences: list[list[Any]]) -> Closure:
     words or a ban on every vehicle with no scope close it fully; traffic control alone is
     control.
     """
+    if any(_STATED_PART.match(t.text) for t in _tokens(sentences, "PART")):
+        return "partial"  # 实行部分封闭（甲路全封，乙路半幅通行）: said outright
     found: set[Closure | Literal["closed", "barred"] | None] = set()
     for sentence in sentences:
         kinds = [_clause_kind(c) for c in roles.clauses(sentence)]
@@ -543,6 +545,8 @@ def _clause_kind(clause: list[Any]) -> Closure | Literal["closed", "barred"] | N
     tokens = [i for i in _walk(clause) if isinstance(i, Tok)]
     kinds = {t.kind for t in tokens}
     stated = any(t.kind == "FULL" and not _BAN_ALL.match(t.text) for t in tokens)
+    if any(t.kind == "FULL" and t.text.startswith("全断面") for t in tokens):
+        return "full"  # 机动车道全断面封闭: the whole width, whatever the lanes
     station = any(t.kind == "PLACE" and t.text.endswith(_STATIONS) for t in tokens)
     closing = bool(kinds & {"FULL", "CLOSE", "BAN"})
     if closing and ("PART" in kinds or station):
@@ -560,6 +564,14 @@ def _clause_kind(clause: list[Any]) -> Closure | Literal["closed", "barred"] | N
     return "control" if kinds & {"CONTROL", "BAN"} else None
 
 
+def _tokens(sentences: list[list[Any]], kind: str) -> Iterator[Tok]:
+    for sentence in sentences:
+        for item in _walk(sentence):
+            if isinstance(item, Tok) and item.kind == kind:
+                yield item
+
+
+_STATED_PART = re.compile(r"(?:部分|局部)封闭")  # not 部分路段封闭: some stretches, each closed
 _BAN_ALL = re.compile(r"禁止|暂停|停止|中断")
 _STATIONS = ("服务区", "收费站")
 

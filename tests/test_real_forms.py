@@ -243,6 +243,19 @@ def test_stakes_of_a_landmark_or_of_the_structure_in_the_reason_are_not_stretche
     assert [(s.from_ and s.from_.m, s.to and s.to.m) for s in _one(joined).segments] == [(0, 1200)]
 
 
+@pytest.mark.parametrize(
+    ("closing", "kind"),
+    [
+        ("东风路机动车道全断面封闭", "full"),
+        ("对中山路实行部分封闭（北段全封，南段半幅通行）", "partial"),
+        ("东风路部分路段封闭交通", "full"),
+    ],
+)
+def test_closure_kinds_said_outright(closing: str, kind: str) -> None:
+    page = f"封闭通告\n2025年7月1日至7月5日，{closing}。\n某县公安局\n2025年6月28日\n"
+    assert _one(page).closure == kind
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
