@@ -79,7 +79,7 @@ def _para_text(text: Text, para: Paragraph) -> str:
 
 
 def _is_title(line: str) -> bool:
-    line = line.strip("[]【】〔〕")
+    line = _FORUM_HEADING.sub("", line).strip("[]【】〔〕")
     if _DECORATED_HEADING.fullmatch(line):
         return True  # ■遗失声明, ◆遗失声明◆: a column's heading, not an entry
     return (
@@ -89,7 +89,15 @@ def _is_title(line: str) -> bool:
     )
 
 
-_DECORATIONS = "[]【】〔〕▲■●◆★※•□◇○△▼ "
+# A forum's frame around a heading: 标题: 关于…的通告! [打印本页]
+_FORUM_HEADING = re.compile(
+    r"^\s*标题\s*[:：]\s*|\s*[\[【]\s*(?:打印本页|打印|关闭窗口|关闭)\s*[\]】]\s*$"
+)
+# A heading printed glued to the notice's first sentence (关于X789线养护的通告因路面沉陷…).
+_GLUED_TITLE = re.compile(
+    r"关于[^,。;:!?\n]{2,50}?的(?:通告|公告)(?=因|为|根据|由于|经|近日|自|现|按照|依据)"
+)
+_DECORATIONS = "[]【】〔〕▲■●◆★※•□◇○△▼ !！"
 _DECORATED_HEADING = re.compile(
     r"[▲■●◆★※•□◇○△▼]+\s*(?:遗失|作废|挂失)(?:声明|启事|公告)\s*[▲■●◆★※•□◇○△▼]*"
 )
@@ -161,25 +169,28 @@ def find_blocks(text: Text) -> list[Block]:
     i = 0
     while i < len(paras):
         check()  # a CPU budget set around the parse (notices.budget)
-        if not _is_title(lines[i]):
+        glued = None if _is_title(lines[i]) else _GLUED_TITLE.match(lines[i])
+        if not (glued or _is_title(lines[i])):
             i += 1
             continue
         last = _block_end(paras, lines, kinds, i)
-        if last == i:  # a heading alone (a headline over the notice, or printed twice)
+        if last == i and not glued:  # a heading alone (a headline over the notice, or twice)
             i += 1
             continue
         first = (
             i - 1 if i > 0 and not taken[i - 1] and _is_org_line(lines[i - 1], kinds[i - 1]) else i
         )
         total: Counter[str] = sum((kinds[k] for k in range(first, last + 1)), Counter())
-        body = "\n".join(lines[i + 1 : last + 1])
-        kind = _kind_of(lines[i], body, total)
-        if kind == "road_closure" and not any(
-            _says_closing(kinds[k]) for k in range(i + 1, last + 1)
+        heading = lines[i][: glued.end()] if glued else lines[i]
+        body = "\n".join(([lines[i][glued.end() :]] if glued else []) + lines[i + 1 : last + 1])
+        kind = _kind_of(heading, body, total)
+        if kind == "road_closure" and not (
+            glued or any(_says_closing(kinds[k]) for k in range(i + 1, last + 1))
         ):
             kind = None  # a headline over the page's text: the notice's body closes something
         if kind:
-            title = text.clean[paras[i].start : paras[i].end].strip(_DECORATIONS)
+            end = paras[i].start + glued.end() if glued else paras[i].end
+            title = _FORUM_HEADING.sub("", text.clean[paras[i].start : end]).strip(_DECORATIONS)
             blocks.append(Block(kind, title, paras[first].start, paras[last].end))
         # another kind of notice (停水通知, 招标公告): its body is not ours either
         if kind or _NOT_OURS.search(lines[i]):

@@ -256,6 +256,15 @@ def test_closure_kinds_said_outright(closing: str, kind: str) -> None:
     assert _one(page).closure == kind
 
 
+def test_headings_glued_to_the_text_or_framed_by_a_forum() -> None:
+    glued = "关于X789线养护的通告因路面沉陷，自2025年3月1日至3月10日对X789线K12+300至K13+050段实行全封闭施工。\n某县交通运输局\n2025年2月25日\n"
+    record = _one(glued)
+    assert record.title == "关于X789线养护的通告"
+    assert [(s.from_ and s.from_.m, s.to and s.to.m) for s in record.segments] == [(12300, 13050)]
+    forum = "标题: 关于S233线封闭施工的通告! [打印本页]\n因道路改造，2025年4月1日至4月30日S233线K10+000至K12+000段全封闭施工，请绕行。\n某县交通运输局\n2025年3月28日\n"
+    assert _one(forum).title == "关于S233线封闭施工的通告"
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
