@@ -265,6 +265,11 @@ def test_headings_glued_to_the_text_or_framed_by_a_forum() -> None:
     assert _one(forum).title == "关于S233线封闭施工的通告"
 
 
+def test_only_the_road_at_a_junction_word_is_the_landmark() -> None:
+    page = "封闭施工通告\n2025年6月1日至6月30日，S301线G999平交路口至青石村段全幅封闭施工。\n某县交通运输局\n2025年5月25日\n"
+    assert [r.code for r in _one(page).routes] == ["S301"]
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
