@@ -270,6 +270,11 @@ def test_only_the_road_at_a_junction_word_is_the_landmark() -> None:
     assert [r.code for r in _one(page).routes] == ["S301"]
 
 
+def test_a_numbered_access_road_is_a_road_and_a_subdistrict_is_not() -> None:
+    page = "封闭施工通告\n2025年7月1日至7月5日，沿江公路、青年东路、三号便道封闭施工，城北街道辖区车辆请绕行。\n某县公安局\n2025年6月28日\n"
+    assert [r.name for r in _one(page).routes] == ["沿江公路", "青年东路", "三号便道"]
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
