@@ -337,6 +337,9 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
     def period(self, children: list[Any]) -> Period:
         from_now = any(isinstance(c, Tok) and c.kind == "FROM_NOW" for c in children)
         whens = [c for c in children if isinstance(c, When)]
+        done = isinstance(children[-1], Tok) and children[-1].kind == "UNTIL_DONE"
+        if len(children) == 2 and isinstance(children[0], When) and done:  # 6月30日完工
+            return Period(None, False, children[0], False, *_span([children[-1]]))
         if isinstance(children[0], Tok) and children[0].kind == "TO":  # 至6月16日止: the end alone
             toks = [c for c in children if isinstance(c, Tok)]
             return Period(None, False, whens[0] if whens else None, False, *_span(toks))

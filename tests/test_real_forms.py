@@ -275,6 +275,15 @@ def test_a_numbered_access_road_is_a_road_and_a_subdistrict_is_not() -> None:
     assert [r.name for r in _one(page).routes] == ["沿江公路", "青年东路", "三号便道"]
 
 
+def test_a_planned_completion_date_ends_the_window() -> None:
+    page = "封闭通告\nX100线大修工程计划于3月1日开工，6月30日完工通车，施工期间X100线K1+000至K2+000段全封闭。\n某县交通运输局\n2025年2月20日\n"
+    window = _one(page).window
+    assert window is not None and (window.start, window.end) == (
+        date(2025, 3, 1),
+        date(2025, 6, 30),
+    )
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
