@@ -97,9 +97,8 @@ def _assemble(
     )
     segments = _segments(parts.closing, routes, found, notice.canon)
     context = windows.Context(notice.published_on, issued_on)
-    window_list = windows.read(
-        _phrases(parts.closing, Period, DailyHours), parts.closing, context, warnings
-    )
+    periods = [p for p in _phrases(parts.closing, Period, DailyHours) if not _news(p, notice.canon)]
+    window_list = windows.read(periods, parts.closing, context, warnings)
     if not window_list:
         detour_items = [i for d in parts.detour for i in d]
         window_list = windows.read(
@@ -507,6 +506,15 @@ def _same_stretch(a: Segment, b: Segment) -> bool:
     return (a.route, a.from_, a.to, a.from_place) == (b.route, b.from_, b.to, b.from_place) and (
         a.to_place == b.to_place or a.to_place is None or b.to_place is None
     )
+
+
+def _news(period: Period | DailyHours, canon: str) -> bool:
+    """A date the news around a notice tells, not its window: since when (自6月1日开通以来),
+    or the dateline (11月29日，记者从…获悉)."""
+    return isinstance(period, Period) and _NEWS_AFTER.match(canon, period.end) is not None
+
+
+_NEWS_AFTER = re.compile(r"[^,。;:]{0,8}以来|\s*[,，]?\s*(?:记者|本报|据悉|讯)")
 
 
 def _closure_kind(sentences: list[list[Any]]) -> Closure:

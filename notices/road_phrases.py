@@ -8,7 +8,7 @@ the detour, the window or the issue date) is decided in :mod:`notices.road`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lark import Token, Transformer
@@ -102,6 +102,8 @@ class When:
     time: str | None
     text: str
     next_year: bool = False
+    start: int = field(default=0, compare=False)  # where it is printed in the canonical text
+    end: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,8 @@ def _when(parts: list[Any]) -> When:
             next_day = True
         elif part.kind == "TIME":
             time = part.text
-    return When(year, month, day, next_day, time, "".join(texts), next_year)
+    start, end = _span(parts)
+    return When(year, month, day, next_day, time, "".join(texts), next_year, start, end)
 
 
 def _tokens_as_toks(cls: type[Transformer[Token, Any]]) -> type[Transformer[Token, Any]]:
@@ -339,10 +342,9 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
         whens = [c for c in children if isinstance(c, When)]
         done = isinstance(children[-1], Tok) and children[-1].kind == "UNTIL_DONE"
         if len(children) == 2 and isinstance(children[0], When) and done:  # 6月30日完工
-            return Period(None, False, children[0], False, *_span([children[-1]]))
+            return Period(None, False, children[0], False, *_span(children))
         if isinstance(children[0], Tok) and children[0].kind == "TO":  # 至6月16日止: the end alone
-            toks = [c for c in children if isinstance(c, Tok)]
-            return Period(None, False, whens[0] if whens else None, False, *_span(toks))
+            return Period(None, False, whens[0] if whens else None, False, *_span(children))
         until = any(isinstance(c, Tok) and c.kind == "UNTIL_DONE" for c in children)
         first = None if from_now else (whens[0] if whens else None)
         last = whens[-1] if (whens and (from_now or len(whens) > 1)) else None
@@ -350,8 +352,7 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
         if event is not None and first is not None and last is None:
             # 18:30至活动结束: an event ends on its day
             last, until = When(None, None, None, False, None, event.text), False
-        toks = [c for c in children if isinstance(c, Tok)]
-        return Period(first, from_now, last, until, *_span(toks or [Tok("", "", 0, 0)]))
+        return Period(first, from_now, last, until, *_span(children))
 
     def daily(self, children: list[Any]) -> DailyHours:
         times = [c[0].text for c in children if isinstance(c, list)]

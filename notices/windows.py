@@ -143,6 +143,7 @@ def read(periods: list[Any], items: list[Any], ctx: Context, warnings: list[str]
     """Read the closure windows of a notice from its periods and daily hours."""
     daily = _daily(periods)
     out: list[Window] = []
+    ahead: When | None = None  # an end told before its start (工程持续到2020年11月30日…12月3日封闭)
     for period in periods:
         if not isinstance(period, Period) or _is_clock_only(period):
             continue
@@ -150,8 +151,15 @@ def read(periods: list[Any], items: list[Any], ctx: Context, warnings: list[str]
             if period.last is not None and out and out[-1].end is None:
                 end = _end_day(period.last, out[-1].start, warnings)
                 out[-1] = replace(out[-1], end=end, end_time=_time(period.last) if end else None)
+            elif period.last is not None and not out:
+                ahead = period.last
             continue
         window = _window(period, ctx, warnings)
+        if window and ahead is not None and window.end is None and not window.until_complete:
+            end = _end_day(ahead, window.start, warnings)
+            if end is not None and end > window.start:
+                window = replace(window, end=end)
+            ahead = None
         if window and window not in out:
             out.append(window)
     ranged = [w for w in out if w.end or w.until_complete]

@@ -284,6 +284,24 @@ def test_a_planned_completion_date_ends_the_window() -> None:
     )
 
 
+def test_the_news_dates_around_a_closure_are_not_its_window() -> None:
+    since = (
+        "某某公路自2024年6月1日开通以来运行良好。\n受降雪影响，决定自10月10日20时起，对G217线实施冬季封闭，禁止车辆通行。\n"
+        "某某管理局\n2024年10月2日\n"
+    )
+    window = _one(since, published_on=date(2024, 10, 3)).window
+    assert window is not None and window.start == date(2024, 10, 10)
+    dateline = (
+        "11月29日，记者从某县交警大队了解到，104国道部分道路将进一步封道施工，工程持续到2020年11月30日。"
+        "12月3日起封闭104国道张堡北路至园区大道路口。\n"
+    )
+    window = _one(dateline, published_on=date(2018, 11, 30)).window
+    assert window is not None and (window.start, window.end) == (
+        date(2018, 12, 3),
+        date(2020, 11, 30),
+    )
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
