@@ -81,9 +81,9 @@ class IslandLexer(Lexer):
         The word may begin before the name: the match starts inside it when its first
         character cannot stand in a name (此次北三环 → 北三环, not 次北三环).
         """
-        if kind not in self._named:
-            return [(kind, value, start)]
-        pair = self._pair(kind, value, start)
+        if kind not in self._named or (kind == "PLACE" and "与" in value):
+            return [(kind, value, start)]  # a junction (甲路与Y026乡道平交口) is one place
+        pair = self._pair(kind, value, start) or self._joined(kind, value, start, line)
         if pair:
             return pair
         words = [
@@ -115,7 +115,16 @@ class IslandLexer(Lexer):
                 ]
         return []
 
+    def _joined(self, kind: str, value: str, start: int, line: str) -> list[tuple[str, str, int]]:
+        """A name right after another road, opening with 和, is the second of two
+        (连坝路和控导连接线): the 和 joins them."""
+        after_road = start > 0 and line[start - 1] in _ROAD_ENDS
+        if value.startswith("和") and after_road and self._named[kind].fullmatch(value, 1):
+            return [(FILLER, "和", start), (kind, value[1:], start + 1)]
+        return []
 
+
+_ROAD_ENDS = frozenset("路街道线桥巷")
 _LONGEST_BOUND = 4  # characters a bounding word may reach back before a name
 _BOUNDED = frozenset(("ROUTE_NAME", "ROUTE_ENDS", "PLACE"))
 # Terminals the grammar reads as another: a junction is a place.

@@ -25,7 +25,7 @@ CLOSING = frozenset(("FULL", "HALF", "PART", "CLOSE", "BAN", "CONTROL", "ONE_WAY
 
 # What follows a road that is only a landmark on the closed stretch: a junction, a point.
 _LANDMARK_AFTER = re.compile(
-    r"[^,。;:!?()\n、A-Za-z]{0,10}?(?:交叉|交汇|平交|相接|相交|交界|衔接|路口|道口|岔口|叉口|接线|连接线)"
+    r"[^,。;:!?()\n、和及A-Za-z]{0,10}?(?:交叉|交汇|平交|相接|相交|交界|衔接|路口|道口|岔口|叉口|接线|连接线)"
     r"|(?:口|处|附近|以[东西南北]|[东西南北]侧|收费站|互通|立交|枢纽|服务区|方向|沿线|两侧)"
 )
 # What precedes a road passed under, over, along or towards.
@@ -78,7 +78,11 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
                     continue  # the way round, told in a closing clause (由未封闭的半幅和乙路通行)
                 if isinstance(item, PlaceSpan) and item.last is None:
                     item = item.first  # 幸福桥（桥长186米）
-                if closing and _is_structure(item, canon):
+                junction = _JUNCTION.fullmatch(item.text) if _kind(item) == "PLACE" else None
+                if closing and junction and not in_reason:  # 甲路与乙路平交口 closed: 甲路
+                    at = RouteMention(_route_of(junction.group(1)), None, item.start, item.end)
+                    found.append(Mention(at, closing, in_reason, index == title, True, True))
+                elif closing and _is_structure(item, canon):
                     road = carried.get(item.text, Route(None, item.text))
                     mention = RouteMention(road, None, item.start, item.end)
                     landmark = bracketed or _is_landmark(mention, canon)
@@ -189,17 +193,28 @@ def closed_routes(found: list[Mention]) -> list[Route]:
     return routes
 
 
+def _route_of(printed: str) -> Route:
+    code = _CODE.match(printed)
+    if code is None:
+        return Route(None, printed)
+    return Route(code.group(1).upper(), printed[code.end() :] or None)
+
+
+_JUNCTION = re.compile(
+    r"([^与]{2,14}?)与[^与]{2,14}?(?:平交口|交叉口|交汇处|交汇点|交叉路口|十字路口|丁字路口|路口)"
+)
+_CODE = re.compile(r"([GSXYCZgsxycz]\d{1,4})线?")
+
+
 def _is_structure(item: Any, canon: str) -> bool:
     """A bridge, tunnel, interchange or roundabout: closed as a whole, it is the closed road.
 
     A direction after it makes it a place (南桥西 is a town's west side).
     """
-    return (
-        isinstance(item, Tok)
-        and item.kind == "PLACE"
-        and _structure_name(item.text)
-        and canon[item.end : item.end + 1] not in _DIRECTIONS
-    )
+    if not (isinstance(item, Tok) and item.kind == "PLACE" and _structure_name(item.text)):
+        return False
+    after = canon[item.end : item.end + 2]
+    return after[:1] not in _DIRECTIONS or after[1:2] in _SIDES  # 一宫环岛南侧 is the roundabout
 
 
 def _structure_name(text: str) -> bool:
@@ -209,6 +224,7 @@ def _structure_name(text: str) -> bool:
 
 
 _DIRECTIONS = frozenset("东西南北")
+_SIDES = frozenset("侧面端部口半段")
 _STRUCTURES = ("桥", "隧道", "立交", "互通", "环岛", "转盘", "涵洞", "通道")
 
 

@@ -302,6 +302,15 @@ def test_the_news_dates_around_a_closure_are_not_its_window() -> None:
     )
 
 
+def test_a_closed_junction_roundabout_or_levee_road_is_read() -> None:
+    junction = "关于东湖大道东延线与Y026乡道平交口施工期间实行交通管制的通告\n2025年7月1日至7月25日，对东湖大道东延线与Y026乡道平交口实行交通管制，禁止车辆通行。\n某县公安局\n2025年6月28日\n"
+    assert [r.name for r in _one(junction).routes] == ["东湖大道东延线"]
+    roundabout = "通告\n决定自2025年8月17日至2025年9月22日，对青宫环岛南侧采取部分封闭的交通管制措施。\n某市公安局交通警察支队\n2025年8月10日\n"
+    assert [r.name for r in _one(roundabout).routes] == ["青宫环岛"]
+    levee = "通告\n汛期上游河道水位上涨，2025年7月1日至7月30日，42坝之间的连坝路和控导连接线禁止一切车辆通行。\n某县黄河河务局\n2025年6月30日\n"
+    assert [r.name for r in _one(levee).routes] == ["连坝路", "控导连接线"]
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
