@@ -557,10 +557,10 @@ def _clause_kind(clause: list[Any]) -> Closure | Literal["closed", "barred"] | N
         return "full"  # 机动车道全断面封闭: the whole width, whatever the lanes
     station = any(t.kind == "PLACE" and t.text.endswith(_STATIONS) for t in tokens)
     closing = bool(kinds & {"FULL", "CLOSE", "BAN"})
-    if closing and ("PART" in kinds or station):
-        return "partial"  # a ramp, lanes, or a toll station or service area closed
-    if "PART" in kinds and "CONTROL" not in kinds:
-        return "partial"  # 占用车道, 分段施工
+    if (closing or "CONTROL" in kinds) and ("PART" in kinds or station):
+        return "partial"  # a ramp, lanes, or a toll station or service area closed or controlled
+    if any(t.kind == "PART" and _SAYS_PART.match(t.text) for t in tokens):
+        return "partial"  # 分段施工, 部分封闭; a ramp or lane merely named (经B匝道下行) is not
     if "HALF" in kinds or ("ONE_WAY" in kinds and closing and not stated):
         return "half"
     if stated:
@@ -579,6 +579,7 @@ def _tokens(sentences: list[list[Any]], kind: str) -> Iterator[Tok]:
                 yield item
 
 
+_SAYS_PART = re.compile(r"分段|(?:部分|局部)封闭")
 _STATED_PART = re.compile(r"(?:部分|局部)封闭")  # not 部分路段封闭: some stretches, each closed
 _BAN_ALL = re.compile(r"禁止|暂停|停止|中断")
 _STATIONS = ("服务区", "收费站")
