@@ -311,6 +311,12 @@ def test_a_closed_junction_roundabout_or_levee_road_is_read() -> None:
     assert [r.name for r in _one(levee).routes] == ["连坝路", "控导连接线"]
 
 
+def test_a_stretch_in_brackets_ends_at_a_road() -> None:
+    page = "通告\n自2025年6月1日起至6月30日，每天8:00-18:00，人民路（中山路至文化路段）封闭施工。\n某县公安局\n2025年5月30日\n"
+    [segment] = _one(page).segments
+    assert (segment.route, segment.from_place, segment.to_place) == ("人民路", "中山路", "文化路")
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
