@@ -175,6 +175,8 @@ def test_roads_named_only_by_their_ends() -> None:
     assert [r.name for r in _one(page).routes] == ["石门村大坝至青山村小坝段道路"]
     listed = "通告\n因道路结冰，现对东岭至西岭、上湾至下湾等两条道路临时封闭，封闭时间为2025年1月2日至5日。\n某县交通运输局\n2025年1月1日\n"
     assert [r.name for r in _one(listed).routes] == ["东岭至西岭", "上湾至下湾"]
+    junction_to_village = "通告\n决定对青山镇青山中学路口至白水村路段实行半封闭施工，时间为2025年4月1日至4月30日。\n某镇人民政府\n2025年3月28日\n"
+    assert [r.name for r in _one(junction_to_village).routes] == ["青山中学路口至白水村"]
 
 
 def test_items_of_dated_streets_and_names_in_brackets() -> None:
