@@ -82,7 +82,7 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
                 if closing and junction and not in_reason:  # 甲路与乙路平交口 closed: 甲路
                     at = RouteMention(_route_of(junction.group(1)), None, item.start, item.end)
                     found.append(Mention(at, closing, in_reason, index == title, True, True))
-                elif closing and _is_structure(item, canon):
+                elif _is_structure(item, canon):
                     road = carried.get(item.text, Route(None, item.text))
                     mention = RouteMention(road, None, item.start, item.end)
                     landmark = bracketed or _is_landmark(mention, canon)
@@ -176,12 +176,13 @@ def closed_routes(found: list[Mention]) -> list[Route]:
         roads,
     )
     routes: list[Route] = []
+    structures = [m for m in usable if m.structure and not m.in_reason]  # 对便江南大桥进行检测
     landmarks = [  # a junction closed whole closes its road (南环路市委广场丁字路口)
         m
         for m in found
         if m.landmark and m.closing and not m.in_reason and isinstance(m.item, RouteMention)
     ]
-    for tier in (*tiers, landmarks):
+    for tier in (*tiers, structures, landmarks):
         for mention in tier:
             if mention.route is not None and (mention.staked or _is_road(mention.route)):
                 merge_route(routes, mention.route)
@@ -220,7 +221,11 @@ def _is_structure(item: Any, canon: str) -> bool:
 def _structure_name(text: str) -> bool:
     """A structure's name, with two characters or more of its own (两桥 is not one)."""
     suffix = next((s for s in _STRUCTURES if text.endswith(s)), None)
-    return suffix is not None and len(text) - len(suffix) >= 2
+    return suffix is not None and len(text) - len(suffix) >= 2 and not _KIND_OF_BRIDGE.search(text)
+
+
+# Words for a kind of bridge, not a bridge's name (国省干线公路重点桥隧, 五类危桥).
+_KIND_OF_BRIDGE = re.compile(r"(?:重点|危旧|危|病害|[一二三四五]类)(?:桥|隧道)$")
 
 
 _DIRECTIONS = frozenset("东西南北")

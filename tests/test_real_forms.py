@@ -319,6 +319,14 @@ def test_a_stretch_in_brackets_ends_at_a_road() -> None:
     assert (segment.route, segment.from_place, segment.to_place) == ("人民路", "中山路", "文化路")
 
 
+def test_a_bridge_named_apart_from_the_closing_words_is_the_route() -> None:
+    page = (
+        "通告\n根据上级文件精神，2025年11月8日8:30-11:30组织对我县青江南大桥进行桥梁检测，"
+        "检测期间将全面封闭进行桥梁检测试验。\n某县交通运输局\n2025年11月1日\n"
+    )
+    assert [r.name for r in _one(page).routes] == ["青江南大桥"]
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
