@@ -251,6 +251,8 @@ def test_stakes_of_a_landmark_or_of_the_structure_in_the_reason_are_not_stretche
         ("东风路机动车道全断面封闭", "full"),
         ("对中山路实行部分封闭（北段全封，南段半幅通行）", "partial"),
         ("东风路部分路段封闭交通", "full"),
+        ("青洲大桥全封闭施工，福州方向车辆经青洲大桥B匝道下行", "full"),
+        ("对绕城高速K77+805至K30+155段双向应急车道实行临时交通管制", "partial"),
     ],
 )
 def test_closure_kinds_said_outright(closing: str, kind: str) -> None:
