@@ -123,8 +123,8 @@ def _via_spans(clause: list[Any], canon: str) -> list[tuple[int, int]]:
 
 
 _VIA = re.compile(
-    r"(?:经由|由|经|改走|可走|走)(?P<via>(?:未封|(?![,。;:禁封断管限]).){2,40}?)"
-    r"(?:通行|绕行|绕道|行驶|分流)"
+    r"(?:经由|由|经|通过|改走|可走|走)(?P<via>(?:未封|(?![,。;:禁封断管限]).){2,40}?)"
+    r"(?:通行|绕行|绕道|行驶|分流|上行|下行)"
 )
 
 
@@ -173,7 +173,7 @@ def closed_routes(found: list[Mention]) -> list[Route]:
         [m for m in usable if (m.staked or (m.closing and not m.in_reason)) and not m.in_title],
         [m for m in usable if m.in_title and (not m.structure or m.closing)],
         [m for m in roads if m.in_reason and (m.staked or m.closing)],
-        roads,
+        [m for m in roads if not m.in_reason] or roads,  # the project in the reason, last
     )
     routes: list[Route] = []
     structures = [m for m in usable if m.structure and not m.in_reason]  # 对便江南大桥进行检测

@@ -329,6 +329,19 @@ def test_a_bridge_named_apart_from_the_closing_words_is_the_route() -> None:
     assert [r.name for r in _one(page).routes] == ["青江南大桥"]
 
 
+def test_the_project_in_the_reason_and_the_way_through_are_not_closed() -> None:
+    reason = (
+        "通告\n因青州市浪河至何店一级公路施工，2020年10月13日至2021年5月30日，对麻竹高速公路大随段实行交通管制。\n"
+        "某高速公路管理处\n2020年10月10日\n"
+    )
+    assert [r.name for r in _one(reason).routes] == ["麻竹高速公路"]
+    through = (
+        "关于青洲大桥封闭施工的通告\n2025年5月1日至5月31日，青洲大桥全封闭施工。\n"
+        "长乐往福州方向车辆通过316国道吴钢大楼旁A匝道上行。\n某市交通运输局\n2025年4月25日\n"
+    )
+    assert [r.name for r in _one(through).routes] == ["青洲大桥"]
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
