@@ -75,16 +75,26 @@ def parse_loss_block(text: Text, block: Block, source: Source) -> list[Record]:
     body_start = _body_start(canon, block.title)
     signer, signed_on = _signature(canon, clean, body_start)
     title_void = bool(block.title and "作废" in block.title)
-    records: list[Record] = []
+    parsed: list[_Parsed] = []
     for entry in _entries(canon, body_start):
         check()  # a CPU budget set around the parse (notices.budget)
         record = _record(
             canon[entry.start : entry.end], clean[entry.start : entry.end], block, source
         )
-        if record is None:
-            continue
-        records.append(_finish(record, block.title, signer, signed_on, title_void, source))
-    return records
+        if record is not None:
+            parsed.append(record)
+    sound = [p for p in parsed if _declares(p, title_void)]
+    if len(parsed) >= 3 and len(sound) * 2 < len(parsed):  # mostly sentences that merely speak
+        # of losing things: an article about declarations, not a column of them
+        parsed = sound
+    return [_finish(p, block.title, signer, signed_on, title_void, source) for p in parsed]
+
+
+def _declares(parsed: _Parsed, title_void: bool) -> bool:
+    """An entry that reads as a declaration: someone named, and the thing declared void or
+    identified by its number."""
+    named = parsed.holder is not None or parsed.self_named
+    return named and (parsed.declared_void or title_void or bool(parsed.identifiers))
 
 
 def _body_start(canon: str, title: str | None) -> int:

@@ -105,12 +105,18 @@ def leading(name: str) -> int:
     """How many characters of a road's name are a division's name heading it (东阳市中山大桥: 3)."""
     by_name, _ = _index()
     plain = simplified(name)
-    # a division heads a name only printed with its suffix: 开封黄河大桥 keeps 开封
+    # a division heads a name printed with its suffix (东阳市中山大桥), or by its short name
+    # before a street (广州东兴南路); a bridge keeps its city (开封黄河大桥)
+    street = plain.endswith(("路", "街", "大道", "巷")) and not plain.endswith("公路")
+    street = street and not _ENDS_NAMED.search(plain)
     for n in range(min(_LONGEST, len(plain) - 2), 1, -1):
         word = plain[:n]
-        if word in by_name and word[-1] in "省市县区":
+        if word in by_name and (word[-1] in "省市县区旗盟州" or (street and len(plain) - n >= 3)):
             return n
     return 0
+
+
+_ENDS_NAMED = re.compile(r"[至到]|^.{2,4}[乡镇]")  # 承德至围场…, 新华乡通…: the place is the name
 
 
 def _agrees(a: Division, b: Division) -> bool:

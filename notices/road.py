@@ -130,8 +130,17 @@ def _assemble(
 
 def _without_division(name: str | None) -> str | None:
     """A road's name without the county or city printed before it (东阳市中山大桥 → 中山大桥)."""
-    cut = regions.leading(name) if name else 0
-    return name[cut:] if name and cut else name
+    if not name:
+        return name
+    name = name[regions.leading(name) :]
+    zone = _ZONE.match(name)  # 高新区长江路: a development zone is no division, nor the name
+    return name[zone.end() :] if zone else name
+
+
+_ZONE = re.compile(
+    r"[\u4e00-\u9fff]{0,4}?(?:高新技术产业开发区|经济技术开发区|高新区|经开区|开发区|新区)"
+    r"(?=[\u4e00-\u9fff]{2,}(?:路|街|大道|大街|巷)$)"
+)
 
 
 def _as_printed(record: RoadClosure, notice: NoticeText) -> RoadClosure:

@@ -342,6 +342,35 @@ def test_the_project_in_the_reason_and_the_way_through_are_not_closed() -> None:
     assert [r.name for r in _one(through).routes] == ["青洲大桥"]
 
 
+@pytest.mark.parametrize(
+    ("closing", "kind"),
+    [
+        ("决定对东兴南路实施交通限制，禁止大型货车、大客车、公交车等重载车辆通行", "control"),
+        ("对东兴南路（东泰路至东兴中路）进行围蔽施工", "full"),
+        ("在沈吉高速公路吉林方向170Km处进行主线断流", "full"),
+    ],
+)
+def test_words_for_closing_from_other_regions(closing: str, kind: str) -> None:
+    page = f"通告\n自2025年3月1日起至3月20日，{closing}。\n某市公安局交通警察支队\n2025年2月25日\n"
+    assert _one(page).closure == kind
+
+
+def test_a_city_or_zone_before_a_street_is_not_its_name() -> None:
+    page = "通告\n2025年3月1日至3月20日，广州东兴南路、高新区长江路封闭施工。\n某市公安局交通警察支队\n2025年2月25日\n"
+    assert [r.name for r in _one(page).routes] == ["东兴南路", "长江路"]
+
+
+def test_an_article_about_declarations_declares_nothing() -> None:
+    article = (
+        "河源日报遗失声明\n在日常生活中，个人或企业可能因各种原因丢失重要物品或文件。\n"
+        "一、当居民身份证、银行卡等重要凭证丢失时，应及时登报。\n"
+        "二、个人证件类：身份证、护照丢失后应先报警。\n"
+        "三、有价凭证类：支票遗失的，需声明作废。\n"
+    )
+    found = [r for r in parse_page(article) if isinstance(r, LossDeclaration)]
+    assert len(found) <= 1
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
