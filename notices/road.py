@@ -134,7 +134,19 @@ def _without_division(name: str | None) -> str | None:
         return name
     name = name[regions.leading(name) :]
     zone = _ZONE.match(name)  # 高新区长江路: a development zone is no division, nor the name
-    return name[zone.end() :] if zone else name
+    return name[zone.end() :] if zone else name[_town(name) :]
+
+
+def _town(name: str) -> int:
+    """How many characters of a name are the town it is in (桃花潭镇老陈村大桥: 4)."""
+    town = _TOWN.match(name)
+    return town.end() if town else 0
+
+
+_TOWN = re.compile(
+    r"[\u4e00-\u9fff]{2,4}?[镇乡](?!通)"
+    r"(?=[\u4e00-\u9fff]{2,}(?:路|街|大道|大街|巷|大桥|桥|隧道)$)"
+)
 
 
 _ZONE = re.compile(

@@ -182,7 +182,8 @@ def closed_routes(found: list[Mention]) -> list[Route]:
         for m in found
         if m.landmark and m.closing and not m.in_reason and isinstance(m.item, RouteMention)
     ]
-    for tier in (*tiers, structures, landmarks):
+    reasons = [m for m in usable if m.structure and m.in_reason]  # 经检测，某大桥属危桥…关闭交通
+    for tier in (*tiers, structures, landmarks, reasons):
         for mention in tier:
             if mention.route is not None and (mention.staked or _is_road(mention.route)):
                 merge_route(routes, mention.route)

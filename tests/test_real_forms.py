@@ -371,6 +371,14 @@ def test_an_article_about_declarations_declares_nothing() -> None:
     assert len(found) <= 1
 
 
+def test_a_dangerous_bridge_named_in_the_reason_with_its_town() -> None:
+    page = (
+        "经专业机构检测，我县青石潭镇老林村大桥属五类桥（危桥），为确保车辆和行人安全，"
+        "决定自即日起关闭交通，禁止一切机动车车辆通行。\n某县交通运输局\n2025年3月2日\n"
+    )
+    assert [r.name for r in _one(page).routes] == ["老林村大桥"]
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
