@@ -432,7 +432,9 @@ def _joins(first: SegmentPhrase, second: SegmentPhrase, canon: str) -> bool:
         return False
     if second.route is not None and first.route is not None and second.route != first.route:
         return False
-    return _SPLIT_END.match(canon[first.end : second.start]) is not None
+    # from the first stake itself: the 至 may have been read into the first stretch
+    # (G350线K1197+541(八美镇)至G350线K1305+913)
+    return _SPLIT_END.match(canon[first.first.end : second.start]) is not None
 
 
 _CLAUSE_END = frozenset(("COMMA", "END", "COLON"))

@@ -379,6 +379,22 @@ def test_a_dangerous_bridge_named_in_the_reason_with_its_town() -> None:
     assert [r.name for r in _one(page).routes] == ["老林村大桥"]
 
 
+@pytest.mark.parametrize(
+    ("stretch", "metres"),
+    [
+        ("国道319线2122公里200米至2141公里700米", (2122200, 2141700)),
+        ("G350线K1197+541(八美镇)至G350线K1305+913(孔色乡)", (1197541, 1305913)),
+        ("G109线庄浪河大桥(河口K1725km+244米处)", (1725244, None)),
+    ],
+)
+def test_stakes_printed_in_kilometres_and_metres_or_with_the_road_again(
+    stretch: str, metres: tuple[int, int | None]
+) -> None:
+    page = f"通告\n2025年3月1日至3月20日，{stretch}全封闭施工。\n某县交通运输局\n2025年2月25日\n"
+    [segment] = _one(page).segments
+    assert (segment.from_ and segment.from_.m, segment.to and segment.to.m) == metres
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
