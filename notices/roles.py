@@ -192,7 +192,15 @@ def closed_routes(found: list[Mention]) -> list[Route]:
     for mention in roads:  # the same roads, named more fully elsewhere
         if mention.route is not None and any(same(mention.route, r) for r in routes):
             merge_route(routes, mention.route)
-    return routes
+    return sorted(routes, key=lambda r: _first_named(r, found))
+
+
+def _first_named(route: Route, found: list[Mention]) -> int:
+    """Where a road is first named: closed roads are listed in printed order."""
+    return min(
+        (m.item.start for m in found if m.route is not None and same(m.route, route)),
+        default=0,
+    )
 
 
 def _route_of(printed: str) -> Route:
