@@ -395,6 +395,11 @@ def test_stakes_printed_in_kilometres_and_metres_or_with_the_road_again(
     assert (segment.from_ and segment.from_.m, segment.to and segment.to.m) == metres
 
 
+def test_a_village_road_code_of_two_letters() -> None:
+    page = "关于对XC65天星乡至长桂乡实行交通管制的通告\n决定自2023年8月30日至2024年8月29日对XC65天星乡至长桂乡路段每日定时禁止车辆通行。\n某县交通局\n2023年8月24日\n"
+    assert [r.code for r in _one(page).routes] == ["XC65"]
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
