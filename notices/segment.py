@@ -148,7 +148,7 @@ def _kind_of(title: str | None, body: str, kinds: Counter[str]) -> Kind | None:
 
 
 # A heading that names a closure (…封闭施工的通告, 交通管制公告, 封路公告).
-_CLOSING_TITLE = re.compile(r"封闭|封路|封道|断交|管制|禁行|禁止通行|限行|占道")
+_CLOSING_TITLE = re.compile(r"封闭|封路|封道|断交|管制|禁行|禁止通行|限行|占道|施工")
 
 
 def _says_closing(kinds: Counter[str]) -> bool:

@@ -400,6 +400,12 @@ def test_a_village_road_code_of_two_letters() -> None:
     assert [r.code for r in _one(page).routes] == ["XC65"]
 
 
+def test_a_works_notice_that_closes_a_toll_entrance_without_dates() -> None:
+    page = "施工通告\n因G0612高速南绕城项目封闭施工，临时封闭高寨匝道收费站平安至西宁方向入口。现通告如下：\n封闭路段：高寨匝道收费站入口\n某高速公路管理处\n"
+    record = _one(page)
+    assert record.closure == "partial" and "no closure window found" in record.warnings
+
+
 def test_the_region_is_the_issuers_not_the_paper() -> None:
     page = (DEMO / "2025-06-26-road.txt").read_text(encoding="utf-8")
     record = _one(page, region="辽宁省本溪市", region_code="210500")
