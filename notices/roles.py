@@ -151,13 +151,13 @@ def _carried(sentences: list[list[Any]], canon: str) -> dict[str, Route]:
     for sentence in sentences:
         for clause in clauses(sentence):
             road: Route | None = None
-            for item, _, _ in _walk(clause):
+            for item, _, bracketed in _walk(clause):
                 if isinstance(item, RouteMention | SegmentPhrase) and item.route:
                     road = item.route
                 if _kind(item) in CLOSING:
                     road = None
-                elif road is not None and _is_structure(item, canon):
-                    carried.setdefault(item.text, road)
+                elif road is not None and _is_structure(item, canon) and not bracketed:
+                    carried.setdefault(item.text, road)  # not 迎宾大道（体育中心至沅水大桥）
                 elif road is not None and isinstance(item, SegmentPhrase):
                     for point in (item.first, item.last):  # 某隧道(K167+710~K170+089)
                         if point and point.place and _structure_name(point.place):
@@ -173,7 +173,8 @@ def closed_routes(found: list[Mention]) -> list[Route]:
         [m for m in usable if (m.staked or (m.closing and not m.in_reason)) and not m.in_title],
         [m for m in usable if m.in_title and (not m.structure or m.closing)],
         [m for m in roads if m.in_reason and (m.staked or m.closing)],
-        [m for m in roads if not m.in_reason] or roads,  # the project in the reason, last
+        # any road or bridge named, the project in the reason last
+        [m for m in usable if not m.in_reason] or roads,
     )
     routes: list[Route] = []
     structures = [m for m in usable if m.structure and not m.in_reason]  # 对便江南大桥进行检测
