@@ -24,6 +24,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import (
     Connection,
     Engine,
@@ -143,6 +144,18 @@ class RunStats:
 
 
 @dataclass(frozen=True)
+class RunTotals:
+    """What all the runs of one source did, added up (for /metrics)."""
+
+    runs: int
+    pages_fetched: int
+    pages_skipped: int
+    pages_failed: int
+    notices_new: int
+    notices_seen: int
+
+
+@dataclass(frozen=True)
 class Run:
     """One ingest run of a source."""
 
@@ -182,6 +195,11 @@ class Store:
     def close(self) -> None:
         """Close every pooled connection."""
         self._engine.dispose()
+
+    def schema_revision(self) -> str | None:
+        """Return the Alembic revision the schema is at."""
+        with self._engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
 
     def _migrate(self, identifier_key: bytes) -> None:
         config = Config()
@@ -472,6 +490,18 @@ class Store:
             stmt = stmt.where(RunRow.source == source)
         with self._read() as session:
             return [_run(row) for row in session.scalars(stmt)]
+
+    def run_totals(self) -> dict[str, RunTotals]:
+        """Return, for each source, its finished runs and what they did, added up."""
+        counts = [func.coalesce(func.sum(getattr(RunRow, c)), 0) for c in _columns(RunStats)[:-1]]
+        stmt = (
+            select(RunRow.source, func.count(), *counts)
+            .where(RunRow.finished_at.is_not(None))
+            .group_by(RunRow.source)
+        )
+        with self._read() as session:
+            rows = session.execute(stmt).all()
+            return {row[0]: RunTotals(*(int(n) for n in row[1:])) for row in rows}
 
     # Locks
 

@@ -31,10 +31,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from service import api, dashboard, db, feeds, guard, problems, staff
+    from service import api, dashboard, db, feeds, guard, metrics, problems, staff
 
     db.init_app(app)
     problems.init_app(app)
+    metrics.init_app(app)  # before the guard's checks, so that the requests they refuse count
     guard.init_app(app)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp)
