@@ -159,7 +159,7 @@ def lead(
         held = Lease(store, SCHEDULER_LOCK, holder, lease, now_utc)
         if not held.take():
             if not standing_by:
-                log.info("worker %s: standing by; another worker holds the schedule", holder)
+                log.info("worker %s: standing by, while another worker schedules", holder)
                 standing_by = True
             stop.wait(lease.total_seconds() / 3)
             continue
