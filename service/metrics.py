@@ -72,14 +72,21 @@ def multiprocess_mode() -> bool:
 def init_app(app: Flask) -> None:
     """Count and time every request, and serve ``/metrics``."""
     registry = None if multiprocess_mode() else CollectorRegistry()
-    app.extensions[_KEY] = _Instruments(
-        Counter("notices_http_requests", "HTTP requests answered, by route, method and status",
-                ["route", "method", "status"], registry=registry),  # fmt: skip
-        Histogram("notices_http_request_duration_seconds", "Time to answer a request, by route",
-                  ["route"], buckets=_LATENCY_BUCKETS, registry=registry),  # fmt: skip
-        registry,
-        allowed_networks(str(app.config["METRICS_ALLOW"])),
+    requests = Counter(
+        "notices_http_requests",
+        "HTTP requests answered, by route, method and status",
+        ["route", "method", "status"],
+        registry=registry,
     )
+    latency = Histogram(
+        "notices_http_request_duration_seconds",
+        "Time to answer a request, by route",
+        ["route"],
+        buckets=_LATENCY_BUCKETS,
+        registry=registry,
+    )
+    allowed = allowed_networks(str(app.config["METRICS_ALLOW"]))
+    app.extensions[_KEY] = _Instruments(requests, latency, registry, allowed)
     app.before_request(_start_clock)
     app.after_request(_count)
     app.add_url_rule("/metrics", "metrics", _metrics)
@@ -134,7 +141,7 @@ class IngestCollector(Collector):
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def describe(self) -> list[object]:  # type: ignore[override]
+    def describe(self) -> list[object]:
         """Describe nothing ahead: the sources are known only at the scrape."""
         return []
 

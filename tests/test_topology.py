@@ -15,6 +15,7 @@ test is left out with a line saying why, except in CI, where it fails.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import signal
 import subprocess
@@ -277,7 +278,7 @@ def _each_edition_once(store: Store, server: Server, articles: list[str]) -> Non
         assert len(notice["sightings"]) == 1, notice["id"]
     for source in ("paper-a", "paper-b"):
         runs = sorted(store.runs(source, limit=500), key=lambda r: r.started_at)
-        for earlier, later in zip(runs, runs[1:], strict=False):
+        for earlier, later in itertools.pairwise(runs):
             assert earlier.finished_at is not None and earlier.finished_at <= later.started_at
 
 
