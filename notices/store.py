@@ -582,11 +582,11 @@ def _after(session: Session, stmt: Any, notice_id: str) -> Any:
 def _publish(session: Session, ids: Sequence[str]) -> None:
     """Write the public texts of these notices, from what the session holds of them now."""
     session.flush()
-    seen = _sightings(session, ids)
+    seen, changes = _sightings(session, ids), revisions.revisions_of(session, list(ids))
     for row in (session.get(NoticeRow, notice_id) for notice_id in ids):
         if row is None:
             continue
-        shown = _notice_dict(row, seen) | {"revisions": revisions.revisions(session, row.id)}
+        shown = _notice_dict(row, seen) | {"revisions": changes[row.id]}
         texts = published.texts(shown)
         row.published, row.published_revisions = texts.item, texts.revisions
         row.published_declaration, row.declared_void = texts.declaration, texts.declared_void
