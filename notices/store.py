@@ -320,7 +320,7 @@ class Store:
         """
         assert 1 <= query.limit <= MAX_LIMIT, f"limit {query.limit} out of 1..{MAX_LIMIT}"
         stmt = select(NoticeRow.id, NoticeRow.published).where(*notice_filters(query))
-        with self._read() as session:
+        with self._engine.connect() as session:
             if query.after is not None:
                 stmt = _after(session, stmt, query.after)
                 if stmt is None:
@@ -330,7 +330,7 @@ class Store:
 
     def has_notice(self, notice_id: str) -> bool:
         """Tell whether a notice of this id is stored."""
-        with self._read() as session:
+        with self._engine.connect() as session:
             return session.scalar(select(NoticeRow.id).where(NoticeRow.id == notice_id)) is not None
 
     def published_notice(self, notice_id: str) -> str | None:
@@ -338,7 +338,7 @@ class Store:
         stmt = select(NoticeRow.published, NoticeRow.published_revisions).where(
             NoticeRow.id == notice_id, NoticeRow.hidden.is_(False)
         )
-        with self._read() as session:
+        with self._engine.connect() as session:
             found = session.execute(stmt).first()
         if found is None or found[0] is None:
             return None
@@ -351,7 +351,7 @@ class Store:
         if query.after is not None:
             stmt = stmt.where(NoticeRow.id > query.after)
         stmt = stmt.order_by(NoticeRow.id).limit(query.limit)
-        with self._read() as session:
+        with self._engine.connect() as session:
             return [
                 (i, record | {"status": status, "cancelled_on": _iso(cancelled)}, text or "")
                 for i, record, text, status, cancelled in session.execute(stmt)
@@ -369,7 +369,7 @@ class Store:
         join = (IdentifierDigestRow, IdentifierDigestRow.notice_id == NoticeRow.id)
         voids = select(NoticeRow.id).join(*join).where(*named, NoticeRow.declared_void.is_(True))
         page = select(NoticeRow.id, NoticeRow.published_declaration).join(*join).where(*named)
-        with self._read() as session:
+        with self._engine.connect() as session:
             void = session.execute(voids.limit(1)).first() is not None
             if after is not None:
                 page = _after(session, page, after)
@@ -571,7 +571,7 @@ class Store:
             session.execute(delete(LockRow).where(LockRow.name == name, LockRow.holder == holder))
 
 
-def _after(session: Session, stmt: Any, notice_id: str) -> Any:
+def _after(session: Session | Connection, stmt: Any, notice_id: str) -> Any:
     """Narrow a newest-first select to what follows ``notice_id``; None if it is unknown."""
     last_seen = session.scalar(select(NoticeRow.last_seen).where(NoticeRow.id == notice_id))
     if last_seen is None:

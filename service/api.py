@@ -11,7 +11,9 @@ client too, and in the CPU time it may spend.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -35,6 +37,7 @@ from notices.store import SHANGHAI as CHINA
 from notices.store import NoticeQuery, Run, Store
 from notices.tables import road_keys
 from service import openapi
+from service.answers import Answers, version
 from service.db import configured_sources, get_store
 from service.guard import limit
 from service.params import LOOKUP_LIMIT, ParameterError, notice_query, parse_date, parse_limit
@@ -52,6 +55,8 @@ _STRETCH = re.compile(rf"({_STAKE})(?:\.\.({_STAKE}))?")
 _CONTROL = re.compile("[\x00-\x1f\x7f]")  # PostgreSQL refuses NUL in text
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAX_TEXT = 200  # longest filter value or identifier read
+_CACHE_SIZE = 1024
+_CACHE_BYTES = 64 * 1024 * 1024  # a worker keeps this much of its answers at most
 _SCAN = 100  # closures read per store query while a page of those in force fills
 _RUNS_SHOWN = 5
 _CORS_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -90,8 +95,6 @@ def _query() -> NoticeQuery:
         query = notice_query(request.args)
     except ParameterError as exc:
         raise InvalidParameter(exc.name, str(exc)) from exc
-    if query.after is not None and not _known(query.after):
-        raise InvalidParameter("cursor", "cursor is not one this API gave")
     return query
 
 
@@ -114,13 +117,33 @@ def _page(name: str, texts: list[str], following: str | None, **fields: Any) -> 
     return f'{{{head}"{name}": [{", ".join(texts)}], "next": {dumps(following)}}}'
 
 
-def _conditional(text: str) -> Response:
-    """Answer JSON text with an ETag of its bytes, or 304 to a client that holds them."""
+Made = tuple[str, str | None]  # an answer's JSON text, and the URL of the page after it
+Kept = tuple[str, str, str | None]  # the same with its ETag
+_kept: Answers[Kept] = Answers(_CACHE_BYTES, _CACHE_SIZE, lambda kept: len(kept[0]))
+
+
+def _conditional(make: Callable[[], Made], *, keep: bool = True) -> Response:
+    """Answer JSON made once per URL and store version, with its ETag; 304 if the client has it.
+
+    ``keep=False`` for an answer that depends on the clock too (closures in force now).
+    """
+    made = _tagged(make)
+    text, tag, following = _kept.get((request.full_path, version(None)), made) if keep else made()
     response = Response(text, mimetype="application/json")
-    response.add_etag()
+    response.set_etag(tag)
     response.cache_control.no_cache = True
+    if following:
+        response.headers["Link"] = f'<{following}>; rel="next"'
     response.make_conditional(request.environ)
     return response
+
+
+def _tagged(make: Callable[[], Made]) -> Callable[[], Kept]:
+    def tagged() -> Kept:
+        text, following = make()
+        return text, hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest(), following
+
+    return tagged
 
 
 def _paged(texts: list[tuple[str, str]], limit: int) -> tuple[list[str], str | None]:
@@ -153,12 +176,15 @@ def _cursor() -> str | None:
 def list_notices() -> Response:
     """List notices, newest first, a page at a time."""
     query = _query()
-    texts, following = _paged(get_store().published_page(replace(query, limit=query.limit + 1)),
-                              query.limit)  # fmt: skip
-    response = _conditional(_page("items", texts, following))
-    if following:
-        response.headers["Link"] = f'<{following}>; rel="next"'
-    return response
+
+    def make() -> Made:
+        if query.after is not None and not _known(query.after):
+            raise InvalidParameter("cursor", "cursor is not one this API gave")
+        found = get_store().published_page(replace(query, limit=query.limit + 1))
+        texts, following = _paged(found, query.limit)
+        return _page("items", texts, following), following
+
+    return _conditional(make)
 
 
 def _page_url(cursor: str) -> str:
@@ -171,10 +197,14 @@ def _page_url(cursor: str) -> str:
 def get_notice(notice_id: str) -> Response:
     """Return one notice."""
     # Ids are of one shape: anything else is unknown, and never reaches the database.
-    text = get_store().published_notice(notice_id) if _CURSOR.fullmatch(notice_id) else None
-    if text is None:
-        raise NotFound(f"no notice {notice_id!r}")
-    return _conditional(text)
+
+    def make() -> Made:
+        text = get_store().published_notice(notice_id) if _CURSOR.fullmatch(notice_id) else None
+        if text is None:
+            raise NotFound(f"no notice {notice_id!r}")
+        return text, None
+
+    return _conditional(make)
 
 
 # ── road closures in force ─────────────────────────────────────────────────────────
@@ -194,12 +224,18 @@ def active_closures() -> Response:
     """Return the road closures in force at a moment, or on a stretch of road, or both: a page."""
     stretch = _stretch()
     moment: date | None = _moment("at")
-    if moment is None and stretch is None:
+    now = moment is None and stretch is None
+    if now:
         moment = local(datetime.now(UTC))
     limit, after = _limit(50), _cursor()
-    found = _in_force(get_store(), _candidates(moment, stretch, after), moment, stretch, limit)
-    texts, following = _paged(found, limit)
-    return _conditional(_page("items", texts, following, at=moment.isoformat() if moment else None))
+
+    def make() -> Made:
+        query = _candidates(moment, stretch, after)
+        texts, following = _paged(_in_force(get_store(), query, moment, stretch, limit), limit)
+        shown = moment.isoformat() if moment else None
+        return _page("items", texts, following, at=shown), following
+
+    return _conditional(make, keep=not now)
 
 
 def _candidates(moment: date | None, stretch: Stretch | None, after: str | None) -> NoticeQuery:
