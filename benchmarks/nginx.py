@@ -57,7 +57,9 @@ def _as_owner(name: str, text: str) -> str:
 
 
 @contextmanager
-def running(config: Path, ports: list[int], seconds: float = 10.0) -> Iterator[subprocess.Popen[bytes]]:
+def running(
+    config: Path, ports: list[int], seconds: float = 10.0
+) -> Iterator[subprocess.Popen[bytes]]:
     """Run nginx on ``config`` until the block ends, once ``ports`` accept connections."""
     folder = config.parent
     check = [binary(), "-p", str(folder), "-c", str(config), "-t", "-q"]

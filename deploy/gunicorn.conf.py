@@ -1,8 +1,10 @@
 """gunicorn settings for the web process: `gunicorn -c deploy/gunicorn.conf.py 'service.app:create_app()'`.
 
-Everything comes from the environment (the same NOTICES_* settings as the app's):
-NOTICES_WEB_BIND (the address), NOTICES_WEB_WORKERS (processes), NOTICES_LOG_FORMAT
-(json: one JSON object a line, gunicorn's lines too). The scheduler never runs in web
+Everything comes from the environment, the same NOTICES_* settings table as the app's:
+NOTICES_WEB_BIND (the address), NOTICES_WEB_WORKERS (processes), NOTICES_WEB_THREADS,
+NOTICES_WEB_WORKER_CLASS, NOTICES_WEB_ACCESS_LOG and NOTICES_LOG_FORMAT (json: one JSON
+object a line, gunicorn's lines too); the defaults are what the serving benchmark chose
+(BENCHMARKS.md, "Worker settings", has the figures). The scheduler never runs in web
 workers: run `notices worker` as its own service (see notices-worker.service), so each
 source is ingested once, not once per worker.
 
@@ -26,11 +28,14 @@ workers = max(1, int(settings.get_float("WEB_WORKERS")))
 # keep the health check answering with 20 of them (tests/test_slow_clients.py). More need
 # the buffering proxy in front (deploy/nginx), which hands gunicorn whole requests only. Slow
 # clients hold no database connection; fast requests past the pool's 15 wait for one.
-threads = 24
-worker_class = "gthread"
+threads = max(1, int(settings.get_float("WEB_THREADS")))
+worker_class = settings.get("WEB_WORKER_CLASS")
 timeout = 30
 graceful_timeout = 20
-accesslog = "-"
+keepalive = 5  # nginx keeps its upstream connections open (deploy/nginx/notices.conf)
+# "-" logs each request to stderr; "off" leaves it to nginx, which logs the same paths.
+_access_log = settings.get("WEB_ACCESS_LOG")
+accesslog = None if _access_log == "off" else _access_log
 # Paths only, never query strings: a lookup's query string is a full ID number (%(U)s is the
 # path; %(r)s, the default, is the whole request line). No Referer: it may hold one too.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'

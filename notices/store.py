@@ -41,7 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from notices import revisions, settings, staff
+from notices import published, revisions, settings, staff
 from notices.errors import EditError
 from notices.model import Record
 from notices.privacy import identifier_digest
@@ -72,6 +72,7 @@ _SQLITE_BUSY_MS = 10_000
 # The key of the identifier digests (see find_identifier); settings say which.
 DEFAULT_KEY = settings.get("IDENTIFIER_KEY").encode()
 MAX_LIMIT = 500
+_PUBLISH_BATCH = 500  # notices written per transaction when Store.open fills their texts
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,7 @@ class Store:
         store = cls(engine)
         try:
             store._migrate(identifier_key)
+            store._publish_unpublished()
         except BaseException:
             engine.dispose()
             raise
@@ -210,6 +212,16 @@ class Store:
                 conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('notices.migrate'))"))
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
+
+    def _publish_unpublished(self) -> None:
+        """Write the public texts of the notices that have none (migration 0005 left them)."""
+        missing = select(NoticeRow.id).where(NoticeRow.published.is_(None)).limit(_PUBLISH_BATCH)
+        while True:
+            with self._write() as session:
+                ids = list(session.scalars(missing))
+                _publish(session, ids)
+            if len(ids) < _PUBLISH_BATCH:
+                return
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
@@ -277,6 +289,7 @@ class Store:
             _index_notices(session, [from_dict(r.record) for r in rows.values()], identifier_key)
             _add_sightings(session, placed, sighting)
             _count_notices(session, {record.kind for record in records})
+            _publish(session, list(rows))
         return SaveResult(new=new, seen_again=len(records) - new)
 
     def notice(self, notice_id: str, *, hidden: bool = False) -> dict[str, Any] | None:
@@ -317,6 +330,71 @@ class Store:
             stmt = stmt.order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc())
             rows = list(session.scalars(stmt.limit(query.limit)))
             return _notice_dicts(session, rows)
+
+    def published_page(self, query: NoticeQuery) -> list[tuple[str, str]]:
+        """Return the public texts of the notices ``query`` asks for, with their ids, newest first.
+
+        One indexed query: the texts were written when each notice last changed.
+        """
+        assert 1 <= query.limit <= MAX_LIMIT, f"limit {query.limit} out of 1..{MAX_LIMIT}"
+        stmt = select(NoticeRow.id, NoticeRow.published).where(*notice_filters(query))
+        with self._engine.connect() as session:
+            if query.after is not None:
+                stmt = _after(session, stmt, query.after)
+                if stmt is None:
+                    return []
+            stmt = stmt.order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc())
+            return [(i, text or "") for i, text in session.execute(stmt.limit(query.limit))]
+
+    def has_notice(self, notice_id: str) -> bool:
+        """Tell whether a notice of this id is stored."""
+        with self._engine.connect() as session:
+            return session.scalar(select(NoticeRow.id).where(NoticeRow.id == notice_id)) is not None
+
+    def published_notice(self, notice_id: str) -> str | None:
+        """Return a shown notice's public text with its revisions, or None."""
+        stmt = select(NoticeRow.published, NoticeRow.published_revisions).where(
+            NoticeRow.id == notice_id, NoticeRow.hidden.is_(False)
+        )
+        with self._engine.connect() as session:
+            found = session.execute(stmt).first()
+        if found is None or found[0] is None:
+            return None
+        return published.with_revisions(found[0], found[1] or "[]")
+
+    def closures_from(self, query: NoticeQuery) -> list[tuple[str, dict[str, Any], str]]:
+        """Return closures ``query`` asks for in id order, after its ``after``: id, record, text."""
+        stmt = select(NoticeRow.id, NoticeRow.record, NoticeRow.published, NoticeRow.status,
+                      NoticeRow.cancelled_on).where(*notice_filters(query))  # fmt: skip
+        if query.after is not None:
+            stmt = stmt.where(NoticeRow.id > query.after)
+        stmt = stmt.order_by(NoticeRow.id).limit(query.limit)
+        with self._engine.connect() as session:
+            return [
+                (i, record | {"status": status, "cancelled_on": _iso(cancelled)}, text or "")
+                for i, record, text, status, cancelled in session.execute(stmt)
+            ]
+
+    def declarations(
+        self, value: str, key: bytes, *, limit: int, after: str | None = None
+    ) -> tuple[bool, list[tuple[str, str]]]:
+        """Return whether any declaration of ``value`` voids it, and a page of their texts.
+
+        Newest first; ``after`` is the id the previous page ended with.
+        """
+        digest = identifier_digest(value, key)
+        named = (IdentifierDigestRow.digest == digest, *notice_filters(NoticeQuery()))
+        join = (IdentifierDigestRow, IdentifierDigestRow.notice_id == NoticeRow.id)
+        voids = select(NoticeRow.id).join(*join).where(*named, NoticeRow.declared_void.is_(True))
+        page = select(NoticeRow.id, NoticeRow.published_declaration).join(*join).where(*named)
+        with self._engine.connect() as session:
+            void = session.execute(voids.limit(1)).first() is not None
+            if after is not None:
+                page = _after(session, page, after)
+                if page is None:
+                    return void, []
+            page = page.order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc()).limit(limit)
+            return void, [(i, text or "") for i, text in session.execute(page)]
 
     def version(self, kind: str | None = None) -> tuple[int, datetime | None]:
         """Return how many notices (of ``kind``) are stored and when any last changed or was seen.
@@ -418,6 +496,7 @@ class Store:
             _index_notices(session, [from_dict(r.record) for r in rows], DEFAULT_KEY)
             for kind in {r.kind for r in rows}:
                 _touch_count(session, kind, now)
+            _publish(session, list(dict.fromkeys([*touched, shown])))
         found = self.notice(shown, hidden=True)
         assert found is not None
         return found
@@ -520,6 +599,27 @@ class Store:
         """Release lock ``name`` if ``holder`` holds it."""
         with self._write() as session:
             session.execute(delete(LockRow).where(LockRow.name == name, LockRow.holder == holder))
+
+
+def _after(session: Session | Connection, stmt: Any, notice_id: str) -> Any:
+    """Narrow a newest-first select to what follows ``notice_id``; None if it is unknown."""
+    last_seen = session.scalar(select(NoticeRow.last_seen).where(NoticeRow.id == notice_id))
+    if last_seen is None:
+        return None
+    return stmt.where(newest_first_after(last_seen, notice_id))
+
+
+def _publish(session: Session, ids: Sequence[str]) -> None:
+    """Write the public texts of these notices, from what the session holds of them now."""
+    session.flush()
+    seen, changes = _sightings(session, ids), revisions.revisions_of(session, list(ids))
+    for row in (session.get(NoticeRow, notice_id) for notice_id in ids):
+        if row is None:
+            continue
+        shown = _notice_dict(row, seen) | {"revisions": changes[row.id]}
+        texts = published.texts(shown)
+        row.published, row.published_revisions = texts.item, texts.revisions
+        row.published_declaration, row.declared_void = texts.declaration, texts.declared_void
 
 
 def _json_dumps(value: Any) -> str:

@@ -94,6 +94,9 @@ class NoticeRow(Base):
         Index(None, "last_seen", "id"),
         Index(None, "kind", "last_seen", "id"),  # the feeds: one kind, newest first
         Index(None, "publication", "last_seen", "id"),
+        Index(None, "kind", "window_start"),  # active_on and at: the window's two ends
+        Index(None, "kind", "window_end"),
+        Index(None, "region_code", "last_seen", "id"),
     )
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
@@ -126,6 +129,11 @@ class NoticeRow(Base):
     # The record as the printings left it, before staff overrides ({field: value}).
     base: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     overrides: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What the public API prints, written when the row changes (notices.published).
+    published: Mapped[str | None] = mapped_column(Text)
+    published_revisions: Mapped[str | None] = mapped_column(Text)
+    published_declaration: Mapped[str | None] = mapped_column(Text)
+    declared_void: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class PrintingRow(Base):
