@@ -68,7 +68,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WEB_WORKERS", "2", "gunicorn worker processes of the web service (deploy/)"),
     Setting("WEB_THREADS", "24", "threads of each gunicorn worker (gthread)"),
     Setting("WEB_WORKER_CLASS", "gthread", "gunicorn's worker class"),
-    Setting("WEB_ACCESS_LOG", "-", "gunicorn's access log: - for stderr, a file, or off (nginx logs)"),
+    Setting(
+        "WEB_ACCESS_LOG", "-", "gunicorn's access log: - for stderr, a file, or off (nginx logs)"
+    ),
     Setting("LOG_FORMAT", "text", "text, or json: one JSON object a line, for log collectors"),
     Setting(
         "METRICS_ALLOW",

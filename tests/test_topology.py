@@ -328,7 +328,7 @@ def _handover_and_stale_feed(
     wait_for(lambda: topology.holder() == standby.pid, 4 / 3 * LEASE + SLACK, "the handover")
     handed = time.monotonic() - killed
     assert handed <= 4 / 3 * LEASE + SLACK, handed
-    assert "holds the schedule" in topology.log(standby)
+    wait_for(lambda: "holds the schedule" in topology.log(standby), 5, "the standby's log line")
 
     pages = [*PAPERS["a"][:-1], (*PAPERS["a"][-1], LATE)]
     late = _serve(server, "a", _edition(day, pages))[-1]
