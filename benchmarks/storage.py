@@ -1,12 +1,12 @@
 """Storage benchmark: the database's size per 100,000 notices, on SQLite and PostgreSQL.
 
-Stores ``--notices`` distinct notices (varied from real records, as benchmarks/serve.py
-does), each with its sighting, route keys and identifier digests, and prints how much the
-database grew, per notice and per 100,000. Pages' raw text is kept beside them by
+Stores ``--notices`` generated notices (benchmarks/data.py, as the serving benchmark does),
+each with its sighting, route keys, identifier digests and public JSON, and prints how
+much the database grew, per notice and per 100,000. Pages' raw text is kept beside them by
 ingestion and is not counted here: it grows with the pages read, not the notices found.
 PostgreSQL is the test suite's own throwaway server (tests/db.py). Printed, never asserted.
 
-    python benchmarks/storage.py [--notices 20000]
+    python -m benchmarks.storage [--notices 20000]
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from db import PostgresMissing, postgres_server  # noqa: E402
-from serve import _fill  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from benchmarks import data  # noqa: E402
 from notices.store import Store  # noqa: E402
 
 
@@ -51,7 +51,7 @@ def _measure(name: str, url: str, size: object, count: int) -> None:
     Store.open(url).close()
     empty = size()  # type: ignore[operator]
     began = time.perf_counter()
-    _fill(url, count)
+    data.fill(url, count)
     took = time.perf_counter() - began
     grown = size() - empty  # type: ignore[operator]
     print(f"{name:11s} {count:8d} notices in {took:6.1f} s ({count / took:5.0f}/s)   "

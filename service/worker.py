@@ -156,21 +156,39 @@ def lead(
     holder = f"{socket.gethostname()}:{os.getpid()}"
     standing_by = False
     while not stop.is_set():
-        held = Lease(store, SCHEDULER_LOCK, holder, lease, now_utc)
-        if not held.take():
-            if not standing_by:
-                log.info("worker %s: standing by, while another worker schedules", holder)
-                standing_by = True
-            stop.wait(lease.total_seconds() / 3)
-            continue
-        standing_by = False
         try:
-            log.info("worker %s: holds the schedule (%d sources)", holder, len(sources))
-            _schedule_while_held(sources, database_url, held.lost, stop)
-        finally:
-            held.release()
-        if held.lost.is_set() and not stop.is_set():
-            log.warning("worker %s: lost the scheduler's lease; standing by", holder)
+            scheduled = _take_turn(sources, database_url, store, lease, stop, holder, standing_by)
+        except Exception:  # the database away: a standby asks again, it does not crash
+            log.exception("worker %s: cannot reach the store's lease; trying again", holder)
+            scheduled = False
+        standing_by = not scheduled
+        if not scheduled:
+            stop.wait(lease.total_seconds() / 3)
+
+
+def _take_turn(
+    sources: list[Source],
+    database_url: str,
+    store: Store,
+    lease: timedelta,
+    stop: threading.Event,
+    holder: str,
+    standing_by: bool,
+) -> bool:
+    """Schedule while the lease is ours, if we can take it; tell whether we did."""
+    held = Lease(store, SCHEDULER_LOCK, holder, lease, now_utc)
+    if not held.take():
+        if not standing_by:
+            log.info("worker %s: standing by, while another worker schedules", holder)
+        return False
+    try:
+        log.info("worker %s: holds the schedule (%d sources)", holder, len(sources))
+        _schedule_while_held(sources, database_url, held.lost, stop)
+    finally:
+        held.release()
+    if held.lost.is_set() and not stop.is_set():
+        log.warning("worker %s: lost the scheduler's lease; standing by", holder)
+    return True
 
 
 def _schedule_while_held(

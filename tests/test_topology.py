@@ -284,6 +284,8 @@ def _each_edition_once(store: Store, server: Server, articles: list[str]) -> Non
 
 def _feeds_agree(topology: Topology) -> bytes:
     """The feed from gunicorn's three workers (a new connection each time) and through nginx."""
+    gunicorn = (topology.logs / "gunicorn.log").read_text(encoding="utf-8")
+    assert gunicorn.count("Booting worker with pid") == 3
     bodies = {get(topology.web + FEED)[2] for _ in range(15)}
     assert len(bodies) == 1
     (body,) = bodies
