@@ -138,7 +138,7 @@ def ingest_once(
             _finish_indexes(indexes, failed, source, store, now())
         finally:
             if held.lost.is_set():
-                tally.errors.append("stopped: the source's lock was taken over, or not renewed in time")
+                tally.errors.append("stopped: the source's lock was taken over, or not renewed")
             store.finish_run(run_id, tally.stats(), now())
     return tally.stats()
 
