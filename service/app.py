@@ -5,7 +5,8 @@ variables, then ``test_config``. Each surface is a blueprint: ``feeds`` (RSS, At
 JSON Feed, CAP, iCalendar), ``api`` (``/api/v1``), ``dashboard`` (``/``) and ``staff``
 (its authenticated edits); :mod:`service.guard` sets what every request must respect (rate
 limits, clean parameters, security headers) and refuses to start in production with the
-default identifier key. No scheduler is ever started here: the dev reloader would run jobs
+default identifier key; :mod:`service.metrics` counts and times every request and serves
+``/metrics``. No scheduler is ever started here: the dev reloader would run jobs
 twice and gunicorn once per worker (see service/worker.py).
 """
 
