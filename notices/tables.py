@@ -29,6 +29,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     MetaData,
+    Select,
     String,
     Text,
     TypeDecorator,
@@ -97,6 +98,7 @@ class NoticeRow(Base):
         Index(None, "kind", "window_start"),  # active_on and at: the window's two ends
         Index(None, "kind", "window_end"),
         Index(None, "region_code", "last_seen", "id"),
+        Index(None, "region", "last_seen", "id"),
     )
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
@@ -219,6 +221,27 @@ class IdentifierDigestRow(Base):
     notice_id: Mapped[str] = mapped_column(
         ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class NoticeIssuerRow(Base):
+    """An organisation signing a notice, whole, as the issuer filter finds it."""
+
+    __tablename__ = "notice_issuers"
+    __table_args__ = (Index(None, "notice_id"),)
+
+    issuer: Mapped[str] = mapped_column(String, primary_key=True)
+    notice_id: Mapped[str] = mapped_column(
+        ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class NoticeNameRow(Base):
+    """A region or issuer some notice names: a substring filter reads these few, then an index."""
+
+    __tablename__ = "notice_names"
+
+    field: Mapped[str] = mapped_column(String, primary_key=True)  # "region" or "issuer"
+    value: Mapped[str] = mapped_column(String, primary_key=True)
 
 
 class NoticeCountRow(Base):
@@ -409,13 +432,16 @@ def notice_filters(query: NoticeQuery) -> list[ColumnElement[bool]]:
     if query.route is not None:
         found.append(_names_road(query.route))
     if query.region is not None:
-        found.append(NoticeRow.region.icontains(query.region, autoescape=True))
+        found.append(NoticeRow.region.in_(_names("region", query.region)))
     if query.region_code is not None:
         found.append(_starts_with(NoticeRow.region_code, query.region_code))
     if query.publication is not None:
         found.append(NoticeRow.publication == query.publication)
     if query.issuer is not None:
-        found.append(NoticeRow.issuers.icontains(query.issuer, autoescape=True))
+        signed = select(NoticeIssuerRow.notice_id).where(
+            NoticeIssuerRow.issuer.in_(_names("issuer", query.issuer))
+        )
+        found.append(NoticeRow.id.in_(signed))
     if query.q is not None:
         found.append(or_(NoticeRow.text.icontains(query.q, autoescape=True),
                          NoticeRow.holder.icontains(query.q, autoescape=True)))  # fmt: skip
@@ -426,6 +452,12 @@ def notice_filters(query: NoticeQuery) -> list[ColumnElement[bool]]:
     if query.since is not None:  # seen again, or changed (staff edits change unseen)
         found.append(or_(NoticeRow.last_seen >= query.since, NoticeRow.changed_at >= query.since))
     return found
+
+
+def _names(field: str, part: str) -> Select[Any]:
+    """The stored values of ``field`` holding ``part``: a few names, not every notice."""
+    named = NoticeNameRow.value.icontains(part, autoescape=True)
+    return select(NoticeNameRow.value).where(NoticeNameRow.field == field, named)
 
 
 def _names_road(road: str) -> ColumnElement[bool]:
