@@ -45,8 +45,8 @@ from notices.store import (
 from notices.tables import PrintingRow
 
 DIVISIONS = Path(__file__).resolve().parent.parent / "notices" / "data" / "divisions.tsv"
-FIRST_DAY = date(2024, 1, 1)
-DAYS = 730  # two years of editions
+DAYS = 730  # two years of editions, up to two months from today: closures in force now too
+FIRST_DAY = date.today() - timedelta(days=DAYS - 60)
 ROADS = 400
 CLOSURE_SHARE = 0.6
 _SURNAMES = (
@@ -194,7 +194,7 @@ def _save(store: Store, chunk: list[Record], n: int, key: bytes | None) -> None:
     Generated notices are distinct by construction, so the identity rule (which
     benchmarks/ingest.py measures) is not asked: it is most of the time of a save.
     """
-    seen = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=n)
+    seen = datetime.combine(FIRST_DAY, datetime.min.time(), UTC) + timedelta(minutes=n)
     sighting = Sighting("bench", f"https://epaper.example/batch/{n}.html", None, "A1", seen)
     with store._write() as session:  # the store's own steps, but revisions.place's matching
         for record in chunk:

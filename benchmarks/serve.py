@@ -36,6 +36,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from benchmarks import data, nginx
@@ -98,8 +99,8 @@ def gunicorn(
     }
     command = [sys.executable, "-m", "gunicorn", "-c", str(CONF), "--log-level", "warning",
                *_no_control_socket(), "service.app:create_app()"]  # fmt: skip
-    log = open(os.devnull, "wb")  # noqa: SIM115 - the access log, while the server runs
-    server = subprocess.Popen(command, env=env, cwd=ROOT, stderr=log)
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - the access log is written, as to journald
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
     try:
         _wait(f"http://127.0.0.1:{port}/api/v1/health", server)
         yield server
@@ -194,7 +195,7 @@ def cases(base: str, count: int) -> list[Case]:
     _, body, _ = _get(f"{base}/api/v1/notices?kind=loss_declaration&limit=1")
     declaration = json.loads(body)["items"][0]
     identifier = _an_identifier(count)
-    day = data.FIRST_DAY.isoformat()[:4] + "-12-01"
+    day = date.today().isoformat()
     etag = _get(f"{base}{FEED}")[2]["ETag"]
     quote = urllib.parse.quote
     return [

@@ -38,6 +38,7 @@ from sqlalchemy import (
     false,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -95,8 +96,12 @@ class NoticeRow(Base):
         Index(None, "last_seen", "id"),
         Index(None, "kind", "last_seen", "id"),  # the feeds: one kind, newest first
         Index(None, "publication", "last_seen", "id"),
-        Index(None, "kind", "window_start"),  # active_on and at: the window's two ends
+        # active_on and at: a window ends after the day asked about (few do, for today);
+        # else the newest-first scan of the kind stops as soon as a page is full.
         Index(None, "kind", "window_end"),
+        # The rows Store.open must still write the public texts of: none, once it has.
+        Index("ix_notices_unpublished", "id", sqlite_where=text("published IS NULL"),
+              postgresql_where=text("published IS NULL")),
         Index(None, "region_code", "last_seen", "id"),
         Index(None, "region", "last_seen", "id"),
     )

@@ -29,7 +29,7 @@ from service.app import create_app
 API = "/api/v1"
 KEY = "a-key-for-the-bounded-tests"
 SHARED = "210502198001011234"  # declared lost twelve times
-MOMENT = "2024-12-01T12:00"
+MOMENT = f"{date.today().isoformat()}T12:00"
 
 
 def _twelve_declarations() -> list[LossDeclaration]:
@@ -110,7 +110,7 @@ def test_a_lookup_answers_yes_with_a_few_declarations_and_pages_on(client: Flask
     assert SHARED not in json.dumps(pages)
 
 
-@pytest.mark.parametrize("path", ["/road-closures/active?at=2024-12-01&limit=201",
+@pytest.mark.parametrize("path", ["/road-closures/active?at=2025-12-01&limit=201",
                                   f"/loss-declarations/lookup?identifier={SHARED}&limit=0",
                                   "/road-closures/active?cursor=nonsense"])  # fmt: skip
 def test_limits_and_cursors_are_checked(client: FlaskClient, path: str) -> None:
@@ -170,4 +170,4 @@ def test_generated_notices_vary(tmp_path: Path) -> None:
     starts = {r.window.start for r in records if getattr(r, "window", None)}
     assert len(roads) > 50 and len(holders) > 80 and len(starts) > 100
     assert len({r.region_code for r in records}) > 100
-    assert min(starts) >= date(2024, 1, 1)
+    assert min(starts) >= data.FIRST_DAY

@@ -33,12 +33,13 @@ _COLUMNS: dict[str, sa.types.TypeEngine[Any]] = {
     "published_declaration": sa.Text(),
     "declared_void": sa.Boolean(),
 }
-# The window's ends (active_on, at), a region code's range and a region read newest first.
+# A window's end (active_on, at: few end after today; for a day long past, the newest-first
+# scan of the kind stops when a page is full, at any size), a region code's range and a
+# region read newest first.
 # Roads have notice_routes' key, publications their index of 0002. A region is asked for by
 # a part of its name: notice_names holds the few distinct regions the part is looked for in;
 # an issuer likewise, then notice_issuers (an issuer's notices) as notice_routes has a road's.
 _INDEXES = {
-    "ix_notices_kind_window_start": ["kind", "window_start"],
     "ix_notices_kind_window_end": ["kind", "window_end"],
     "ix_notices_region_code_last_seen_id": ["region_code", "last_seen", "id"],
     "ix_notices_region_last_seen_id": ["region", "last_seen", "id"],
@@ -50,6 +51,9 @@ def upgrade() -> None:
         op.add_column("notices", sa.Column(name, kind, nullable=True))
     for name, columns in _INDEXES.items():
         op.create_index(name, "notices", columns)
+    unpublished = sa.text("published IS NULL")  # what Store.open looks for, at every start
+    op.create_index("ix_notices_unpublished", "notices", ["id"], sqlite_where=unpublished,
+                    postgresql_where=unpublished)  # fmt: skip
     op.create_table(
         "notice_names",
         sa.Column("field", sa.String(), nullable=False),
@@ -90,6 +94,7 @@ def downgrade() -> None:
     op.drop_index("ix_notice_issuers_notice_id", table_name="notice_issuers")
     op.drop_table("notice_issuers")
     op.drop_table("notice_names")
+    op.drop_index("ix_notices_unpublished", table_name="notices")
     for name in _INDEXES:
         op.drop_index(name, table_name="notices")
     for name in _COLUMNS:
