@@ -59,7 +59,7 @@ def test_the_api_is_never_kept(proxy: tuple[str, str, Path]) -> None:
     _, front, _ = proxy
     for _ in range(2):
         status, _, headers = get(f"{front}/api/v1/notices?limit=3")
-        assert status == 200 and headers["X-Cache-Status"] != "HIT"
+        assert status == 200 and "X-Cache-Status" not in headers  # never looked up
     assert "no-cache" in headers["Cache-Control"]
 
 
@@ -70,7 +70,7 @@ def test_a_lookup_is_neither_kept_nor_logged_with_its_identifier(
     identifier = serve._an_identifier(60)
     for _ in range(2):
         status, _, headers = get(f"{front}/api/v1/loss-declarations/lookup?identifier={identifier}")
-        assert status == 200 and headers["X-Cache-Status"] != "HIT"
+        assert status == 200 and "X-Cache-Status" not in headers  # never looked up
     assert headers["Cache-Control"] == "no-store"
     nginx_log = (folder / "access.log").read_text(encoding="utf-8")  # flushed on its buffer
     assert identifier not in nginx_log and "?" not in nginx_log
