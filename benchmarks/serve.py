@@ -20,6 +20,7 @@ kept in --data (by size) so that a second run skips generating them. Needs wrk a
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.metadata
 import json
 import os
@@ -35,6 +36,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from benchmarks import data, nginx
@@ -97,8 +99,8 @@ def gunicorn(
     }
     command = [sys.executable, "-m", "gunicorn", "-c", str(CONF), "--log-level", "warning",
                *_no_control_socket(), "service.app:create_app()"]  # fmt: skip
-    log = open(os.devnull, "wb")  # noqa: SIM115 - the access log, while the server runs
-    server = subprocess.Popen(command, env=env, cwd=ROOT, stderr=log)
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - the access log is written, as to journald
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
     try:
         _wait(f"http://127.0.0.1:{port}/api/v1/health", server)
         yield server
@@ -193,7 +195,7 @@ def cases(base: str, count: int) -> list[Case]:
     _, body, _ = _get(f"{base}/api/v1/notices?kind=loss_declaration&limit=1")
     declaration = json.loads(body)["items"][0]
     identifier = _an_identifier(count)
-    day = data.FIRST_DAY.isoformat()[:4] + "-12-01"
+    day = date.today().isoformat()
     etag = _get(f"{base}{FEED}")[2]["ETag"]
     quote = urllib.parse.quote
     return [
@@ -231,12 +233,25 @@ def store_for(folder: Path, count: int) -> str:
     """A SQLite store of ``count`` generated notices in ``folder``, made once, then reused."""
     path = folder / f"serve-{count}.sqlite3"
     done = path.with_suffix(".done")
-    if not done.exists():
-        path.unlink(missing_ok=True)
+    made_by = _schema_and_data()
+    if not done.exists() or done.read_text().split()[0] != made_by:
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in (path, path.with_suffix(".sqlite3-wal"), path.with_suffix(".sqlite3-shm")):
+            old.unlink(missing_ok=True)
         seconds = data.fill(f"sqlite:///{path}", count, key=KEY.encode())
-        done.write_text(f"{seconds:.1f}\n")
+        done.write_text(f"{made_by} {seconds:.1f}\n")
         print(f"stored {count} generated notices in {seconds:.1f} s ({path})", flush=True)
     return f"sqlite:///{path}"
+
+
+def _schema_and_data() -> str:
+    """A digest of the migrations and the generator: a store made by others is made again."""
+    files = sorted((ROOT / "notices" / "migrations" / "versions").glob("*.py"))
+    files += [ROOT / "benchmarks" / "data.py", ROOT / "notices" / "published.py"]
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def run_size(args: argparse.Namespace, folder: Path, count: int) -> dict[str, Figure]:
@@ -245,8 +260,9 @@ def run_size(args: argparse.Namespace, folder: Path, count: int) -> dict[str, Fi
     app, proxy, static = (args.app_port or free_port(), args.proxy_port or free_port(),
                           args.static_port or free_port())  # fmt: skip
     settings = _settings(args.worker_class, args.threads, args.access_log)
+    base = f"http://127.0.0.1:{app}"
+    figures: dict[str, Figure] = {}
     with gunicorn(database, app, settings) as server:
-        base = f"http://127.0.0.1:{app}"
         todo = cases(base, count)
         files = folder / f"static-{count}"
         target = files / FEED.lstrip("/")
@@ -256,11 +272,24 @@ def run_size(args: argparse.Namespace, folder: Path, count: int) -> dict[str, Fi
                               upstream=f"127.0.0.1:{app}", workers=args.nginx_workers,
                               extra=_static_server(static, files))  # fmt: skip
         with nginx.running(config, [proxy, static]):
-            figures = _measure(args, todo, base, f"http://127.0.0.1:{proxy}",
-                               f"http://127.0.0.1:{static}")  # fmt: skip
-        rss = worker_rss(server.pid)
-    print(f"  worker RSS after the run: {', '.join(f'{mb} MB' for mb in rss)}\n", flush=True)
+            baseline = _baselines(args, f"http://127.0.0.1:{static}")
+            print("  app, each answer kept per store version (a repeated URL):")
+            _measure(args, "", todo, base, baseline, figures)
+            print("  app behind deploy/'s nginx (its cache keeps the feeds only):")
+            _measure(args, "via nginx: ", todo, f"http://127.0.0.1:{proxy}", baseline, figures)
+        _rss(server.pid)
+    uncached = settings | {"NOTICES_ANSWER_CACHE": "0"}
+    with gunicorn(database, app, uncached) as server:
+        print("  app, no answer kept (NOTICES_ANSWER_CACHE=0): the read path itself:")
+        api = [case for case in todo if not case.path.startswith("/feeds/")]
+        _measure(args, "uncached: ", api, base, baseline, figures)
+        _rss(server.pid)
     return figures
+
+
+def _rss(master: int) -> None:
+    sizes = worker_rss(master)
+    print(f"  worker RSS after the run: {', '.join(f'{mb} MB' for mb in sizes)}", flush=True)
 
 
 def _settings(worker_class: str, threads: int, access_log: bool) -> dict[str, str]:
@@ -271,28 +300,31 @@ def _settings(worker_class: str, threads: int, access_log: bool) -> dict[str, st
     }
 
 
-def _measure(
-    args: argparse.Namespace, todo: list[Case], app: str, proxy: str, static: str
-) -> dict[str, Figure]:
-    seconds, connections = args.seconds, args.connections
+def _baselines(args: argparse.Namespace, static: str) -> dict[str, Figure]:
+    """nginx serving the feed's bytes as a file: a 200 and a 304; printed with the header."""
     baseline = {
-        "": wrk(f"{static}{FEED}", seconds, connections),
-        "304": wrk(f"{static}{FEED}", seconds, connections, _static_etag(static)),
+        "": wrk(f"{static}{FEED}", args.seconds, args.connections),
+        "304": wrk(f"{static}{FEED}", args.seconds, args.connections, _static_etag(static)),
     }
     print(f"  {'':24s} {'req/s':>8s} {'p50 ms':>7s} {'p99 ms':>7s} {'errors':>6s}"
           f"   {'baseline':>8s} {'ratio':>6s}")  # fmt: skip
     _line("nginx static (baseline)", baseline[""], None)
     _line("nginx static 304", baseline["304"], None)
-    figures: dict[str, Figure] = {}
+    return baseline
+
+
+def _measure(
+    args: argparse.Namespace,
+    prefix: str,
+    todo: list[Case],
+    base: str,
+    baseline: dict[str, Figure],
+    figures: dict[str, Figure],
+) -> None:
     for case in todo:
-        figure = wrk(f"{app}{case.path}", seconds, connections, case.headers)
-        figures[case.name] = figure
+        figure = wrk(f"{base}{case.path}", args.seconds, args.connections, case.headers)
+        figures[f"{prefix}{case.name}"] = figure
         _line(case.name, figure, baseline["304" if case.headers else ""])
-    for case in todo:
-        figure = wrk(f"{proxy}{case.path}", seconds, connections, case.headers)
-        figures[f"nginx cache: {case.name}"] = figure
-        _line(f"via nginx: {case.name}", figure, baseline["304" if case.headers else ""])
-    return figures
 
 
 def _static_etag(static: str) -> tuple[str, ...]:
@@ -310,9 +342,11 @@ def _line(name: str, figure: Figure, baseline: Figure | None) -> None:
 def compare_sizes(figures: dict[int, dict[str, Figure]]) -> None:
     """Print each filter's median latency at the largest size against the smallest."""
     small, large = min(figures), max(figures)
-    print(f"filters at {large} notices against {small} (median latency; goal ≤ 1.5×):")
+    print(
+        f"filters at {large} notices against {small}, no answer kept (median latency; goal ≤ 1.5×):"
+    )
     for name in FILTERS:
-        first, last = figures[small][name], figures[large][name]
+        first, last = figures[small][f"uncached: {name}"], figures[large][f"uncached: {name}"]
         times = f"{first.p50_ms:7.2f} ms → {last.p50_ms:7.2f} ms"
         rates = f"({first.rate:.0f} → {last.rate:.0f} req/s)"
         print(f"  {name:24s} {times}   ×{last.p50_ms / first.p50_ms:5.2f}   {rates}")

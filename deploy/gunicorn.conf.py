@@ -33,7 +33,9 @@ worker_class = settings.get("WEB_WORKER_CLASS")
 timeout = 30
 graceful_timeout = 20
 keepalive = 5  # nginx keeps its upstream connections open (deploy/nginx/notices.conf)
-# "-" logs each request to stderr; "off" leaves it to nginx, which logs the same paths.
+# Off by default: nginx in front (deploy/nginx/notices.conf) logs every request's path, and
+# gunicorn's own log cost 20-30% of the throughput of the feed (BENCHMARKS.md). "-" logs each
+# request to stdout again (without nginx in front, do).
 _access_log = settings.get("WEB_ACCESS_LOG")
 accesslog = None if _access_log == "off" else _access_log
 # Paths only, never query strings: a lookup's query string is a full ID number (%(U)s is the

@@ -69,7 +69,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WEB_THREADS", "24", "threads of each gunicorn worker (gthread)"),
     Setting("WEB_WORKER_CLASS", "gthread", "gunicorn's worker class"),
     Setting(
-        "WEB_ACCESS_LOG", "-", "gunicorn's access log: - for stderr, a file, or off (nginx logs)"
+        "WEB_ACCESS_LOG", "off", "gunicorn's access log: off (nginx logs), - for stdout, or a file"
     ),
     Setting("LOG_FORMAT", "text", "text, or json: one JSON object a line, for log collectors"),
     Setting(

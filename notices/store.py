@@ -47,10 +47,13 @@ from notices.model import Record
 from notices.privacy import identifier_digest
 from notices.serialize import from_dict
 from notices.tables import (
+    ISSUER_SEPARATOR,
     AuditRow,
     IdentifierDigestRow,
     LockRow,
     NoticeCountRow,
+    NoticeIssuerRow,
+    NoticeNameRow,
     NoticeRouteRow,
     NoticeRow,
     PageRow,
@@ -363,16 +366,18 @@ class Store:
         return published.with_revisions(found[0], found[1] or "[]")
 
     def closures_from(self, query: NoticeQuery) -> list[tuple[str, dict[str, Any], str]]:
-        """Return closures ``query`` asks for in id order, after its ``after``: id, record, text."""
+        """Return what ``query`` asks for, newest first, after its ``after``: id, record, text."""
         stmt = select(NoticeRow.id, NoticeRow.record, NoticeRow.published, NoticeRow.status,
                       NoticeRow.cancelled_on).where(*notice_filters(query))  # fmt: skip
-        if query.after is not None:
-            stmt = stmt.where(NoticeRow.id > query.after)
-        stmt = stmt.order_by(NoticeRow.id).limit(query.limit)
         with self._engine.connect() as session:
+            if query.after is not None:
+                stmt = _after(session, stmt, query.after)
+                if stmt is None:
+                    return []
+            stmt = stmt.order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc())
             return [
                 (i, record | {"status": status, "cancelled_on": _iso(cancelled)}, text or "")
-                for i, record, text, status, cancelled in session.execute(stmt)
+                for i, record, text, status, cancelled in session.execute(stmt.limit(query.limit))
             ]
 
     def declarations(
@@ -383,10 +388,11 @@ class Store:
         Newest first; ``after`` is the id the previous page ended with.
         """
         digest = identifier_digest(value, key)
-        named = (IdentifierDigestRow.digest == digest, *notice_filters(NoticeQuery()))
-        join = (IdentifierDigestRow, IdentifierDigestRow.notice_id == NoticeRow.id)
-        voids = select(NoticeRow.id).join(*join).where(*named, NoticeRow.declared_void.is_(True))
-        page = select(NoticeRow.id, NoticeRow.published_declaration).join(*join).where(*named)
+        # The digest's few notices first (its index), then theirs: never a scan of every notice.
+        digested = select(IdentifierDigestRow.notice_id).where(IdentifierDigestRow.digest == digest)
+        named = (NoticeRow.id.in_(digested), *notice_filters(NoticeQuery()))
+        voids = select(NoticeRow.id).where(*named, NoticeRow.declared_void.is_(True))
+        page = select(NoticeRow.id, NoticeRow.published_declaration).where(*named)
         with self._engine.connect() as session:
             void = session.execute(voids.limit(1)).first() is not None
             if after is not None:
@@ -613,13 +619,20 @@ def _publish(session: Session, ids: Sequence[str]) -> None:
     """Write the public texts of these notices, from what the session holds of them now."""
     session.flush()
     seen, changes = _sightings(session, ids), revisions.revisions_of(session, list(ids))
-    for row in (session.get(NoticeRow, notice_id) for notice_id in ids):
-        if row is None:
-            continue
-        shown = _notice_dict(row, seen) | {"revisions": changes[row.id]}
-        texts = published.texts(shown)
-        row.published, row.published_revisions = texts.item, texts.revisions
-        row.published_declaration, row.declared_void = texts.declaration, texts.declared_void
+    rows = session.scalars(select(NoticeRow).where(NoticeRow.id.in_(ids)))
+    names: set[tuple[str, str]] = set()
+    with session.no_autoflush:  # each row written would be flushed before the next is read
+        for row in list(rows):
+            shown = _notice_dict(row, seen) | {"revisions": changes[row.id]}
+            texts = published.texts(shown)
+            row.published, row.published_revisions = texts.item, texts.revisions
+            row.published_declaration, row.declared_void = texts.declaration, texts.declared_void
+            signers = row.issuers.split(ISSUER_SEPARATOR)
+            names |= {("issuer", issuer) for issuer in signers if issuer}
+            names |= {("region", row.region)} if row.region else set()
+    if names:
+        values = [{"field": field, "value": value} for field, value in sorted(names)]
+        session.execute(_insert(session, NoticeNameRow).on_conflict_do_nothing(), values)
 
 
 def _json_dumps(value: Any) -> str:
@@ -656,9 +669,12 @@ def _columns(cls: type[Any]) -> list[str]:
 def _index_notices(session: Session, records: Sequence[Record], key: bytes) -> None:
     """Write the route keys and identifier digests of notices, in place of any they had."""
     ids = [record.id for record in records]
-    for table in (NoticeRouteRow, IdentifierDigestRow):
+    for table in (NoticeRouteRow, IdentifierDigestRow, NoticeIssuerRow):
         session.execute(delete(table).where(table.notice_id.in_(ids)))
     routes = [{"route": k, "notice_id": r.id} for r in records for k in sorted(route_keys(r))]
+    signed = [{"issuer": i, "notice_id": r.id} for r in records for i in sorted(set(r.issuers))]
+    if signed:
+        session.execute(insert(NoticeIssuerRow), signed)
     digests = [
         {"digest": d, "notice_id": r.id} for r in records for d in identifier_digests(r, key)
     ]

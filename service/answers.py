@@ -42,6 +42,7 @@ class Answers(Generic[_T]):
 
     def __init__(self, budget: int, entries: int, size: Callable[[_T], int]) -> None:
         self._answers: OrderedDict[object, tuple[_T, int]] = OrderedDict()
+        self._making: dict[object, Lock] = {}  # one maker per missing answer; the others wait
         self._lock = Lock()
         self._budget, self._entries, self._size, self._held = budget, entries, size, 0
 
@@ -51,7 +52,20 @@ class Answers(Generic[_T]):
             if key in self._answers:
                 self._answers.move_to_end(key)
                 return self._answers[key][0]
-        answer = make()  # outside the lock: other threads answer meanwhile
+            making = self._making.setdefault(key, Lock())
+        with making:  # the threads asking for the same answer wait for one to make it
+            with self._lock:
+                if key in self._answers:
+                    return self._answers[key][0]
+            try:
+                answer = make()  # outside the cache's lock: other answers go on meanwhile
+                self._keep(key, answer)
+            finally:
+                with self._lock:
+                    self._making.pop(key, None)
+        return answer
+
+    def _keep(self, key: object, answer: _T) -> None:
         size = self._size(answer)
         with self._lock:
             if key not in self._answers and size <= self._budget:
@@ -60,4 +74,3 @@ class Answers(Generic[_T]):
             while self._held > self._budget or len(self._answers) > self._entries:
                 _, (_, gone) = self._answers.popitem(last=False)
                 self._held -= gone
-        return answer

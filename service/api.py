@@ -31,7 +31,7 @@ from notices.privacy import mask_resident_id
 from notices.published import dumps
 from notices.render.times import expires, local, onset
 from notices.road_phrases import stake
-from notices.serialize import from_dict, to_dict
+from notices.serialize import from_dict, from_plain, to_dict
 from notices.sources import Source
 from notices.store import SHANGHAI as CHINA
 from notices.store import NoticeQuery, Run, Store
@@ -57,7 +57,6 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAX_TEXT = 200  # longest filter value or identifier read
 _CACHE_SIZE = 1024
 _CACHE_BYTES = 64 * 1024 * 1024  # a worker keeps this much of its answers at most
-_SCAN = 100  # closures read per store query while a page of those in force fills
 _RUNS_SHOWN = 5
 _CORS_METHODS = ("GET", "HEAD", "OPTIONS")
 _NO_CORS = ("/loss-declarations/lookup",)  # paths under the prefix closed to other origins
@@ -128,6 +127,7 @@ def _conditional(make: Callable[[], Made], *, keep: bool = True) -> Response:
     ``keep=False`` for an answer that depends on the clock too (closures in force now).
     """
     made = _tagged(make)
+    keep = keep and str(current_app.config.get("ANSWER_CACHE", "1")) != "0"  # 0: benchmarks
     text, tag, following = _kept.get((request.full_path, version(None)), made) if keep else made()
     response = Response(text, mimetype="application/json")
     response.set_etag(tag)
@@ -230,7 +230,7 @@ def active_closures() -> Response:
     limit, after = _limit(50), _cursor()
 
     def make() -> Made:
-        query = _candidates(moment, stretch, after)
+        query = _candidates(moment, stretch, after, limit)
         texts, following = _paged(_in_force(get_store(), query, moment, stretch, limit), limit)
         shown = moment.isoformat() if moment else None
         return _page("items", texts, following, at=shown), following
@@ -238,8 +238,10 @@ def active_closures() -> Response:
     return _conditional(make, keep=not now)
 
 
-def _candidates(moment: date | None, stretch: Stretch | None, after: str | None) -> NoticeQuery:
-    """The closures whose window may hold ``moment`` (and on the stretch's road), in id order."""
+def _candidates(
+    moment: date | None, stretch: Stretch | None, after: str | None, limit: int
+) -> NoticeQuery:
+    """The closures whose window may hold ``moment`` (and on the stretch's road), newest first."""
     first = last = None
     if isinstance(moment, datetime):  # a night's hours run into the next morning
         first, last = moment.date() - timedelta(days=1), moment.date()
@@ -247,7 +249,7 @@ def _candidates(moment: date | None, stretch: Stretch | None, after: str | None)
         first = last = moment
     route = stretch.route if stretch else None
     return NoticeQuery(kind="road_closure", route=route, active_on=first, active_until=last,
-                       limit=_SCAN, after=after)  # fmt: skip
+                       limit=limit + 1, after=after)  # fmt: skip
 
 
 def _in_force(
@@ -258,10 +260,10 @@ def _in_force(
     while True:
         batch = store.closures_from(query)
         for notice_id, row, text in batch:
-            record = from_dict(row)
+            # Only a stretch needs the whole record: the windows alone say if it is in force.
             if (
-                (moment is None or in_force(record, moment))
-                and (stretch is None or on_stretch(record, stretch))
+                (moment is None or _holds(windows(row), moment))
+                and (stretch is None or on_stretch(from_dict(row), stretch))
                 and not lifted(row, moment)
             ):
                 found.append((notice_id, text))
@@ -314,7 +316,16 @@ def in_force(record: Record, moment: date) -> bool:
     """Tell whether a closure applies on a day (any hour of it) or at a moment."""
     if not isinstance(record, RoadClosure):
         return False
-    windows = record.windows or ((record.window,) if record.window else ())
+    return _holds(record.windows or ((record.window,) if record.window else ()), moment)
+
+
+def windows(row: dict[str, Any]) -> tuple[Window, ...]:
+    """The windows of a stored closure, read without rebuilding the rest of its record."""
+    found = row.get("windows") or ([row["window"]] if row.get("window") else [])
+    return tuple(from_plain(Window, window) for window in found)
+
+
+def _holds(windows: tuple[Window, ...], moment: date) -> bool:
     return any(_window_holds(window, moment) for window in windows)
 
 
