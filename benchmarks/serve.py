@@ -1,19 +1,28 @@
-"""Serving benchmark: wrk against gunicorn (2 workers) on 127.0.0.1 with 10,000 notices stored.
+"""Serving benchmark: every endpoint under deploy/'s gunicorn, bare and behind deploy/'s nginx.
 
-Prints requests/s and latency percentiles for a feed, a 304 answer and an API list, beside
-the same run's baseline: a static file served by the same gunicorn. Figures are printed,
-never asserted. Needs `wrk` (Debian's package). gunicorn listens on --port (a free one by
-default) and opens no control socket, so no other gunicorn on the account is reached.
+For each store size (10,000 and 100,000 generated notices, benchmarks/data.py) it starts
+gunicorn with deploy/gunicorn.conf.py on a SQLite store, and nginx with
+deploy/nginx/notices.conf in front of it (its cache), plus one more nginx server that
+serves the feed's very bytes as a static file: the baseline of the same run. wrk drives
+each endpoint at --connections for --seconds; each figure is printed beside its baseline
+with the ratio, then the filters' time at the largest size against the smallest, then the
+RSS of every gunicorn worker after the run. Figures are printed, never asserted.
 
-    python benchmarks/serve.py [--notices 10000] [--seconds 5] [--port 8000]
+    python -m benchmarks.serve                      # the whole run (make bench-serve)
+    python -m benchmarks.serve --notices 200 --seconds 1   # a smoke run
+    python -m benchmarks.serve --workers-matrix     # sync vs gthread, access log on/off
+
+Ports come from --app-port, --proxy-port and --static-port (0: a free one each). Stores are
+kept in --data (by size) so that a second run skips generating them. Needs wrk and nginx
+(Debian's packages; .ci/run installs both).
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import hashlib
 import importlib.metadata
+import json
 import os
 import re
 import shutil
@@ -22,56 +31,48 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+from benchmarks import data, nginx
+
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "seeds" / "000_503c39abf6fb6e41.txt"
-DEMO = ROOT / "notices" / "demo" / "pages"  # notices to vary where shared/ is not beside us
+CONF = ROOT / "deploy" / "gunicorn.conf.py"
+FEED = "/feeds/road-closures.rss"
+KEY = "benchmark-identifier-key"
+FILTERS = ("list by route", "list by region code", "list active on a day", "active at a moment",
+           "lookup")  # fmt: skip
 
 
-def _fill(url: str, count: int) -> None:
-    """Store ``count`` distinct notices, varied from the seed page's real records."""
-    from notices.parse import parse_page
-    from notices.store import Sighting, Store
+@dataclass(frozen=True)
+class Figure:
+    """What wrk measured of one URL."""
 
-    pages = [SEED] if SEED.exists() else sorted(DEMO.glob("*.txt"))
-    base = [
-        record
-        for page in pages
-        for record in parse_page(
-            page.read_text(encoding="utf-8"), published_on=date(2025, 7, 8), region_code="210500"
-        )
-    ]
-    store = Store.open(url)
-    batch = []
-    for n in range(count):
-        record = base[n % len(base)]
-        digest = hashlib.sha256(f"{record.id}{n}".encode()).hexdigest()[:20]
-        batch.append(dataclasses.replace(record, id=f"{record.id[:3]}{digest}"))
-        if len(batch) == 500:
-            seen = datetime(2025, 7, 8, tzinfo=UTC) + timedelta(minutes=n)
-            store.save_notices(
-                batch,
-                Sighting("bench", f"https://paper.example/{n}.htm", date(2025, 7, 8), "A1", seen),
-            )
-            batch = []
-    if batch:
-        store.save_notices(
-            batch,
-            Sighting(
-                "bench",
-                "https://paper.example/last.htm",
-                date(2025, 7, 8),
-                "A1",
-                datetime(2025, 7, 9, tzinfo=UTC),
-            ),
-        )
-    store.close()
+    rate: float  # requests per second
+    p50_ms: float
+    p99_ms: float
+    errors: int  # failed connections, timeouts and answers that are not 2xx or 3xx
 
 
-def _free_port() -> int:
+@dataclass(frozen=True)
+class Case:
+    """One endpoint to measure, its baseline's name, and the headers to send."""
+
+    name: str
+    path: str
+    headers: tuple[str, ...] = ()
+
+
+# ── the servers ────────────────────────────────────────────────────────────────────
+
+
+def free_port() -> int:
+    """A port nothing listens on now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -83,87 +84,351 @@ def _no_control_socket() -> list[str]:
     return ["--no-control-socket"] if (major, minor) >= (25, 1) else []
 
 
-def _wait(url: str, seconds: float = 20.0) -> None:
+@contextmanager
+def gunicorn(
+    database: str, port: int, settings: dict[str, str]
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run deploy/'s gunicorn on ``database`` until the block ends."""
+    env = os.environ | {
+        "NOTICES_DATABASE_URL": database,
+        "NOTICES_IDENTIFIER_KEY": KEY,
+        "NOTICES_WEB_BIND": f"127.0.0.1:{port}",
+        "NOTICES_TRUSTED_PROXIES": "1",
+        "NOTICES_LOOKUP_RATE": "1000000/second",  # wrk is one client
+        **settings,
+    }
+    command = [sys.executable, "-m", "gunicorn", "-c", str(CONF), "--log-level", "warning",
+               *_no_control_socket(), "service.app:create_app()"]  # fmt: skip
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - the access log is written, as to journald
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
+    try:
+        _wait(f"http://127.0.0.1:{port}/api/v1/health", server)
+        yield server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def _wait(url: str, server: subprocess.Popen[bytes], seconds: float = 60.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}")
         try:
-            urllib.request.urlopen(url, timeout=1).read()
+            urllib.request.urlopen(url, timeout=2).read()
             return
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer")
 
 
-def _wrk(url: str, seconds: int, headers: list[str]) -> tuple[float, str]:
-    command = [
-        "wrk",
-        "-t2",
-        "-c16",
-        f"-d{seconds}s",
-        "--latency",
-        *[a for h in headers for a in ("-H", h)],
-        url,
-    ]
+def worker_rss(master: int) -> list[int]:
+    """The resident memory of each worker of a gunicorn master, in MB."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    sizes = []
+    for child in children:
+        status = Path(f"/proc/{child}/status").read_text()
+        kb = re.search(r"VmRSS:\s+(\d+) kB", status)
+        sizes.append(int(kb.group(1)) // 1024 if kb else 0)
+    return sizes
+
+
+def _static_server(port: int, root: Path) -> str:
+    """An nginx server that serves ``root``'s files: the feed's bytes, as a static file."""
+    return f"""
+server {{
+    listen 127.0.0.1:{port};
+    access_log off;
+    root {root};
+    location / {{ default_type application/rss+xml; etag on; }}
+}}
+"""
+
+
+# ── measuring ──────────────────────────────────────────────────────────────────────
+
+
+def wrk(url: str, seconds: float, connections: int, headers: tuple[str, ...] = ()) -> Figure:
+    """Load ``url`` with wrk and read its figures."""
+    threads = min(connections, max(1, os.cpu_count() or 1))
+    sent = [a for h in headers for a in ("-H", h)]
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
+               "--latency", "--timeout", "5s", *sent, url]  # fmt: skip
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p99 = re.search(r"99%\s+(\S+)", out)
-    return rate, p99.group(1) if p99 else "?"
+    rate = float(_found(r"Requests/sec:\s+([\d.]+)", out))
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    errors += int(_found(r"Non-2xx or 3xx responses: (\d+)", out, "0"))
+    return Figure(rate, _ms(_found(r"50%\s+(\S+)", out)), _ms(_found(r"99%\s+(\S+)", out)), errors)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--notices", type=int, default=10_000)
-    parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--port", type=int, default=0, help="port for gunicorn (0: a free one)")
-    args = parser.parse_args()
-    if not shutil.which("wrk"):
-        print("wrk is not installed (apt-get install wrk)")
-        return 1
+def _found(pattern: str, text: str, default: str | None = None) -> str:
+    match = re.search(pattern, text)
+    if match is None:
+        if default is None:
+            raise RuntimeError(f"wrk said nothing like {pattern!r}:\n{text}")
+        return default
+    return match.group(1)
+
+
+def _ms(value: str) -> float:
+    """wrk's 1.23ms, 456.00us, 1.02s or 1.50m, in milliseconds (NaN for what it could not tell)."""
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+    if match is None:
+        return float("nan")
+    return float(match[1]) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[match[2]]
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(), dict(exc.headers)
+
+
+def cases(base: str, count: int) -> list[Case]:
+    """The endpoints, with real values from the store: an id, a road, a region, an identifier."""
+    _, body, _ = _get(f"{base}/api/v1/notices?kind=road_closure&limit=1")
+    closure = json.loads(body)["items"][0]
+    _, body, _ = _get(f"{base}/api/v1/notices?kind=loss_declaration&limit=1")
+    declaration = json.loads(body)["items"][0]
+    identifier = _an_identifier(count)
+    day = date.today().isoformat()
+    etag = _get(f"{base}{FEED}")[2]["ETag"]
+    quote = urllib.parse.quote
+    return [
+        Case("feed (RSS, 50 items)", FEED),
+        Case("feed answered 304", FEED, (f"If-None-Match: {etag}",)),
+        Case("list (50 items)", "/api/v1/notices?limit=50"),
+        Case("single notice", f"/api/v1/notices/{closure['id']}"),
+        Case(
+            "list by route",
+            f"/api/v1/notices?route={quote(closure['routes'][0]['code'])}",
+        ),
+        Case(
+            "list by region code",
+            f"/api/v1/notices?region_code={declaration['region_code'][:4]}",
+        ),
+        Case("list active on a day", f"/api/v1/notices?active_on={day}"),
+        Case("active at a moment", f"/api/v1/road-closures/active?at={day}T12:00"),
+        Case("lookup", f"/api/v1/loss-declarations/lookup?identifier={identifier}"),
+    ]
+
+
+def _an_identifier(count: int) -> str:
+    """An identifier the generated store holds (the same seed gives the same notices)."""
+    for record in data.records(count):
+        identifiers = getattr(record, "identifiers", ())
+        if identifiers:
+            return str(identifiers[0].value)
+    raise RuntimeError("the generated store holds no loss declaration")
+
+
+# ── one size ───────────────────────────────────────────────────────────────────────
+
+
+def store_for(folder: Path, count: int) -> str:
+    """A SQLite store of ``count`` generated notices in ``folder``, made once, then reused."""
+    path = folder / f"serve-{count}.sqlite3"
+    done = path.with_suffix(".done")
+    made_by = _schema_and_data()
+    if not done.exists() or done.read_text().split()[0] != made_by:
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in (path, path.with_suffix(".sqlite3-wal"), path.with_suffix(".sqlite3-shm")):
+            old.unlink(missing_ok=True)
+        seconds = data.fill(f"sqlite:///{path}", count, key=KEY.encode())
+        done.write_text(f"{made_by} {seconds:.1f}\n")
+        print(f"stored {count} generated notices in {seconds:.1f} s ({path})", flush=True)
+    return f"sqlite:///{path}"
+
+
+def _schema_and_data() -> str:
+    """A digest of the migrations and the generator: a store made by others is made again."""
+    files = sorted((ROOT / "notices" / "migrations" / "versions").glob("*.py"))
+    files += [ROOT / "benchmarks" / "data.py", ROOT / "notices" / "published.py"]
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def run_size(args: argparse.Namespace, folder: Path, count: int) -> dict[str, Figure]:
+    """Measure every endpoint on a store of ``count`` notices; print and return the figures."""
+    database = store_for(Path(args.data or folder), count)
+    app, proxy, static = (args.app_port or free_port(), args.proxy_port or free_port(),
+                          args.static_port or free_port())  # fmt: skip
+    settings = _settings(args.worker_class, args.threads, args.access_log)
+    base = f"http://127.0.0.1:{app}"
+    figures: dict[str, Figure] = {}
+    with gunicorn(database, app, settings) as server:
+        todo = cases(base, count)
+        files = folder / f"static-{count}"
+        target = files / FEED.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(_get(f"{base}{FEED}")[1])
+        config = nginx.render(folder / f"nginx-{count}", listen=f"127.0.0.1:{proxy}",
+                              upstream=f"127.0.0.1:{app}", workers=args.nginx_workers,
+                              extra=_static_server(static, files))  # fmt: skip
+        with nginx.running(config, [proxy, static]):
+            baseline = _baselines(args, f"http://127.0.0.1:{static}")
+            print("  app, each answer kept per store version (a repeated URL):")
+            _measure(args, "", todo, base, baseline, figures)
+            print("  app behind deploy/'s nginx (its cache keeps the feeds only):")
+            _measure(args, "via nginx: ", todo, f"http://127.0.0.1:{proxy}", baseline, figures)
+        _rss(server.pid)
+    uncached = settings | {"NOTICES_ANSWER_CACHE": "0"}
+    with gunicorn(database, app, uncached) as server:
+        print("  app, no answer kept (NOTICES_ANSWER_CACHE=0): the read path itself:")
+        api = [case for case in todo if not case.path.startswith("/feeds/")]
+        _measure(args, "uncached: ", api, base, baseline, figures)
+        _rss(server.pid)
+    return figures
+
+
+def _rss(master: int) -> None:
+    sizes = worker_rss(master)
+    print(f"  worker RSS after the run: {', '.join(f'{mb} MB' for mb in sizes)}", flush=True)
+
+
+def _settings(worker_class: str, threads: int, access_log: bool) -> dict[str, str]:
+    return {
+        "NOTICES_WEB_WORKER_CLASS": worker_class,
+        "NOTICES_WEB_THREADS": str(threads),
+        "NOTICES_WEB_ACCESS_LOG": "-" if access_log else "off",
+    }
+
+
+def _baselines(args: argparse.Namespace, static: str) -> dict[str, Figure]:
+    """nginx serving the feed's bytes as a file: a 200 and a 304; printed with the header."""
+    baseline = {
+        "": wrk(f"{static}{FEED}", args.seconds, args.connections),
+        "304": wrk(f"{static}{FEED}", args.seconds, args.connections, _static_etag(static)),
+    }
+    print(f"  {'':24s} {'req/s':>8s} {'p50 ms':>7s} {'p99 ms':>7s} {'errors':>6s}"
+          f"   {'baseline':>8s} {'ratio':>6s}")  # fmt: skip
+    _line("nginx static (baseline)", baseline[""], None)
+    _line("nginx static 304", baseline["304"], None)
+    return baseline
+
+
+def _measure(
+    args: argparse.Namespace,
+    prefix: str,
+    todo: list[Case],
+    base: str,
+    baseline: dict[str, Figure],
+    figures: dict[str, Figure],
+) -> None:
+    for case in todo:
+        figure = wrk(f"{base}{case.path}", args.seconds, args.connections, case.headers)
+        figures[f"{prefix}{case.name}"] = figure
+        _line(case.name, figure, baseline["304" if case.headers else ""])
+
+
+def _static_etag(static: str) -> tuple[str, ...]:
+    return (f"If-None-Match: {_get(f'{static}{FEED}')[2]['ETag']}",)
+
+
+def _line(name: str, figure: Figure, baseline: Figure | None) -> None:
+    shown = f"  {name[:24]:24s} {figure.rate:8.0f} {figure.p50_ms:7.2f} {figure.p99_ms:7.1f}"
+    shown += f" {figure.errors:6d}"
+    if baseline is not None:
+        shown += f"   {baseline.rate:8.0f} {figure.rate / baseline.rate:6.3f}"
+    print(shown, flush=True)
+
+
+def compare_sizes(figures: dict[int, dict[str, Figure]]) -> None:
+    """Print each filter's median latency at the largest size against the smallest."""
+    small, large = min(figures), max(figures)
+    print(
+        f"filters at {large} notices against {small}, no answer kept (median latency; goal ≤ 1.5×):"
+    )
+    for name in FILTERS:
+        first, last = figures[small][f"uncached: {name}"], figures[large][f"uncached: {name}"]
+        times = f"{first.p50_ms:7.2f} ms → {last.p50_ms:7.2f} ms"
+        rates = f"({first.rate:.0f} → {last.rate:.0f} req/s)"
+        print(f"  {name:24s} {times}   ×{last.p50_ms / first.p50_ms:5.2f}   {rates}")
+
+
+# ── worker settings ────────────────────────────────────────────────────────────────
+
+
+def workers_matrix(args: argparse.Namespace, folder: Path) -> None:
+    """Measure a feed, its 304 and a list under each worker class, access log on and off."""
+    count = args.notices[0]
+    database = store_for(Path(args.data or folder), count)
+    print(f"worker settings on {count} notices, {args.connections} connections, app alone:")
+    print(
+        f"  {'worker, access log':28s} {'feed':>8s} {'304':>8s} {'list':>8s} {'active':>8s}  RSS MB"
+    )
+    for worker_class, threads in (("sync", 1), ("gthread", args.threads)):
+        for access_log in (True, False):
+            port = args.app_port or free_port()
+            with gunicorn(database, port, _settings(worker_class, threads, access_log)) as server:
+                base = f"http://127.0.0.1:{port}"
+                todo = {c.name: c for c in cases(base, count)}
+                names = ("feed (RSS, 50 items)", "feed answered 304", "list (50 items)",
+                         "active at a moment")  # fmt: skip
+                rates = [wrk(f"{base}{todo[n].path}", args.seconds, args.connections,
+                             todo[n].headers).rate for n in names]  # fmt: skip
+                rss = worker_rss(server.pid)
+            label = f"{worker_class} ×{threads}, log {'on' if access_log else 'off'}"
+            print(f"  {label:28s} {''.join(f'{r:8.0f} ' for r in rates)} {rss}", flush=True)
+
+
+# ── the command ────────────────────────────────────────────────────────────────────
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line."""
+    made = argparse.ArgumentParser(
+        prog="python -m benchmarks.serve",
+        description=__doc__.split("\n\n")[0],
+        epilog="See BENCHMARKS.md for the figures of the last run.",
+    )
+    made.add_argument("--notices", type=int, nargs="+", default=[10_000, 100_000],
+                      help="store sizes to measure (default: 10000 100000)")  # fmt: skip
+    made.add_argument("--seconds", type=float, default=5, help="wrk's run per URL (default 5)")
+    made.add_argument("--connections", type=int, default=32, help="wrk's connections (32)")
+    made.add_argument("--app-port", type=int, default=0, help="gunicorn's port (0: a free one)")
+    made.add_argument("--proxy-port", type=int, default=0, help="nginx cache's port (0: free)")
+    made.add_argument("--static-port", type=int, default=0, help="nginx static port (0: free)")
+    made.add_argument("--data", help="folder to keep the generated stores in, for reruns")
+    made.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"),
+                      help="gunicorn worker class (default: deploy/'s, gthread)")  # fmt: skip
+    made.add_argument("--threads", type=int, default=24, help="gthread threads (24)")
+    made.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=False,
+                      help="gunicorn's access log (default off: nginx logs)")  # fmt: skip
+    made.add_argument("--nginx-workers", type=int, default=1, help="nginx workers (1)")
+    made.add_argument("--workers-matrix", action="store_true",
+                      help="only compare worker settings (sync/gthread, log on/off)")  # fmt: skip
+    return made
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; print the figures."""
+    args = parser().parse_args(argv)
+    for tool in ("wrk",):
+        if shutil.which(tool) is None:
+            print(f"{tool} is not installed (apt-get install {tool})", file=sys.stderr)
+            return 1
+    nginx.binary()
+    load = os.getloadavg()
+    print(f"{os.cpu_count()} CPUs, load average {load[0]:.2f} before the run; "
+          f"{args.connections} connections, {args.seconds:g} s per URL", flush=True)  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
-        database = f"sqlite:///{folder}/serve.sqlite3"
-        began = time.perf_counter()
-        _fill(database, args.notices)
-        print(f"stored {args.notices} notices in {time.perf_counter() - began:.1f} s")
-        port = args.port or _free_port()
-        env = {**os.environ, "NOTICES_DATABASE_URL": database}
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-w",
-                "2",
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-                *_no_control_socket(),
-                "service.app:create_app()",
-            ],
-            env=env,
-            cwd=ROOT,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            _wait(f"{base}/api/v1/health")
-            feed = f"{base}/feeds/road-closures.rss"
-            etag = urllib.request.urlopen(feed).headers["ETag"]
-            cases = [
-                ("static file (baseline)", f"{base}/static/robots.txt", []),
-                ("feed (RSS, 50 items)", feed, []),
-                ("feed answered 304", feed, [f"If-None-Match: {etag}"]),
-                ("API list (50 items)", f"{base}/api/v1/notices?limit=50", []),
-            ]
-            baseline = None
-            print(f"{'':28s} {'requests/s':>12s} {'p99':>10s}")
-            for name, url, headers in cases:
-                rate, p99 = _wrk(url, args.seconds, headers)
-                baseline = baseline or rate
-                ratio = rate / baseline
-                print(f"{name:28s} {rate:12.0f} {p99:>10s}   x{ratio:5.2f} of the static file")
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        if args.workers_matrix:
+            workers_matrix(args, Path(folder))
+            return 0
+        figures = {}
+        for count in args.notices:
+            print(f"{count} notices:", flush=True)
+            figures[count] = run_size(args, Path(folder), count)
+    if len(figures) > 1:
+        compare_sizes(figures)
+    print(f"load average {os.getloadavg()[0]:.2f} after the run")
     return 0
 
 

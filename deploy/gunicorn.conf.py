@@ -1,22 +1,73 @@
 """gunicorn settings for the web process: `gunicorn -c deploy/gunicorn.conf.py 'service.app:create_app()'`.
 
-The scheduler never runs in web workers: run `notices worker` as its own service (see
-notices-worker.service), so each source is ingested once, not once per worker.
+Everything comes from the environment, the same NOTICES_* settings table as the app's:
+NOTICES_WEB_BIND (the address), NOTICES_WEB_WORKERS (processes), NOTICES_WEB_THREADS,
+NOTICES_WEB_WORKER_CLASS, NOTICES_WEB_ACCESS_LOG and NOTICES_LOG_FORMAT (json: one JSON
+object a line, gunicorn's lines too); the defaults are what the serving benchmark chose
+(BENCHMARKS.md, "Worker settings", has the figures). The scheduler never runs in web
+workers: run `notices worker` as its own service (see notices-worker.service), so each
+source is ingested once, not once per worker.
+
+/metrics adds up every worker's counts: prometheus-client's multiprocess mode keeps them in
+PROMETHEUS_MULTIPROC_DIR (a fresh temporary folder when unset), emptied when gunicorn starts.
 """
 
-bind = "127.0.0.1:8000"
-workers = 2
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from notices import settings
+from notices.logs import gunicorn_logconfig
+
+bind = settings.get("WEB_BIND")
+workers = max(1, int(settings.get_float("WEB_WORKERS")))
 # A gthread worker reads each request on one of its threads, so a slow client (slowloris)
 # holds a thread until its request is whole. The kernel does not share connections out
 # evenly between workers, so each worker must absorb the slow clients alone: 24 threads
 # keep the health check answering with 20 of them (tests/test_slow_clients.py). More need
-# the buffering proxy in front (nginx), which hands gunicorn whole requests only. Slow
+# the buffering proxy in front (deploy/nginx), which hands gunicorn whole requests only. Slow
 # clients hold no database connection; fast requests past the pool's 15 wait for one.
-threads = 24
-worker_class = "gthread"
+threads = max(1, int(settings.get_float("WEB_THREADS")))
+worker_class = settings.get("WEB_WORKER_CLASS")
 timeout = 30
 graceful_timeout = 20
-accesslog = "-"
+keepalive = 5  # nginx keeps its upstream connections open (deploy/nginx/notices.conf)
+# Off by default: nginx in front (deploy/nginx/notices.conf) logs every request's path, and
+# gunicorn's own log cost 20-30% of the throughput of the feed (BENCHMARKS.md). "-" logs each
+# request to stdout again (without nginx in front, do).
+_access_log = settings.get("WEB_ACCESS_LOG")
+accesslog = None if _access_log == "off" else _access_log
 # Paths only, never query strings: a lookup's query string is a full ID number (%(U)s is the
 # path; %(r)s, the default, is the whole request line). No Referer: it may hold one too.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
+logconfig_dict = gunicorn_logconfig() or {}
+# gunicorn 25.1+ opens a control socket in $HOME; the service has no use for it (and the
+# container's user no home). Older gunicorns ignore the name.
+control_socket_disable = True
+
+# Set here, in the master, before any worker imports prometheus_client: it reads it once.
+_made = None if "PROMETHEUS_MULTIPROC_DIR" in os.environ else tempfile.mkdtemp(prefix="notices-")
+if _made is not None:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _made
+
+
+def on_starting(server: object) -> None:
+    """Empty the metrics folder: counts of an earlier run are not this one's."""
+    folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+
+
+def on_exit(server: object) -> None:
+    """Remove the metrics folder made here."""
+    if _made is not None:
+        shutil.rmtree(_made, ignore_errors=True)
+
+
+def child_exit(server: object, worker: object) -> None:
+    """Tell prometheus-client a worker is gone, so its live gauges are dropped."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]

@@ -284,6 +284,28 @@ def sources_command(db: str | None, sources_file: Path | None) -> None:
         store.close()
 
 
+@main.group("db")
+def db_group() -> None:
+    """Look after the store's schema."""
+
+
+@db_group.command("upgrade")
+@click.option("--db", help=_DB_HELP)
+def db_upgrade(db: str | None) -> None:
+    """Bring the store's schema to the latest migration (run once before starting a release)."""
+    store = _store(db)  # opening migrates, one process at a time on PostgreSQL
+    try:
+        click.echo(f"store {_shown(db or _database_url())}: schema at {store.schema_revision()}")
+    finally:
+        store.close()
+
+
+def _database_url() -> str:
+    from notices import settings
+
+    return settings.get("DATABASE_URL")
+
+
 @main.group("token")
 def token_group() -> None:
     """Make, list and revoke the staff's API tokens (kept as digests, never in the clear)."""

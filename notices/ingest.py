@@ -23,6 +23,7 @@ import re
 import signal
 import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -137,13 +138,17 @@ def ingest_once(
             _finish_indexes(indexes, failed, source, store, now())
         finally:
             if held.lost.is_set():
-                tally.errors.append("stopped: another run took the source's lock over")
+                tally.errors.append("stopped: the source's lock was taken over, or not renewed")
             store.finish_run(run_id, tally.stats(), now())
     return tally.stats()
 
 
 class Lease:
-    """A source's lock, held for ``length`` at a time and renewed on a thread while in use."""
+    """A lock, held for ``length`` at a time and renewed on a thread while in use.
+
+    ``lost`` is set when another holder took it over, or when it could not be renewed for a
+    whole lease (the database away): another may hold it by then, so the holder steps back.
+    """
 
     def __init__(
         self, store: Store, name: str, holder: str, length: timedelta, now: Callable[[], datetime]
@@ -151,29 +156,45 @@ class Lease:
         self._store, self._name, self._holder = store, name, holder
         self._length, self._now = length, now
         self._done = threading.Event()
-        self.lost = threading.Event()  # set when another run took the lock over
+        self.lost = threading.Event()
         self._beat = threading.Thread(target=self._renew, name=f"lease {name}", daemon=True)
 
-    def __enter__(self) -> Lease:
+    def take(self) -> bool:
+        """Take the lock if it is free or expired, and keep renewing it; tell whether taken."""
         if not self._store.try_lock(self._name, self._holder, self._now(), self._length):
-            raise SourceBusy(f"{self._name.removeprefix('source:')!r} is being ingested already")
+            return False
         self._beat.start()
+        return True
+
+    def release(self) -> None:
+        """Stop renewing and free the lock (if it is still ours)."""
+        self._done.set()
+        if self._beat.is_alive():
+            self._beat.join()
+        self._store.unlock(self._name, self._holder)
+
+    def __enter__(self) -> Lease:
+        if not self.take():
+            raise SourceBusy(f"{self._name.removeprefix('source:')!r} is being ingested already")
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._done.set()
-        self._beat.join()
-        self._store.unlock(self._name, self._holder)
+        self.release()
 
     def _renew(self) -> None:
         """Renew three times a lease: two missed beats in a row still keep the lock."""
+        renewed = time.monotonic()
         while not self._done.wait(self._length.total_seconds() / 3):
             try:
                 if not self._store.try_lock(self._name, self._holder, self._now(), self._length):
                     self.lost.set()
                     return
+                renewed = time.monotonic()
             except Exception:  # the database away for a moment: try again at the next beat
                 log.exception("renewing the lease of %s", self._name)
+                if time.monotonic() - renewed >= self._length.total_seconds():
+                    self.lost.set()
+                    return
 
 
 @contextmanager

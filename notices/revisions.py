@@ -220,6 +220,15 @@ def revisions(session: Session, notice_id: str) -> list[dict[str, Any]]:
     return [_revision_dict(r) for r in session.scalars(stmt.order_by(RevisionRow.revision))]
 
 
+def revisions_of(session: Session, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Return the revisions of several notices, each's oldest first, in one query."""
+    stmt = select(RevisionRow).where(RevisionRow.notice_id.in_(ids))
+    found: dict[str, list[dict[str, Any]]] = {notice_id: [] for notice_id in ids}
+    for row in session.scalars(stmt.order_by(RevisionRow.notice_id, RevisionRow.revision)):
+        found[row.notice_id].append(_revision_dict(row))
+    return found
+
+
 def _revision_dict(row: RevisionRow) -> dict[str, Any]:
     return {
         "revision": row.revision,

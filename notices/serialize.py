@@ -7,10 +7,11 @@ import json
 import types
 import typing
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from notices.model import LossDeclaration, Record, RoadClosure
 
+_D = TypeVar("_D")
 _RENAMED = {"from_": "from"}
 _HIDDEN = {"span"}
 _ORDER = (
@@ -72,6 +73,12 @@ def from_dict(data: dict[str, Any]) -> Record:
         raise ValueError(f"not a notice record: kind {kind!r}")
     record: Record = _built(_KINDS[kind], data)
     return record
+
+
+def from_plain(cls: type[_D], data: dict[str, Any]) -> _D:
+    """Return one part of a record (a Window, a Stake…) from its dict, as from_dict reads it."""
+    built: _D = _built(cls, data)
+    return built
 
 
 def _built(cls: type[Any], data: dict[str, Any]) -> Any:

@@ -59,6 +59,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EXTRACT_MEMORY_MB", "512", "memory a PDF's extraction may use, in its own process"),
     Setting("EXTRACT_SECONDS", "30", "CPU seconds a PDF's extraction may use"),
     Setting(
+        "SCHEDULER_LEASE",
+        "30",
+        "seconds a standby `notices worker` waits after the active one's last heartbeat "
+        "before it takes the schedule over",
+    ),
+    Setting("WEB_BIND", "127.0.0.1:8000", "address gunicorn listens on (deploy/gunicorn.conf.py)"),
+    Setting("WEB_WORKERS", "2", "gunicorn worker processes of the web service (deploy/)"),
+    Setting("WEB_THREADS", "24", "threads of each gunicorn worker (gthread)"),
+    Setting("WEB_WORKER_CLASS", "gthread", "gunicorn's worker class"),
+    Setting(
+        "WEB_ACCESS_LOG", "off", "gunicorn's access log: off (nginx logs), - for stdout, or a file"
+    ),
+    Setting("LOG_FORMAT", "text", "text, or json: one JSON object a line, for log collectors"),
+    Setting(
+        "METRICS_ALLOW",
+        "127.0.0.1/8,::1",
+        "addresses or networks that may read /metrics, comma-separated; `none`: nobody",
+    ),
+    Setting(
         "API_TOKENS",
         "",
         "staff API tokens as name=token pairs, comma-separated (or made by `notices token`)",

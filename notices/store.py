@@ -24,6 +24,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import (
     Connection,
     Engine,
@@ -40,16 +41,19 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from notices import revisions, settings, staff
+from notices import published, revisions, settings, staff
 from notices.errors import EditError
 from notices.model import Record
 from notices.privacy import identifier_digest
 from notices.serialize import from_dict
 from notices.tables import (
+    ISSUER_SEPARATOR,
     AuditRow,
     IdentifierDigestRow,
     LockRow,
     NoticeCountRow,
+    NoticeIssuerRow,
+    NoticeNameRow,
     NoticeRouteRow,
     NoticeRow,
     PageRow,
@@ -71,6 +75,7 @@ _SQLITE_BUSY_MS = 10_000
 # The key of the identifier digests (see find_identifier); settings say which.
 DEFAULT_KEY = settings.get("IDENTIFIER_KEY").encode()
 MAX_LIMIT = 500
+_PUBLISH_BATCH = 500  # notices written per transaction when Store.open fills their texts
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,18 @@ class RunStats:
 
 
 @dataclass(frozen=True)
+class RunTotals:
+    """What all the runs of one source did, added up (for /metrics)."""
+
+    runs: int
+    pages_fetched: int
+    pages_skipped: int
+    pages_failed: int
+    notices_new: int
+    notices_seen: int
+
+
+@dataclass(frozen=True)
 class Run:
     """One ingest run of a source."""
 
@@ -174,6 +191,7 @@ class Store:
         store = cls(engine)
         try:
             store._migrate(identifier_key)
+            store._publish_unpublished()
         except BaseException:
             engine.dispose()
             raise
@@ -182,6 +200,11 @@ class Store:
     def close(self) -> None:
         """Close every pooled connection."""
         self._engine.dispose()
+
+    def schema_revision(self) -> str | None:
+        """Return the Alembic revision the schema is at."""
+        with self._engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
 
     def _migrate(self, identifier_key: bytes) -> None:
         config = Config()
@@ -192,6 +215,16 @@ class Store:
                 conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('notices.migrate'))"))
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
+
+    def _publish_unpublished(self) -> None:
+        """Write the public texts of the notices that have none (migration 0005 left them)."""
+        missing = select(NoticeRow.id).where(NoticeRow.published.is_(None)).limit(_PUBLISH_BATCH)
+        while True:
+            with self._write() as session:
+                ids = list(session.scalars(missing))
+                _publish(session, ids)
+            if len(ids) < _PUBLISH_BATCH:
+                return
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
@@ -259,6 +292,7 @@ class Store:
             _index_notices(session, [from_dict(r.record) for r in rows.values()], identifier_key)
             _add_sightings(session, placed, sighting)
             _count_notices(session, {record.kind for record in records})
+            _publish(session, list(rows))
         return SaveResult(new=new, seen_again=len(records) - new)
 
     def notice(self, notice_id: str, *, hidden: bool = False) -> dict[str, Any] | None:
@@ -299,6 +333,74 @@ class Store:
             stmt = stmt.order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc())
             rows = list(session.scalars(stmt.limit(query.limit)))
             return _notice_dicts(session, rows)
+
+    def published_page(self, query: NoticeQuery) -> list[tuple[str, str]]:
+        """Return the public texts of the notices ``query`` asks for, with their ids, newest first.
+
+        One indexed query: the texts were written when each notice last changed.
+        """
+        assert 1 <= query.limit <= MAX_LIMIT, f"limit {query.limit} out of 1..{MAX_LIMIT}"
+        stmt = select(NoticeRow.id, NoticeRow.published).where(*notice_filters(query))
+        with self._engine.connect() as session:
+            if query.after is not None:
+                stmt = _after(session, stmt, query.after)
+                if stmt is None:
+                    return []
+            stmt = stmt.order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc())
+            return [(i, text or "") for i, text in session.execute(stmt.limit(query.limit))]
+
+    def has_notice(self, notice_id: str) -> bool:
+        """Tell whether a notice of this id is stored."""
+        with self._engine.connect() as session:
+            return session.scalar(select(NoticeRow.id).where(NoticeRow.id == notice_id)) is not None
+
+    def published_notice(self, notice_id: str) -> str | None:
+        """Return a shown notice's public text with its revisions, or None."""
+        stmt = select(NoticeRow.published, NoticeRow.published_revisions).where(
+            NoticeRow.id == notice_id, NoticeRow.hidden.is_(False)
+        )
+        with self._engine.connect() as session:
+            found = session.execute(stmt).first()
+        if found is None or found[0] is None:
+            return None
+        return published.with_revisions(found[0], found[1] or "[]")
+
+    def closures_from(self, query: NoticeQuery) -> list[tuple[str, dict[str, Any], str]]:
+        """Return what ``query`` asks for, newest first, after its ``after``: id, record, text."""
+        stmt = select(NoticeRow.id, NoticeRow.record, NoticeRow.published, NoticeRow.status,
+                      NoticeRow.cancelled_on).where(*notice_filters(query))  # fmt: skip
+        with self._engine.connect() as session:
+            if query.after is not None:
+                stmt = _after(session, stmt, query.after)
+                if stmt is None:
+                    return []
+            stmt = stmt.order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc())
+            return [
+                (i, record | {"status": status, "cancelled_on": _iso(cancelled)}, text or "")
+                for i, record, text, status, cancelled in session.execute(stmt.limit(query.limit))
+            ]
+
+    def declarations(
+        self, value: str, key: bytes, *, limit: int, after: str | None = None
+    ) -> tuple[bool, list[tuple[str, str]]]:
+        """Return whether any declaration of ``value`` voids it, and a page of their texts.
+
+        Newest first; ``after`` is the id the previous page ended with.
+        """
+        digest = identifier_digest(value, key)
+        # The digest's few notices first (its index), then theirs: never a scan of every notice.
+        digested = select(IdentifierDigestRow.notice_id).where(IdentifierDigestRow.digest == digest)
+        named = (NoticeRow.id.in_(digested), *notice_filters(NoticeQuery()))
+        voids = select(NoticeRow.id).where(*named, NoticeRow.declared_void.is_(True))
+        page = select(NoticeRow.id, NoticeRow.published_declaration).where(*named)
+        with self._engine.connect() as session:
+            void = session.execute(voids.limit(1)).first() is not None
+            if after is not None:
+                page = _after(session, page, after)
+                if page is None:
+                    return void, []
+            page = page.order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc()).limit(limit)
+            return void, [(i, text or "") for i, text in session.execute(page)]
 
     def version(self, kind: str | None = None) -> tuple[int, datetime | None]:
         """Return how many notices (of ``kind``) are stored and when any last changed or was seen.
@@ -400,6 +502,7 @@ class Store:
             _index_notices(session, [from_dict(r.record) for r in rows], DEFAULT_KEY)
             for kind in {r.kind for r in rows}:
                 _touch_count(session, kind, now)
+            _publish(session, list(dict.fromkeys([*touched, shown])))
         found = self.notice(shown, hidden=True)
         assert found is not None
         return found
@@ -473,6 +576,18 @@ class Store:
         with self._read() as session:
             return [_run(row) for row in session.scalars(stmt)]
 
+    def run_totals(self) -> dict[str, RunTotals]:
+        """Return, for each source, its finished runs and what they did, added up."""
+        counts = [func.coalesce(func.sum(getattr(RunRow, c)), 0) for c in _columns(RunStats)[:-1]]
+        stmt = (
+            select(RunRow.source, func.count(), *counts)
+            .where(RunRow.finished_at.is_not(None))
+            .group_by(RunRow.source)
+        )
+        with self._read() as session:
+            rows = session.execute(stmt).all()
+            return {row[0]: RunTotals(*(int(n) for n in row[1:])) for row in rows}
+
     # Locks
 
     def try_lock(self, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
@@ -490,6 +605,34 @@ class Store:
         """Release lock ``name`` if ``holder`` holds it."""
         with self._write() as session:
             session.execute(delete(LockRow).where(LockRow.name == name, LockRow.holder == holder))
+
+
+def _after(session: Session | Connection, stmt: Any, notice_id: str) -> Any:
+    """Narrow a newest-first select to what follows ``notice_id``; None if it is unknown."""
+    last_seen = session.scalar(select(NoticeRow.last_seen).where(NoticeRow.id == notice_id))
+    if last_seen is None:
+        return None
+    return stmt.where(newest_first_after(last_seen, notice_id))
+
+
+def _publish(session: Session, ids: Sequence[str]) -> None:
+    """Write the public texts of these notices, from what the session holds of them now."""
+    session.flush()
+    seen, changes = _sightings(session, ids), revisions.revisions_of(session, list(ids))
+    rows = session.scalars(select(NoticeRow).where(NoticeRow.id.in_(ids)))
+    names: set[tuple[str, str]] = set()
+    with session.no_autoflush:  # each row written would be flushed before the next is read
+        for row in list(rows):
+            shown = _notice_dict(row, seen) | {"revisions": changes[row.id]}
+            texts = published.texts(shown)
+            row.published, row.published_revisions = texts.item, texts.revisions
+            row.published_declaration, row.declared_void = texts.declaration, texts.declared_void
+            signers = row.issuers.split(ISSUER_SEPARATOR)
+            names |= {("issuer", issuer) for issuer in signers if issuer}
+            names |= {("region", row.region)} if row.region else set()
+    if names:
+        values = [{"field": field, "value": value} for field, value in sorted(names)]
+        session.execute(_insert(session, NoticeNameRow).on_conflict_do_nothing(), values)
 
 
 def _json_dumps(value: Any) -> str:
@@ -526,9 +669,12 @@ def _columns(cls: type[Any]) -> list[str]:
 def _index_notices(session: Session, records: Sequence[Record], key: bytes) -> None:
     """Write the route keys and identifier digests of notices, in place of any they had."""
     ids = [record.id for record in records]
-    for table in (NoticeRouteRow, IdentifierDigestRow):
+    for table in (NoticeRouteRow, IdentifierDigestRow, NoticeIssuerRow):
         session.execute(delete(table).where(table.notice_id.in_(ids)))
     routes = [{"route": k, "notice_id": r.id} for r in records for k in sorted(route_keys(r))]
+    signed = [{"issuer": i, "notice_id": r.id} for r in records for i in sorted(set(r.issuers))]
+    if signed:
+        session.execute(insert(NoticeIssuerRow), signed)
     digests = [
         {"digest": d, "notice_id": r.id} for r in records for d in identifier_digests(r, key)
     ]

@@ -29,6 +29,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     MetaData,
+    Select,
     String,
     Text,
     TypeDecorator,
@@ -37,6 +38,7 @@ from sqlalchemy import (
     false,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -94,6 +96,14 @@ class NoticeRow(Base):
         Index(None, "last_seen", "id"),
         Index(None, "kind", "last_seen", "id"),  # the feeds: one kind, newest first
         Index(None, "publication", "last_seen", "id"),
+        # active_on and at: a window ends after the day asked about (few do, for today);
+        # else the newest-first scan of the kind stops as soon as a page is full.
+        Index(None, "kind", "window_end"),
+        # The rows Store.open must still write the public texts of: none, once it has.
+        Index("ix_notices_unpublished", "id", sqlite_where=text("published IS NULL"),
+              postgresql_where=text("published IS NULL")),
+        Index(None, "region_code", "last_seen", "id"),
+        Index(None, "region", "last_seen", "id"),
     )
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
@@ -126,6 +136,11 @@ class NoticeRow(Base):
     # The record as the printings left it, before staff overrides ({field: value}).
     base: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     overrides: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What the public API prints, written when the row changes (notices.published).
+    published: Mapped[str | None] = mapped_column(Text)
+    published_revisions: Mapped[str | None] = mapped_column(Text)
+    published_declaration: Mapped[str | None] = mapped_column(Text)
+    declared_void: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class PrintingRow(Base):
@@ -211,6 +226,27 @@ class IdentifierDigestRow(Base):
     notice_id: Mapped[str] = mapped_column(
         ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class NoticeIssuerRow(Base):
+    """An organisation signing a notice, whole, as the issuer filter finds it."""
+
+    __tablename__ = "notice_issuers"
+    __table_args__ = (Index(None, "notice_id"),)
+
+    issuer: Mapped[str] = mapped_column(String, primary_key=True)
+    notice_id: Mapped[str] = mapped_column(
+        ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class NoticeNameRow(Base):
+    """A region or issuer some notice names: a substring filter reads these few, then an index."""
+
+    __tablename__ = "notice_names"
+
+    field: Mapped[str] = mapped_column(String, primary_key=True)  # "region" or "issuer"
+    value: Mapped[str] = mapped_column(String, primary_key=True)
 
 
 class NoticeCountRow(Base):
@@ -401,13 +437,16 @@ def notice_filters(query: NoticeQuery) -> list[ColumnElement[bool]]:
     if query.route is not None:
         found.append(_names_road(query.route))
     if query.region is not None:
-        found.append(NoticeRow.region.icontains(query.region, autoescape=True))
+        found.append(NoticeRow.region.in_(_names("region", query.region)))
     if query.region_code is not None:
         found.append(_starts_with(NoticeRow.region_code, query.region_code))
     if query.publication is not None:
         found.append(NoticeRow.publication == query.publication)
     if query.issuer is not None:
-        found.append(NoticeRow.issuers.icontains(query.issuer, autoescape=True))
+        signed = select(NoticeIssuerRow.notice_id).where(
+            NoticeIssuerRow.issuer.in_(_names("issuer", query.issuer))
+        )
+        found.append(NoticeRow.id.in_(signed))
     if query.q is not None:
         found.append(or_(NoticeRow.text.icontains(query.q, autoescape=True),
                          NoticeRow.holder.icontains(query.q, autoescape=True)))  # fmt: skip
@@ -418,6 +457,12 @@ def notice_filters(query: NoticeQuery) -> list[ColumnElement[bool]]:
     if query.since is not None:  # seen again, or changed (staff edits change unseen)
         found.append(or_(NoticeRow.last_seen >= query.since, NoticeRow.changed_at >= query.since))
     return found
+
+
+def _names(field: str, part: str) -> Select[Any]:
+    """The stored values of ``field`` holding ``part``: a few names, not every notice."""
+    named = NoticeNameRow.value.icontains(part, autoescape=True)
+    return select(NoticeNameRow.value).where(NoticeNameRow.field == field, named)
 
 
 def _names_road(road: str) -> ColumnElement[bool]:

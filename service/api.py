@@ -11,8 +11,9 @@ client too, and in the CPU time it may spend.
 
 from __future__ import annotations
 
+import hashlib
 import re
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -26,19 +27,20 @@ from notices.errors import ConfigError, OverBudget
 from notices.identifiers import looks_like_resident_id
 from notices.model import Daily, Record, RoadClosure, Window
 from notices.parse import parse_page
-from notices.privacy import is_personal, mask_resident_id
+from notices.privacy import mask_resident_id
+from notices.published import dumps
 from notices.render.times import expires, local, onset
-from notices.render.view import is_private_url, public
 from notices.road_phrases import stake
-from notices.serialize import from_dict, to_dict
+from notices.serialize import from_dict, from_plain, to_dict
 from notices.sources import Source
 from notices.store import SHANGHAI as CHINA
 from notices.store import NoticeQuery, Run, Store
 from notices.tables import road_keys
 from service import openapi
+from service.answers import Answers, version
 from service.db import configured_sources, get_store
 from service.guard import limit
-from service.params import ParameterError, notice_query, parse_date
+from service.params import LOOKUP_LIMIT, ParameterError, notice_query, parse_date, parse_limit
 from service.problems import InvalidParameter, NotFound, Problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -53,7 +55,8 @@ _STRETCH = re.compile(rf"({_STAKE})(?:\.\.({_STAKE}))?")
 _CONTROL = re.compile("[\x00-\x1f\x7f]")  # PostgreSQL refuses NUL in text
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAX_TEXT = 200  # longest filter value or identifier read
-_PAGE = 200  # rows per store query when an answer needs them all
+_CACHE_SIZE = 1024
+_CACHE_BYTES = 64 * 1024 * 1024  # a worker keeps this much of its answers at most
 _RUNS_SHOWN = 5
 _CORS_METHODS = ("GET", "HEAD", "OPTIONS")
 _NO_CORS = ("/loss-declarations/lookup",)  # paths under the prefix closed to other origins
@@ -91,51 +94,14 @@ def _query() -> NoticeQuery:
         query = notice_query(request.args)
     except ParameterError as exc:
         raise InvalidParameter(exc.name, str(exc)) from exc
-    if query.after is not None and not _known(query.after):
-        raise InvalidParameter("cursor", "cursor is not one this API gave")
     return query
 
 
 def _known(cursor: str) -> bool:
-    return bool(_CURSOR.fullmatch(cursor)) and get_store().notice(cursor) is not None
+    return bool(_CURSOR.fullmatch(cursor)) and get_store().has_notice(cursor)
 
 
-# ── records as the API shows them ──────────────────────────────────────────────────
-
-
-def public_item(row: dict[str, Any]) -> dict[str, Any]:
-    """Return a stored notice as the public sees it, with what the store knows of it."""
-    item = dict(_public_record(row["id"], row.get("revision"), row.get("changed_at"), row))
-    item.update((key, row[key]) for key in _STORED if key in row)
-    if "sightings" in item:
-        item["sightings"] = [_public_sighting(s) for s in item["sightings"]]
-    return item
-
-
-def _public_sighting(sighting: dict[str, Any]) -> dict[str, Any]:
-    return sighting | {"url": None} if is_private_url(sighting.get("url")) else sighting
-
-
-_PUBLIC_CACHE = 4096
-
-
-def _public_record(
-    notice_id: str, revision: Any, changed_at: Any, row: dict[str, Any]
-) -> dict[str, Any]:
-    """The masked record of a notice revision: rebuilt and masked once, then kept."""
-    key = (notice_id, revision, changed_at)
-    cached = _public_records.get(key)
-    if cached is None:
-        cached = to_dict(public(from_dict(row)))
-        with _public_lock:
-            if len(_public_records) >= _PUBLIC_CACHE:
-                _public_records.pop(next(iter(_public_records)))
-            _public_records[key] = cached
-    return cached
-
-
-_public_records: dict[tuple[str, Any, Any], dict[str, Any]] = {}
-_public_lock = threading.Lock()
+# ── answers ────────────────────────────────────────────────────────────────────────
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -144,13 +110,63 @@ def _json(body: Any, status: int = 200) -> Response:
     return Response(text, status=status, mimetype="application/json")
 
 
-def _conditional(body: Any) -> Response:
-    """Answer JSON with an ETag of its bytes, or 304 to a client that holds them."""
-    response = _json(body)
-    response.add_etag()
+def _page(name: str, texts: list[str], following: str | None, **fields: Any) -> str:
+    """A page's JSON: ``fields``, then the stored texts as the list ``name``, then ``next``."""
+    head = "".join(f"{dumps(key)}: {dumps(value)}, " for key, value in fields.items())
+    return f'{{{head}"{name}": [{", ".join(texts)}], "next": {dumps(following)}}}'
+
+
+Made = tuple[str, str | None]  # an answer's JSON text, and the URL of the page after it
+Kept = tuple[str, str, str | None]  # the same with its ETag
+_kept: Answers[Kept] = Answers(_CACHE_BYTES, _CACHE_SIZE, lambda kept: len(kept[0]))
+
+
+def _conditional(make: Callable[[], Made], *, keep: bool = True) -> Response:
+    """Answer JSON made once per URL and store version, with its ETag; 304 if the client has it.
+
+    ``keep=False`` for an answer that depends on the clock too (closures in force now).
+    """
+    made = _tagged(make)
+    keep = keep and str(current_app.config.get("ANSWER_CACHE", "1")) != "0"  # 0: benchmarks
+    text, tag, following = _kept.get((request.full_path, version(None)), made) if keep else made()
+    response = Response(text, mimetype="application/json")
+    response.set_etag(tag)
     response.cache_control.no_cache = True
+    if following:
+        response.headers["Link"] = f'<{following}>; rel="next"'
     response.make_conditional(request.environ)
     return response
+
+
+def _tagged(make: Callable[[], Made]) -> Callable[[], Kept]:
+    def tagged() -> Kept:
+        text, following = make()
+        return text, hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest(), following
+
+    return tagged
+
+
+def _paged(texts: list[tuple[str, str]], limit: int) -> tuple[list[str], str | None]:
+    """The page of ``limit`` texts out of ``limit + 1`` read, and the URL of the next one."""
+    page = texts[:limit]
+    return [text for _, text in page], _page_url(page[-1][0]) if len(texts) > limit else None
+
+
+def _limit(default: int) -> int:
+    _refuse_empty("limit")
+    try:
+        return parse_limit(request.args.get("limit"), default)
+    except ParameterError as exc:
+        raise InvalidParameter(exc.name, str(exc)) from exc
+
+
+def _cursor() -> str | None:
+    """The cursor of a page after the first: an id this API gave (it need not still exist)."""
+    _refuse_empty("cursor")
+    cursor = request.args.get("cursor") or None
+    if cursor is not None and not _CURSOR.fullmatch(cursor):
+        raise InvalidParameter("cursor", "cursor is not one this API gave")
+    return cursor
 
 
 # ── notices ────────────────────────────────────────────────────────────────────────
@@ -160,13 +176,15 @@ def _conditional(body: Any) -> Response:
 def list_notices() -> Response:
     """List notices, newest first, a page at a time."""
     query = _query()
-    rows = get_store().query(replace(query, limit=query.limit + 1))
-    page = rows[: query.limit]
-    following = _page_url(page[-1]["id"]) if len(rows) > query.limit else None
-    response = _conditional({"items": [public_item(row) for row in page], "next": following})
-    if following:
-        response.headers["Link"] = f'<{following}>; rel="next"'
-    return response
+
+    def make() -> Made:
+        if query.after is not None and not _known(query.after):
+            raise InvalidParameter("cursor", "cursor is not one this API gave")
+        found = get_store().published_page(replace(query, limit=query.limit + 1))
+        texts, following = _paged(found, query.limit)
+        return _page("items", texts, following), following
+
+    return _conditional(make)
 
 
 def _page_url(cursor: str) -> str:
@@ -179,10 +197,14 @@ def _page_url(cursor: str) -> str:
 def get_notice(notice_id: str) -> Response:
     """Return one notice."""
     # Ids are of one shape: anything else is unknown, and never reaches the database.
-    row = get_store().notice(notice_id) if _CURSOR.fullmatch(notice_id) else None
-    if row is None:
-        raise NotFound(f"no notice {notice_id!r}")
-    return _conditional(public_item(row))
+
+    def make() -> Made:
+        text = get_store().published_notice(notice_id) if _CURSOR.fullmatch(notice_id) else None
+        if text is None:
+            raise NotFound(f"no notice {notice_id!r}")
+        return text, None
+
+    return _conditional(make)
 
 
 # ── road closures in force ─────────────────────────────────────────────────────────
@@ -199,22 +221,57 @@ class Stretch:
 
 @bp.get("/road-closures/active")
 def active_closures() -> Response:
-    """Return the road closures in force at a moment, or on a stretch of road, or both."""
+    """Return the road closures in force at a moment, or on a stretch of road, or both: a page."""
     stretch = _stretch()
     moment: date | None = _moment("at")
-    if moment is None and stretch is None:
+    now = moment is None and stretch is None
+    if now:
         moment = local(datetime.now(UTC))
+    limit, after = _limit(50), _cursor()
+
+    def make() -> Made:
+        query = _candidates(moment, stretch, after, limit)
+        texts, following = _paged(_in_force(get_store(), query, moment, stretch, limit), limit)
+        shown = moment.isoformat() if moment else None
+        return _page("items", texts, following, at=shown), following
+
+    return _conditional(make, keep=not now)
+
+
+def _candidates(
+    moment: date | None, stretch: Stretch | None, after: str | None, limit: int
+) -> NoticeQuery:
+    """The closures whose window may hold ``moment`` (and on the stretch's road), newest first."""
+    first = last = None
+    if isinstance(moment, datetime):  # a night's hours run into the next morning
+        first, last = moment.date() - timedelta(days=1), moment.date()
+    elif moment is not None:
+        first = last = moment
     route = stretch.route if stretch else None
-    rows = _closures(get_store(), moment, route)
-    found = [
-        row
-        for row in rows
-        if (moment is None or in_force(row["record"], moment))
-        and (stretch is None or on_stretch(row["record"], stretch))
-        and not lifted(row["row"], moment)
-    ]
-    items = [public_item(row["row"]) for row in found]
-    return _json({"at": moment.isoformat() if moment else None, "items": items})
+    return NoticeQuery(kind="road_closure", route=route, active_on=first, active_until=last,
+                       limit=limit + 1, after=after)  # fmt: skip
+
+
+def _in_force(
+    store: Store, query: NoticeQuery, moment: date | None, stretch: Stretch | None, limit: int
+) -> list[tuple[str, str]]:
+    """Read candidates a batch at a time until ``limit + 1`` are in force (or none are left)."""
+    found: list[tuple[str, str]] = []
+    while True:
+        batch = store.closures_from(query)
+        for notice_id, row, text in batch:
+            # Only a stretch needs the whole record: the windows alone say if it is in force.
+            if (
+                (moment is None or _holds(windows(row), moment))
+                and (stretch is None or on_stretch(from_dict(row), stretch))
+                and not lifted(row, moment)
+            ):
+                found.append((notice_id, text))
+                if len(found) > limit:
+                    return found
+        if len(batch) < query.limit:
+            return found
+        query = replace(query, after=batch[-1][0])
 
 
 def _moment(name: str) -> date | None:
@@ -255,36 +312,20 @@ def _stretch() -> Stretch | None:
     return Stretch(route, ends[0], ends[-1])
 
 
-def _closures(store: Store, moment: date | None, route: str | None) -> list[dict[str, Any]]:
-    """Every road closure that may be in force at ``moment`` (and on ``route``)."""
-    days: list[date | None] = [None]
-    if isinstance(moment, datetime):  # a night's hours run into the next morning
-        days = [moment.date(), moment.date() - timedelta(days=1)]
-    elif moment is not None:
-        days = [moment]
-    found: dict[str, dict[str, Any]] = {}
-    for day in days:
-        query = NoticeQuery(kind="road_closure", route=route, active_on=day, limit=_PAGE)
-        for row in _every(store, query):
-            found.setdefault(row["id"], {"row": row, "record": from_dict(row)})
-    return sorted(found.values(), key=lambda f: f["row"]["id"])
-
-
-def _every(store: Store, query: NoticeQuery) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    while True:
-        page = store.query(query)
-        rows += page
-        if len(page) < query.limit:
-            return rows
-        query = replace(query, after=page[-1]["id"])
-
-
 def in_force(record: Record, moment: date) -> bool:
     """Tell whether a closure applies on a day (any hour of it) or at a moment."""
     if not isinstance(record, RoadClosure):
         return False
-    windows = record.windows or ((record.window,) if record.window else ())
+    return _holds(record.windows or ((record.window,) if record.window else ()), moment)
+
+
+def windows(row: dict[str, Any]) -> tuple[Window, ...]:
+    """The windows of a stored closure, read without rebuilding the rest of its record."""
+    found = row.get("windows") or ([row["window"]] if row.get("window") else [])
+    return tuple(from_plain(Window, window) for window in found)
+
+
+def _holds(windows: tuple[Window, ...], moment: date) -> bool:
     return any(_window_holds(window, moment) for window in windows)
 
 
@@ -354,32 +395,27 @@ def on_stretch(record: Record, stretch: Stretch) -> bool:
 
 @bp.get("/loss-declarations/lookup")
 def lookup() -> Response:
-    """Say whether an identifier was declared lost, and where: exact match only."""
+    """Say whether an identifier was declared lost, and the latest declarations saying so."""
     limit("lookup")
     value = "".join((_text("identifier", required=True) or "").split()).upper()
     if not value:
         raise InvalidParameter("identifier", "identifier is required")
+    size, after = _limit(LOOKUP_LIMIT), _cursor()
     key = str(current_app.config["IDENTIFIER_KEY"]).encode()
-    records = [(row, from_dict(row)) for row in get_store().find_identifier(value, key)]
-    personal = looks_like_resident_id(value) or any(
-        is_personal(i) and "".join(i.value.split()).upper() == value
-        for _, record in records
-        for i in getattr(record, "identifiers", ())
+    void, found = get_store().declarations(value, key, limit=size + 1, after=after)
+    texts, following = _paged(found, size)
+    shown = mask_resident_id(value) if _personal(value, texts) else value
+    response = Response(
+        _page("declarations", texts, following, identifier=shown, declared_void=void),
+        mimetype="application/json",
     )
-    declarations = [_declaration(row, record) for row, record in records]
-    return _json(
-        {
-            "identifier": mask_resident_id(value) if personal else value,
-            "declared_void": any(d["declared_void"] for d in declarations),
-            "declarations": declarations,
-        }
-    )
+    response.cache_control.no_store = True  # its URL holds an identifier: no cache keeps it
+    return response
 
 
-def _declaration(row: dict[str, Any], record: Record) -> dict[str, Any]:
-    shown = to_dict(public(record))
-    fields = ("id", "holder", "documents", "declared_void", "issued_on", "source")
-    return {name: shown.get(name) for name in fields} | {"first_seen": row["first_seen"]}
+def _personal(value: str, texts: list[str]) -> bool:
+    """Tell whether the identifier asked for is a person's (then it is masked, as they show it)."""
+    return looks_like_resident_id(value) or any(mask_resident_id(value) in t for t in texts)
 
 
 # ── parse preview ──────────────────────────────────────────────────────────────────

@@ -5,7 +5,8 @@ variables, then ``test_config``. Each surface is a blueprint: ``feeds`` (RSS, At
 JSON Feed, CAP, iCalendar), ``api`` (``/api/v1``), ``dashboard`` (``/``) and ``staff``
 (its authenticated edits); :mod:`service.guard` sets what every request must respect (rate
 limits, clean parameters, security headers) and refuses to start in production with the
-default identifier key. No scheduler is ever started here: the dev reloader would run jobs
+default identifier key; :mod:`service.metrics` counts and times every request and serves
+``/metrics``. No scheduler is ever started here: the dev reloader would run jobs
 twice and gunicorn once per worker (see service/worker.py).
 """
 
@@ -31,10 +32,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from service import api, dashboard, db, feeds, guard, problems, staff
+    from service import api, dashboard, db, feeds, guard, metrics, problems, staff
 
     db.init_app(app)
     problems.init_app(app)
+    metrics.init_app(app)  # before the guard's checks, so that the requests they refuse count
     guard.init_app(app)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp)

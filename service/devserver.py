@@ -21,6 +21,7 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from notices.errors import ConfigError
+from notices.logs import JsonFormatter, log_format
 
 _CHATTY = ("alembic", "apscheduler")
 _LAYOUT = "%(asctime)s %(levelname)s %(message)s"
@@ -70,10 +71,13 @@ class PlainFormatter(logging.Formatter):
 
 
 def log_to_stderr() -> None:
-    """Log INFO and up to stderr, coloured only on a terminal; the chatty libraries, warnings."""
+    """Log INFO and up to stderr, coloured only on a terminal, or as JSON lines if asked."""
     handler = logging.StreamHandler()
     tty = sys.stderr.isatty()
-    handler.setFormatter(logging.Formatter(_LAYOUT) if tty else PlainFormatter(_LAYOUT))
+    if log_format() == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter(_LAYOUT) if tty else PlainFormatter(_LAYOUT))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
     for name in _CHATTY:
         logging.getLogger(name).setLevel(logging.WARNING)

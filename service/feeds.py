@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from threading import Lock
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, request
@@ -30,6 +27,7 @@ from notices.render.ical import calendar
 from notices.serialize import from_dict
 from notices.store import SHANGHAI as CHINA
 from notices.store import NoticeQuery
+from service.answers import Answers, version
 from service.db import configured_sources, get_store
 from service.params import ParameterError, notice_query
 
@@ -42,33 +40,15 @@ FEEDS = {
 }
 _NOTICE_ID = re.compile(r"[a-z]{2}_[0-9a-f]{20}")  # anything else is unknown, unasked
 _CACHE_SIZE = 256
+_CACHE_BYTES = 64 * 1024 * 1024  # a worker keeps this much of rendered feeds at most
 _MIN_AGE, _MAX_AGE = 60, 3600
 
 
 Renderer = Callable[[], tuple[bytes, str]]  # → (body, content type)
 
 
-class _Bodies:
-    """Rendered bodies by (URL, ETag): a feed is rendered once per change of the store."""
-
-    def __init__(self) -> None:
-        self._bodies: OrderedDict[tuple[str, str], tuple[bytes, str]] = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, key: tuple[str, str], render: Renderer) -> tuple[bytes, str]:
-        with self._lock:
-            if key in self._bodies:
-                self._bodies.move_to_end(key)
-                return self._bodies[key]
-        body = render()
-        with self._lock:
-            self._bodies[key] = body
-            while len(self._bodies) > _CACHE_SIZE:
-                self._bodies.popitem(last=False)
-        return body
-
-
-_bodies = _Bodies()
+# Rendered bodies by (URL, ETag): a feed is rendered once per change of the store.
+_bodies: Answers[tuple[bytes, str]] = Answers(_CACHE_BYTES, _CACHE_SIZE, lambda b: len(b[0]))
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -113,26 +93,12 @@ def _max_age() -> int:
     return cached
 
 
-_VERSION_TTL = 1.0  # seconds a worker trusts the store's version: feeds are cached for minutes
-
-
-def _version(kind: str | None) -> tuple[int, datetime | None]:
-    """The store's version, asked at most once a second per worker and kind."""
-    known: dict[str | None, tuple[float, tuple[int, datetime | None]]]
-    known = current_app.extensions.setdefault("notices.versions", {})
-    now = time.monotonic()
-    ttl = float(current_app.config.get("VERSION_TTL", _VERSION_TTL))
-    if kind not in known or now - known[kind][0] > ttl:
-        known[kind] = (now, get_store().version(kind))
-    return known[kind][1]
-
-
 def conditional(kind: str | None, render: Renderer) -> Response:
     """Answer with the rendered body, or 304 when the client's copy is current."""
-    count, latest = _version(kind)
+    count, latest = version(kind)
     stamp = (latest or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(microsecond=0)
-    version = f"{request.full_path}|{count}|{stamp.isoformat()}"
-    tag = hashlib.sha256(version.encode()).hexdigest()[:32]
+    named = f"{request.full_path}|{count}|{stamp.isoformat()}"
+    tag = hashlib.sha256(named.encode()).hexdigest()[:32]
     response = Response(status=200)
     response.set_etag(tag)
     response.last_modified = stamp

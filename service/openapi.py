@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 from service import openapi_staff
+from service.params import LOOKUP_LIMIT, MAX_LIMIT
 
 Schema = dict[str, Any]
 
@@ -205,6 +206,7 @@ SCHEMAS: dict[str, Schema] = {
                 "anyOf": [TIMESTAMP, DATE, {"type": "null"}],
             },
             "items": {"type": "array", "items": _ref("Notice")},
+            "next": {"type": ["string", "null"], "format": "uri"},
         }
     ),
     "Declaration": _object(
@@ -223,6 +225,7 @@ SCHEMAS: dict[str, Schema] = {
             "identifier": {"type": "string", "description": "masked if a resident ID number"},
             "declared_void": {"type": "boolean"},
             "declarations": {"type": "array", "items": _ref("Declaration")},
+            "next": {"type": ["string", "null"], "format": "uri"},
         }
     ),
     "ParseRequest": _object({"text": STRING}, {"published_on": DATE_OR_NULL}),
@@ -280,6 +283,19 @@ def _text(name: str, description: str, required: bool = False) -> Schema:
 
 _MOMENT: Schema = {"anyOf": [DATE, TIMESTAMP]}
 
+def _paging(default: int) -> list[Schema]:
+    limit = {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": default}
+    return [
+        _query("limit", limit, f"page size (at most {MAX_LIMIT})"),
+        _query(
+            "cursor",
+            {"type": "string", "pattern": CURSOR_PATTERN},
+            "opaque: where the previous page ended (take it from `next`)",
+        ),
+    ]
+
+
+PAGING = _paging(50)
 FILTERS = [
     _query("kind", {"enum": KINDS}, "only notices of this kind"),
     _text("route", "a road's code or name (G1212 also finds 沈吉高速 where a notice names both)"),
@@ -289,12 +305,7 @@ FILTERS = [
     _text("q", "words in the notice's text"),
     _query("active_on", DATE, "road closures whose window covers this day"),
     _query("since", _MOMENT, "changed since (ISO date or date-time; naive is Asia/Shanghai)"),
-    _query("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "page size"),
-    _query(
-        "cursor",
-        {"type": "string", "pattern": CURSOR_PATTERN},
-        "opaque: where the previous page ended (take it from `next`)",
-    ),
+    *PAGING,
 ]
 IF_NONE_MATCH = {
     "name": "If-None-Match",
@@ -373,12 +384,16 @@ PATHS: dict[str, Schema] = {
                 "a stake or range of stakes (K120..K130+500) on `route`, which it needs",
             ),
             _text("route", "the road the stakes are on: its code or name"),
+            *PAGING,
         ],
         {"200": _ok(_ref("ActiveClosures"), "the closures"), "400": _BAD, "500": _SERVER},
     ),
     "/loss-declarations/lookup": _get(
         "Whether an identifier was declared lost (exact match)",
-        [_text("identifier", "an identifier as printed (spaces ignored)", required=True)],
+        [
+            _text("identifier", "an identifier as printed (spaces ignored)", required=True),
+            *_paging(LOOKUP_LIMIT),
+        ],
         {
             "200": _ok(_ref("Lookup"), "the declarations naming it"),
             "400": _BAD,

@@ -10,7 +10,8 @@ from notices.store import NoticeQuery
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 KINDS = ("road_closure", "loss_declaration")
-MAX_LIMIT = 200
+MAX_LIMIT = 200  # every page: lists, feeds, closures in force, a lookup's declarations
+LOOKUP_LIMIT = 5  # declarations a lookup shows unless asked: it answers yes or no
 MAX_TEXT = 200  # longest text filter read: SQLite refuses LIKE patterns past 50 KB
 _TEXT_FILTERS = ("route", "region", "publication", "issuer", "q")
 

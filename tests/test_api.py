@@ -300,6 +300,7 @@ def test_lookup_finds_a_void_declaration(client: FlaskClient) -> None:
                 "first_seen": "2025-07-08T15:00:00+08:00",
             }
         ],
+        "next": None,
     }
 
 
@@ -315,6 +316,7 @@ def test_lookup_of_an_unknown_identifier(client: FlaskClient) -> None:
         "identifier": "92210502MA0Y4KD7NX",
         "declared_void": False,
         "declarations": [],
+        "next": None,
     }
 
 

@@ -1,0 +1,71 @@
+"""Every list filter is served by an index, on SQLite and on PostgreSQL: the plans say so.
+
+The store is filled with generated notices (benchmarks/data.py). PostgreSQL is told not to
+scan sequentially, since on a few hundred rows a scan is cheapest: the question is whether
+an index can serve the filter, which is what keeps its cost flat from 10,000 to 100,000.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import Connection, select, text
+
+from benchmarks import data
+from notices.store import NoticeQuery, Store
+from notices.tables import NoticeRow, notice_filters
+
+DAY = date.today()
+KIND = "ix_notices_kind_last_seen_id"
+# Each filter, and the index (by name, as each database names it) its plan must use.
+FILTERS = [
+    # A window's end, or the kind read newest first, which stops when the page is full.
+    (NoticeQuery(kind="road_closure", active_on=DAY), {"ix_notices_kind_window_end", KIND}),
+    (NoticeQuery(kind="road_closure", active_on=DAY, active_until=date(2024, 12, 2)),
+     {"ix_notices_kind_window_end", KIND}),
+    (NoticeQuery(route="G12"), {"pk_notice_routes", "sqlite_autoindex_notice_routes_1"}),
+    (NoticeQuery(region="本溪"), {"ix_notices_region_last_seen_id"}),
+    (NoticeQuery(region_code="2105"), {"ix_notices_region_code_last_seen_id"}),
+    (NoticeQuery(publication="本溪日报"), {"ix_notices_publication_last_seen_id"}),
+    (NoticeQuery(issuer="公路管理处"), {"pk_notice_issuers", "sqlite_autoindex_notice_issuers_1"}),
+    (NoticeQuery(kind="loss_declaration"),  # any index led by kind serves it
+     {KIND, "ix_notices_kind_window_end"}),
+]  # fmt: skip
+
+
+@pytest.fixture
+def filled(database_url: str) -> Iterator[Store]:
+    data.fill(database_url, 120)
+    store = Store.open(database_url)
+    yield store
+    store.close()
+
+
+def plan(conn: Connection, query: NoticeQuery) -> str:
+    """The plan of a list's query, as the database explains it."""
+    stmt = select(NoticeRow.id, NoticeRow.published).where(*notice_filters(query))
+    stmt = stmt.order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc()).limit(51)
+    sql = str(stmt.compile(conn, compile_kwargs={"literal_binds": True}))
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET enable_seqscan = off"))
+        return "\n".join(row[0] for row in conn.execute(text(f"EXPLAIN {sql}")))
+    return "\n".join(row[-1] for row in conn.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+
+
+@pytest.mark.parametrize(("query", "indexes"), FILTERS)
+def test_each_filter_is_served_by_its_index(
+    filled: Store, query: NoticeQuery, indexes: set[str]
+) -> None:
+    with filled._engine.connect() as conn:
+        explained = plan(conn, query)
+    assert any(index in explained for index in indexes), explained
+
+
+def test_a_plan_without_the_index_would_fail(filled: Store) -> None:
+    """The check above can fail: with the region index gone, its plan names it no more."""
+    with filled._engine.begin() as conn:  # this test's own database: the index may go
+        conn.execute(text("DROP INDEX ix_notices_region_last_seen_id"))
+    with filled._engine.connect() as conn:
+        assert "ix_notices_region_last_seen_id" not in plan(conn, NoticeQuery(region="本溪"))
