@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
-from importlib import resources
+from importlib import import_module, resources
 from typing import Any
 
 from lark import Lark, Token, Transformer
@@ -124,9 +124,22 @@ def load(name: str, transformer: type[Transformer[Token, Any]] | None = None) ->
         raise GrammarLoadError(f"cannot load grammar {name}.lark: {exc}") from exc
 
 
+# The Transformer each grammar is parsed with. The segmenter lexes with the lexer of that
+# same Lark object, so a line is lexed once for both (its tokens are cached by line), and a
+# grammar costs one Lark object, not one for its parser and one for its lexer.
+_TRANSFORMERS = {
+    "road": ("notices.road_phrases", "RoadTransformer"),
+    "loss": ("notices.loss_phrases", "LossTransformer"),
+}
+
+
 @cache
 def _lexer(name: str) -> IslandLexer:
-    return IslandLexer(load(name).lexer_conf)
+    module, attribute = _TRANSFORMERS[name]
+    lexer = load(name, getattr(import_module(module), attribute)).parser.lexer
+    if not isinstance(lexer, IslandLexer):
+        raise GrammarLoadError(f"grammar {name}.lark is not read by the island lexer")
+    return lexer
 
 
 def island_line(name: str, line: str) -> tuple[tuple[str, str, int], ...]:
