@@ -31,7 +31,10 @@ class IslandLexer(Lexer):
         terminals = [t for t in conf.terminals if t.name != FILLER and t.name not in conf.ignore]
         terminals.sort(key=lambda t: (-t.priority, -t.pattern.max_width, t.name))
         self._names = [t.name for t in terminals]
-        alternatives = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals)
+        # Each terminal's name is an empty group after its pattern, not a group around it: an
+        # alternative that opens with a literal or a character class is then skipped in C at
+        # the positions it cannot start at (a third of the scan), and lastgroup still names it.
+        alternatives = "|".join(f"(?:{t.pattern.to_regexp()})(?P<{t.name}>)" for t in terminals)
         self._scanner = re.compile(alternatives, conf.g_regex_flags)
         self._named = {
             _ALIASES.get(t.name, t.name): re.compile(t.pattern.to_regexp(), conf.g_regex_flags)
