@@ -18,7 +18,6 @@ from lark.lexer import Lexer, LexerState
 
 from notices.budget import check
 from notices.errors import GrammarLoadError
-from notices.guards import guard
 
 FILLER = "FILLER"
 
@@ -32,9 +31,11 @@ class IslandLexer(Lexer):
         terminals = [t for t in conf.terminals if t.name != FILLER and t.name not in conf.ignore]
         terminals.sort(key=lambda t: (-t.priority, -t.pattern.max_width, t.name))
         self._names = [t.name for t in terminals]
-        flags = conf.g_regex_flags
-        scanned = (_alternative(t.name, t.pattern.to_regexp(), flags) for t in terminals)
-        self._scanner = re.compile("|".join(scanned), flags)
+        # Each terminal's name is an empty group after its pattern, not a group around it: an
+        # alternative that opens with a literal or a character class is then skipped in C at
+        # the positions it cannot start at (a third of the scan), and lastgroup still names it.
+        alternatives = "|".join(f"(?:{t.pattern.to_regexp()})(?P<{t.name}>)" for t in terminals)
+        self._scanner = re.compile(alternatives, conf.g_regex_flags)
         self._named = {
             _ALIASES.get(t.name, t.name): re.compile(t.pattern.to_regexp(), conf.g_regex_flags)
             for t in terminals
@@ -102,17 +103,6 @@ def _bounds() -> re.Pattern[str]:
 
 def _token(kind: str, value: str, start: int) -> Token:
     return Token(kind, value, start_pos=start, end_pos=start + len(value))
-
-
-def _alternative(name: str, pattern: str, flags: int) -> str:
-    """One terminal's part of the island scanner: guarded, then named by an empty group.
-
-    The name follows the pattern rather than enclosing it, so that an alternative opening
-    with a literal or a character class is skipped in C where it cannot start (a group
-    around it is entered first); ``lastgroup`` still names it. The guard (notices.guards)
-    passes over the places a name terminal cannot match at without trying it.
-    """
-    return f"{guard(pattern, flags)}(?:{pattern})(?P<{name}>)"
 
 
 @cache

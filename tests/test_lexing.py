@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from notices import normalize
 from notices.grammars import FILLER, IslandLexer, _lexer, load
-from notices.guards import guard
 from notices.loss_phrases import LossTransformer
 from notices.parse import parse_page
 from notices.road_phrases import RoadTransformer
@@ -115,13 +114,3 @@ def test_the_island_scanner_reads_any_text_as_the_plain_one_does(line: str) -> N
 @given(st.lists(st.integers(0, 2000), min_size=1, max_size=40))
 def test_the_median_is_the_statistics_modules(values: list[int]) -> None:
     assert normalize._median(values) == statistics.median(values)
-
-
-def test_name_terminals_are_guarded_by_the_characters_their_suffixes_open_with() -> None:
-    conf = load("road", RoadTransformer).lexer_conf
-    place = next(t for t in conf.terminals if t.name == "PLACE").pattern.to_regexp()
-    lookahead = guard(place, conf.g_regex_flags)
-    assert lookahead.startswith("(?=") and "桥" in lookahead and "村" in lookahead
-    assert lookahead in _lexer("road")._scanner.pattern
-    assert re.match(lookahead, "某某村") and not re.match(lookahead, "某某某某某某某某某某")
-    assert guard("[^,]{1,20}(?i:x)", 0) == ""  # nothing it must hold within reach: no guard
