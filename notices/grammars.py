@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
-from importlib import resources
+from importlib import import_module, resources
 from typing import Any
 
 from lark import Lark, Token, Transformer
@@ -31,7 +31,10 @@ class IslandLexer(Lexer):
         terminals = [t for t in conf.terminals if t.name != FILLER and t.name not in conf.ignore]
         terminals.sort(key=lambda t: (-t.priority, -t.pattern.max_width, t.name))
         self._names = [t.name for t in terminals]
-        alternatives = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals)
+        # Each terminal's name is an empty group after its pattern, not a group around it: an
+        # alternative that opens with a literal or a character class is then skipped in C at
+        # the positions it cannot start at (a third of the scan), and lastgroup still names it.
+        alternatives = "|".join(f"(?:{t.pattern.to_regexp()})(?P<{t.name}>)" for t in terminals)
         self._scanner = re.compile(alternatives, conf.g_regex_flags)
         self._named = {
             _ALIASES.get(t.name, t.name): re.compile(t.pattern.to_regexp(), conf.g_regex_flags)
@@ -165,9 +168,22 @@ def load(name: str, transformer: type[Transformer[Token, Any]] | None = None) ->
         raise GrammarLoadError(f"cannot load grammar {name}.lark: {exc}") from exc
 
 
+# The Transformer each grammar is parsed with. The segmenter lexes with the lexer of that
+# same Lark object, so a line is lexed once for both (its tokens are cached by line), and a
+# grammar costs one Lark object, not one for its parser and one for its lexer.
+_TRANSFORMERS = {
+    "road": ("notices.road_phrases", "RoadTransformer"),
+    "loss": ("notices.loss_phrases", "LossTransformer"),
+}
+
+
 @cache
 def _lexer(name: str) -> IslandLexer:
-    return IslandLexer(load(name).lexer_conf)
+    module, attribute = _TRANSFORMERS[name]
+    lexer = load(name, getattr(import_module(module), attribute)).parser.lexer
+    if not isinstance(lexer, IslandLexer):
+        raise GrammarLoadError(f"grammar {name}.lark is not read by the island lexer")
+    return lexer
 
 
 def island_line(name: str, line: str) -> tuple[tuple[str, str, int], ...]:

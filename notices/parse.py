@@ -14,7 +14,6 @@ from datetime import date
 from notices.budget import check
 from notices.checks import check_road
 from notices.ids import notice_id
-from notices.loss import parse_loss_block
 from notices.model import LossDeclaration, Record, RoadClosure, Source
 from notices.normalize import Text, normalize
 from notices.regions import locate
@@ -38,7 +37,14 @@ def _road(text: Text, block: Block, source: Source) -> list[Record]:
     return [check_road(record)]
 
 
-_PARSERS: dict[str, Parser] = {"road_closure": _road, "loss_declaration": parse_loss_block}
+def _loss(text: Text, block: Block, source: Source) -> list[Record]:
+    # imported on the first declaration: a page of closures never loads the loss grammar
+    from notices.loss import parse_loss_block
+
+    return parse_loss_block(text, block, source)
+
+
+_PARSERS: dict[str, Parser] = {"road_closure": _road, "loss_declaration": _loss}
 
 
 def parse_text(raw: str, source: Source | None = None, *, screen: bool = True) -> list[Record]:

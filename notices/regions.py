@@ -82,14 +82,24 @@ def _index() -> tuple[dict[str, tuple[Division, ...]], frozenset[str]]:
     return {n: tuple(d) for n, d in by_name.items()}, frozenset(full)
 
 
+@cache
+def _starts() -> frozenset[str]:
+    """The first two characters of every division name, short or full."""
+    return frozenset(name[:2] for name in _index()[0])
+
+
 def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
     """The division names in the texts, longest first at each place, left to right."""
     by_name, full = _index()
+    starts = _starts()
     found: list[tuple[Division, ...]] = []
     for text in texts:
         text = simplified(text)
         i = 0
         while i < len(text):
+            if text[i : i + 2] not in starts:  # no name begins here: most places in a text
+                i += 1
+                continue
             for n in range(min(_LONGEST, len(text) - i), 1, -1):
                 word = text[i : i + n]
                 if word in by_name and (word in full or _AFTER_SHORT.match(text, i + n)):

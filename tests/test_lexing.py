@@ -1,0 +1,116 @@
+"""How a page is lexed: once per line, by one Lark object per grammar, with the same tokens.
+
+What makes parsing fast is checked here as behaviour, never as timing: the segmenter and
+the grammar share one lexer (and so its line cache), a page of closures never loads the
+loss grammar, and the island scanner's faster form gives the tokens the plain one gives.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from notices import normalize
+from notices.grammars import FILLER, IslandLexer, _lexer, load
+from notices.loss_phrases import LossTransformer
+from notices.parse import parse_page
+from notices.road_phrases import RoadTransformer
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+ROAD_PAGE = next(iter(sorted((CORPUS / "road").glob("001_*.txt"))))
+LOSS_PAGE = next(iter(sorted((CORPUS / "loss").glob("001_*.txt"))))
+
+
+def test_the_segmenter_lexes_with_the_parsers_own_lexer() -> None:
+    assert _lexer("road") is load("road", RoadTransformer).parser.lexer
+    assert _lexer("loss") is load("loss", LossTransformer).parser.lexer
+
+
+def test_a_page_loads_one_lark_object_per_grammar() -> None:
+    parse_page(ROAD_PAGE.read_text("utf-8"))
+    parse_page(LOSS_PAGE.read_text("utf-8"))
+    assert load.cache_info().currsize <= 2
+
+
+def test_each_line_is_lexed_once_for_segmenter_and_grammar() -> None:
+    page = ROAD_PAGE.read_text("utf-8")
+    IslandLexer.line_tokens.cache_clear()
+    parse_page(page)
+    lexed = IslandLexer.line_tokens.cache_info().misses
+    lines = set(normalize.normalize(page).canon.split("\n"))
+    assert parse_page(page)  # again: every line is a cache hit
+    assert IslandLexer.line_tokens.cache_info().misses == lexed
+    assert lexed <= len(lines)  # no line lexed twice, by two lexers
+
+
+def test_parse_alone_imports_neither_the_loss_parser_nor_statistics() -> None:
+    code = (
+        "import sys; from notices.cli import main; sys.argv = ['notices', 'parse', sys.argv[1]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted({'notices.loss', 'statistics'} & set(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(ROAD_PAGE)], capture_output=True, text=True, check=True
+    )
+    assert '"kind": "road_closure"' in out.stdout  # the page was parsed
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _plain_scanner(name: str) -> re.Pattern[str]:
+    """The island scanner as first written: each terminal's pattern inside its named group."""
+    lexer = _lexer(name)
+    conf = load(name, RoadTransformer if name == "road" else LossTransformer).lexer_conf
+    terminals = [t for t in conf.terminals if t.name != FILLER and t.name not in conf.ignore]
+    terminals.sort(key=lambda t: (-t.priority, -t.pattern.max_width, t.name))
+    plain = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals)
+    assert plain != lexer._scanner.pattern
+    return re.compile(plain, conf.g_regex_flags)
+
+
+def _tokens(name: str, line: str, scanner: re.Pattern[str] | None = None) -> object:
+    """The tokens of a line, under the lexer's own scanner or under ``scanner``."""
+    lexer = _lexer(name)
+    if scanner is not None:
+        plain = IslandLexer.__new__(IslandLexer)
+        plain.__dict__.update(lexer.__dict__)
+        plain._scanner = scanner
+        lexer = plain
+    return IslandLexer.line_tokens.__wrapped__(lexer, line)
+
+
+_CORPUS_LINES = sorted(
+    {
+        line
+        for folder in ("road", "loss", "holdout", "holdout2")
+        for page in sorted((CORPUS / folder).rglob("*.txt"))
+        for line in normalize.normalize(page.read_text("utf-8")).canon.split("\n")
+    }
+)
+
+
+def test_the_island_scanner_reads_every_corpus_line_as_the_plain_one_does() -> None:
+    for name in ("road", "loss"):
+        plain = _plain_scanner(name)
+        for line in _CORPUS_LINES:
+            assert _tokens(name, line) == _tokens(name, line, plain), line
+
+
+_ALPHABET = "".join(sorted(set("".join(_CORPUS_LINES))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=80))
+def test_the_island_scanner_reads_any_text_as_the_plain_one_does(line: str) -> None:
+    for name in ("road", "loss"):
+        assert _tokens(name, line) == _tokens(name, line, _plain_scanner(name))
+
+
+@given(st.lists(st.integers(0, 2000), min_size=1, max_size=40))
+def test_the_median_is_the_statistics_modules(values: list[int]) -> None:
+    assert normalize._median(values) == statistics.median(values)
