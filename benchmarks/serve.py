@@ -159,11 +159,13 @@ def wrk(url: str, seconds: float, connections: int, headers: tuple[str, ...] = (
     rate = float(_found(r"Requests/sec:\s+([\d.]+)", out))
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     errors += int(_found(r"Non-2xx or 3xx responses: (\d+)", out, "0"))
-    return Figure(rate, _ms(_found(r"50%\s+(\S+)", out)), _ms(_found(r"99%\s+(\S+)", out)), errors)
+    # Anchored: a stdev of 90.50% ends a line with "50%" too.
+    p50, p99 = (_ms(_found(rf"^\s+{n}%\s+(\S+)", out)) for n in (50, 99))
+    return Figure(rate, p50, p99, errors)
 
 
 def _found(pattern: str, text: str, default: str | None = None) -> str:
-    match = re.search(pattern, text)
+    match = re.search(pattern, text, re.MULTILINE)
     if match is None:
         if default is None:
             raise RuntimeError(f"wrk said nothing like {pattern!r}:\n{text}")

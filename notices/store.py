@@ -47,6 +47,7 @@ from notices.model import Record
 from notices.privacy import identifier_digest
 from notices.serialize import from_dict
 from notices.tables import (
+    COMMON_NAMES,
     ISSUER_SEPARATOR,
     AuditRow,
     IdentifierDigestRow,
@@ -60,6 +61,7 @@ from notices.tables import (
     RunRow,
     SightingRow,
     TokenRow,
+    common_names,
     identifier_digests,
     newest_first_after,
     notice_filters,
@@ -322,8 +324,8 @@ class Store:
         An ``after`` that names no stored notice gives an empty list.
         """
         assert 1 <= query.limit <= MAX_LIMIT, f"limit {query.limit} out of 1..{MAX_LIMIT}"
-        stmt = select(NoticeRow).where(*notice_filters(query))
         with self._read() as session:
+            stmt = select(NoticeRow).where(*notice_filters(query, _common(session, query)))
             if query.after is not None:
                 where = select(NoticeRow.last_seen).where(NoticeRow.id == query.after)
                 last_seen = session.scalar(where)
@@ -340,14 +342,19 @@ class Store:
         One indexed query: the texts were written when each notice last changed.
         """
         assert 1 <= query.limit <= MAX_LIMIT, f"limit {query.limit} out of 1..{MAX_LIMIT}"
-        stmt = select(NoticeRow.id, NoticeRow.published).where(*notice_filters(query))
         with self._engine.connect() as session:
+            stmt = select(NoticeRow.id).where(*notice_filters(query, _common(session, query)))
             if query.after is not None:
                 stmt = _after(session, stmt, query.after)
                 if stmt is None:
                     return []
             stmt = stmt.order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc())
-            return [(i, text or "") for i, text in session.execute(stmt.limit(query.limit))]
+            # The page's ids first, then their texts: a sort of every match (a road's
+            # closures) then moves ids, not texts, and reads 50 texts only.
+            ids = list(session.scalars(stmt.limit(query.limit)))
+            texts = select(NoticeRow.id, NoticeRow.published).where(NoticeRow.id.in_(ids))
+            found = {notice_id: text for notice_id, text in session.execute(texts)}
+        return [(notice_id, found[notice_id] or "") for notice_id in ids]
 
     def has_notice(self, notice_id: str) -> bool:
         """Tell whether a notice of this id is stored."""
@@ -605,6 +612,15 @@ class Store:
         """Release lock ``name`` if ``holder`` holds it."""
         with self._write() as session:
             session.execute(delete(LockRow).where(LockRow.name == name, LockRow.holder == holder))
+
+
+def _common(session: Session | Connection, query: NoticeQuery) -> frozenset[str]:
+    """The region and issuer filters of ``query`` that many names match (notice_filters)."""
+    return frozenset(
+        field
+        for field, names in common_names(query)
+        if len(session.execute(names).all()) >= COMMON_NAMES
+    )
 
 
 def _after(session: Session | Connection, stmt: Any, notice_id: str) -> Any:

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from threading import Lock
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from flask import current_app
 
@@ -35,6 +35,16 @@ def version(kind: str | None) -> Version:
     if kind not in known or now - known[kind][0] > ttl:
         known[kind] = (now, get_store().version(kind))
     return known[kind][1]
+
+
+def kept(name: str, budget: int, entries: int, size: Callable[[Any], int]) -> Answers[Any]:
+    """The app's cache called ``name``: one per app, so that two apps never share answers."""
+    found: Answers[Any] | None = current_app.extensions.get(f"notices.answers.{name}")
+    if found is None:
+        found = current_app.extensions.setdefault(
+            f"notices.answers.{name}", Answers(budget, entries, size)
+        )
+    return found
 
 
 class Answers(Generic[_T]):

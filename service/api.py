@@ -37,7 +37,7 @@ from notices.store import SHANGHAI as CHINA
 from notices.store import NoticeQuery, Run, Store
 from notices.tables import road_keys
 from service import openapi
-from service.answers import Answers, version
+from service.answers import Answers, kept, version
 from service.db import configured_sources, get_store
 from service.guard import limit
 from service.params import LOOKUP_LIMIT, ParameterError, notice_query, parse_date, parse_limit
@@ -118,7 +118,6 @@ def _page(name: str, texts: list[str], following: str | None, **fields: Any) -> 
 
 Made = tuple[str, str | None]  # an answer's JSON text, and the URL of the page after it
 Kept = tuple[str, str, str | None]  # the same with its ETag
-_kept: Answers[Kept] = Answers(_CACHE_BYTES, _CACHE_SIZE, lambda kept: len(kept[0]))
 
 
 def _conditional(make: Callable[[], Made], *, keep: bool = True) -> Response:
@@ -128,7 +127,8 @@ def _conditional(make: Callable[[], Made], *, keep: bool = True) -> Response:
     """
     made = _tagged(make)
     keep = keep and str(current_app.config.get("ANSWER_CACHE", "1")) != "0"  # 0: benchmarks
-    text, tag, following = _kept.get((request.full_path, version(None)), made) if keep else made()
+    answers: Answers[Kept] = kept("api", _CACHE_BYTES, _CACHE_SIZE, lambda k: len(k[0]))
+    text, tag, following = answers.get((request.full_path, version(None)), made) if keep else made()
     response = Response(text, mimetype="application/json")
     response.set_etag(tag)
     response.cache_control.no_cache = True

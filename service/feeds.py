@@ -27,7 +27,7 @@ from notices.render.ical import calendar
 from notices.serialize import from_dict
 from notices.store import SHANGHAI as CHINA
 from notices.store import NoticeQuery
-from service.answers import Answers, version
+from service.answers import Answers, kept, version
 from service.db import configured_sources, get_store
 from service.params import ParameterError, notice_query
 
@@ -47,8 +47,6 @@ _MIN_AGE, _MAX_AGE = 60, 3600
 Renderer = Callable[[], tuple[bytes, str]]  # → (body, content type)
 
 
-# Rendered bodies by (URL, ETag): a feed is rendered once per change of the store.
-_bodies: Answers[tuple[bytes, str]] = Answers(_CACHE_BYTES, _CACHE_SIZE, lambda b: len(b[0]))
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -110,7 +108,10 @@ def conditional(kind: str | None, render: Renderer) -> Response:
     ):
         response.status_code = 304
         return response
-    body, content_type = _bodies.get((request.full_path, tag), render)
+    # Rendered bodies by (URL, ETag): a feed is rendered once per change of the store.
+    bodies: Answers[tuple[bytes, str]] = kept("feeds", _CACHE_BYTES, _CACHE_SIZE,
+                                              lambda b: len(b[0]))  # fmt: skip
+    body, content_type = bodies.get((request.full_path, tag), render)
     response.set_data(body)
     response.content_type = content_type
     return response
