@@ -27,7 +27,7 @@ from typing import Literal
 
 from notices.model import Record, RoadClosure, Segment, Window
 from notices.numerals import cn_int, make_date
-from notices.tables import road_keys
+from notices.tables import road_keys, route_keys
 
 Action = Literal["notice", "extension", "correction", "cancellation"]
 UPDATES = ("extension", "correction", "cancellation")
@@ -90,12 +90,7 @@ def _names_earlier(printing: RoadClosure, known: RoadClosure) -> bool:
 
 def roads(record: RoadClosure) -> set[str]:
     """Return the lookup keys of the roads a closure names (see notices.tables.road_keys)."""
-    keys: set[str] = set()
-    for route in record.routes:
-        keys |= _road_keys(route.code or "") | _road_keys(route.name or "")
-    for segment in record.segments:
-        keys |= _road_keys(segment.route or "")
-    return keys
+    return route_keys(record, _road_keys)
 
 
 def _road_keys(road: str) -> set[str]:

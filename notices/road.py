@@ -323,7 +323,7 @@ def _phrases(items: Iterable[Any], *kinds: type) -> list[Any]:
 
 
 def _routes_from_spans(items: list[Any]) -> list[Route]:
-    """A road named by its ends (严桥至九梓公路), or a bridge or tunnel closed as a whole."""
+    """A road named by its ends (严桥至九梓公路); bridges and tunnels are roles' to find."""
     for span in _phrases(items, PlaceSpan):
         if (
             span.last
@@ -331,15 +331,7 @@ def _routes_from_spans(items: list[Any]) -> list[Route]:
             and span.last.text.endswith(("公路", "线", "道"))
         ):
             return [Route(None, f"{span.first.text}至{span.last.text}")]
-    closing = any(_kind(i) in _CLOSING for i in _walk(items))
-    places = [
-        i.text
-        for i in _walk(items)
-        if isinstance(i, Tok)
-        and i.kind == "PLACE"
-        and i.text.endswith(("桥", "隧道", "立交", "互通"))
-    ]
-    return [Route(None, places[0])] if closing and places else []
+    return []
 
 
 def _segments(

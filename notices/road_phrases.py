@@ -140,7 +140,7 @@ class Reason:
 Sentence = tuple[Any, ...]
 
 
-def _span(children: list[Any]) -> tuple[int, int]:
+def span(children: list[Any]) -> tuple[int, int]:
     starts = [c.start for c in children if hasattr(c, "start")]
     ends = [c.end for c in children if hasattr(c, "end")]
     return (min(starts), max(ends)) if starts else (0, 0)
@@ -196,7 +196,7 @@ def _when(parts: list[Any]) -> When:
             next_day = True
         elif part.kind == "TIME":
             time = part.text
-    start, end = _span(parts)
+    start, end = span(parts)
     return When(year, month, day, next_day, time, "".join(texts), next_year, start, end)
 
 
@@ -231,10 +231,10 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
         inner = tuple(
             c for c in children if not (isinstance(c, Tok) and c.kind in ("LPAR", "RPAR"))
         )
-        return Paren(inner, *_span(children))
+        return Paren(inner, *span(children))
 
     def route(self, children: list[Tok]) -> RouteRef:
-        return RouteRef(_route(children), *_span(children))
+        return RouteRef(_route(children), *span(children))
 
     def route_mention(self, children: list[Any]) -> RouteMention:
         ref: RouteRef = children[0]
@@ -246,6 +246,8 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
             route, paren = Route(route.code, inner[0].route.name), None  # X305线（柳园线）
         elif paren and named and route.code is None and inner[0].route.name is None:
             route, paren = Route(inner[0].route.code, route.name), None  # 京哈高速（G1）
+        elif paren and route.name is None and _bracketed_name(paren):
+            route, paren = Route(route.code, paren.items[0].text), None  # X157（玛红线）
         return RouteMention(route, paren, ref.start, ref.end if paren is None else paren.end)
 
     def stake_point(self, children: list[Any]) -> StakePoint:
@@ -260,7 +262,7 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
         )
         if place is None and paren and not spans:
             place = _paren_place(paren)
-        return StakePoint(stake(stake_tok.text), place, *_span(children), ends=ends)
+        return StakePoint(stake(stake_tok.text), place, *span(children), ends=ends)
 
     def stake_end(self, children: list[Any]) -> StakePoint | Tok:
         child: StakePoint | Tok = children[0]
@@ -278,7 +280,7 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
             last = _abbreviated_end(points[0], abbreviated)
         length = next((c for c in children if isinstance(c, Tok) and c.kind == "LENGTH"), None)
         km = length_km(length.text) if length else None
-        return SegmentPhrase(route, points[0], last, km, *_span(children))
+        return SegmentPhrase(route, points[0], last, km, *span(children))
 
     def place_point(self, children: list[Any]) -> StakePoint | SegmentPhrase | Tok:
         place: Tok = children[0]
@@ -302,19 +304,19 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
         km = length_km(length.text) if length else None
         if points and isinstance(children[0], StakePoint):
             return SegmentPhrase(
-                None, points[0], points[1] if len(points) > 1 else None, km, *_span(children)
+                None, points[0], points[1] if len(points) > 1 else None, km, *span(children)
             )
         places = [c for c in children if isinstance(c, Tok) and c.kind == "PLACE"]
         last = places[1] if len(places) > 1 else None
         return (
-            PlaceSpan(places[0], last, *_span(children))
+            PlaceSpan(places[0], last, *span(children))
             if places
             else PlaceSpan(children[0], None, 0, 0)
         )
 
     def place_span(self, children: list[Tok]) -> PlaceSpan:
         places = [c for c in children if c.kind != "TO"]
-        return PlaceSpan(places[0], places[1] if len(places) > 1 else None, *_span(children))
+        return PlaceSpan(places[0], places[1] if len(places) > 1 else None, *span(children))
 
     def when(self, children: list[Any]) -> When:
         flat: list[Any] = []
@@ -342,9 +344,9 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
         whens = [c for c in children if isinstance(c, When)]
         done = isinstance(children[-1], Tok) and children[-1].kind == "UNTIL_DONE"
         if len(children) == 2 and isinstance(children[0], When) and done:  # 6月30日完工
-            return Period(None, False, children[0], False, *_span(children))
+            return Period(None, False, children[0], False, *span(children))
         if isinstance(children[0], Tok) and children[0].kind == "TO":  # 至6月16日止: the end alone
-            return Period(None, False, whens[0] if whens else None, False, *_span(children))
+            return Period(None, False, whens[0] if whens else None, False, *span(children))
         until = any(isinstance(c, Tok) and c.kind == "UNTIL_DONE" for c in children)
         first = None if from_now else (whens[0] if whens else None)
         last = whens[-1] if (whens and (from_now or len(whens) > 1)) else None
@@ -352,17 +354,26 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
         if event is not None and first is not None and last is None:
             # 18:30至活动结束: an event ends on its day
             last, until = When(None, None, None, False, None, event.text), False
-        return Period(first, from_now, last, until, *_span(children))
+        return Period(first, from_now, last, until, *span(children))
 
     def daily(self, children: list[Any]) -> DailyHours:
         times = [c[0].text for c in children if isinstance(c, list)]
         toks = [c for c in children if isinstance(c, Tok)]
         first = times[0] if times else None
         last = times[1] if len(times) > 1 else None
-        return DailyHours(first, last, *_span(toks))
+        return DailyHours(first, last, *span(toks))
 
     def reason(self, children: list[Any]) -> Reason:
-        return Reason(tuple(children[1:]), children[0].start, _span(children)[1])
+        return Reason(tuple(children[1:]), children[0].start, span(children)[1])
+
+
+def _bracketed_name(paren: Paren) -> bool:
+    """Brackets holding only a road's name the lexer did not read as one (玛红线: 红线)."""
+    only = paren.items[0] if len(paren.items) == 1 else None
+    return isinstance(only, Tok) and only.kind == "FILLER" and bool(_NAME.fullmatch(only.text))
+
+
+_NAME = re.compile(r"[\u4e00-\u9fff]{2,6}(?:线|公路|高速)")
 
 
 def _is_event_end(child: Any) -> bool:
@@ -419,5 +430,6 @@ __all__ = [
     "When",
     "cn_int",
     "length_km",
+    "span",
     "stake",
 ]

@@ -13,13 +13,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from notices import regions
 from notices.model import Route
 from notices.normalize import SECTION_START
-from notices.road_phrases import Paren, PlaceSpan, Reason, RouteMention, SegmentPhrase, Tok
+from notices.road_phrases import (
+    Paren,
+    PlaceSpan,
+    Reason,
+    RouteMention,
+    SegmentPhrase,
+    Tok,
+    span,
+)
 
 CLOSING = frozenset(("FULL", "HALF", "PART", "CLOSE", "BAN", "CONTROL", "ONE_WAY"))
 
@@ -65,8 +73,8 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
     carried = _carried(sentences, canon)
     listed = False  # in the items after 对以下道路…封闭施工：
     for index, sentence in enumerate(sentences):
-        starts = [i.start for i in sentence if hasattr(i, "start")]
-        is_item = bool(starts) and SECTION_START.match(canon, starts[0]) is not None
+        lo, hi = span(sentence)
+        is_item = hi > lo and SECTION_START.match(canon, lo) is not None
         listed = listed and is_item
         for clause in clauses(sentence):
             closing = listed or any(_kind(i) in CLOSING for i, _, _ in _walk(clause))
@@ -90,7 +98,6 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
                         Mention(mention, closing, in_reason, index == title, landmark, True)
                     )
                 elif isinstance(item, RouteMention | SegmentPhrase):
-                    item = _named_in_brackets(item)
                     # a road in brackets names an end of the stretch (东坡路（南谯路至阳明路段）)
                     landmark = (bracketed and isinstance(item, RouteMention)) or _is_landmark(
                         item, canon
@@ -104,10 +111,10 @@ def _announces_list(clause: list[Any], canon: str) -> bool:
     after it (对以下道路在通告时间段内进行封闭施工：1.甲路… 2.乙路…)."""
     colon = next((n for n, i in enumerate(clause) if _kind(i) == "COLON"), None)
     head = clause[:colon] if colon is not None else []
-    spans = [(i.start, i.end) for i in head if hasattr(i, "start")]
-    if not spans or any(isinstance(i, RouteMention | SegmentPhrase) for i, _, _ in _walk(head)):
+    lo, hi = span(head)
+    if hi == lo or any(isinstance(i, RouteMention | SegmentPhrase) for i, _, _ in _walk(head)):
         return False
-    return _FOLLOWING.search(canon, spans[0][0], spans[-1][1]) is not None
+    return _FOLLOWING.search(canon, lo, hi) is not None
 
 
 _FOLLOWING = re.compile(r"以下|下列|如下")
@@ -115,10 +122,7 @@ _FOLLOWING = re.compile(r"以下|下列|如下")
 
 def _via_spans(clause: list[Any], canon: str) -> list[tuple[int, int]]:
     """Where a clause tells the way round: from 由/经/走 to 通行/绕行, with no closing word."""
-    starts = [i.start for i in clause if hasattr(i, "start")]
-    if not starts:
-        return []
-    lo, hi = starts[0], max(i.end for i in clause if hasattr(i, "end"))
+    lo, hi = span(clause)
     return [(lo + m.start("via"), lo + m.end("via")) for m in _VIA.finditer(canon[lo:hi])]
 
 
@@ -126,22 +130,6 @@ _VIA = re.compile(
     r"(?:经由|由|经|通过|改走|可走|走)(?P<via>(?:未封|(?![,。;:禁封断管限]).){2,40}?)"
     r"(?:通行|绕行|绕道|行驶|分流|上行|下行)"
 )
-
-
-def _named_in_brackets(item: RouteMention | SegmentPhrase) -> RouteMention | SegmentPhrase:
-    """A code with its name in the brackets after it is one road (县道X157（玛红线）)."""
-    if not isinstance(item, RouteMention) or item.paren is None or item.route.name:
-        return item
-    first = item.paren.items[0] if item.paren.items else None
-    if isinstance(first, RouteMention) and first.route.name and not first.route.code:
-        return replace(item, route=Route(item.route.code, first.route.name))
-    alone = len(item.paren.items) == 1 and isinstance(first, Tok) and first.kind == "FILLER"
-    if alone and isinstance(first, Tok) and _BRACKETED_NAME.fullmatch(first.text):
-        return replace(item, route=Route(item.route.code, first.text))  # 玛红线, lexed as 红线
-    return item
-
-
-_BRACKETED_NAME = re.compile(r"[\u4e00-\u9fff]{2,6}(?:线|公路|高速)")
 
 
 def _carried(sentences: list[list[Any]], canon: str) -> dict[str, Route]:
@@ -322,10 +310,10 @@ def named_by_ends(sentences: list[list[Any]], canon: str, title: int | None) -> 
     routes: list[Route] = []
     for index, sentence in enumerate(sentences):
         for clause in clauses(sentence):
-            spans = [(i.start, i.end) for i in clause if hasattr(i, "start")]
-            if not spans or not (index == title or any(_kind(i) in CLOSING for i in clause)):
+            lo, hi = span(clause)
+            if hi == lo or not (index == title or any(_kind(i) in CLOSING for i in clause)):
                 continue
-            text = canon[spans[0][0] : spans[-1][1]]
+            text = canon[lo:hi]
             for match in _ENDS.finditer(text):
                 name = match.group("a") + match.group("to") + match.group("b") + match.group("tail")
                 merge_route(routes, Route(None, name))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -100,8 +101,12 @@ class NoticeRow(Base):
         # else the newest-first scan of the kind stops as soon as a page is full.
         Index(None, "kind", "window_end"),
         # The rows Store.open must still write the public texts of: none, once it has.
-        Index("ix_notices_unpublished", "id", sqlite_where=text("published IS NULL"),
-              postgresql_where=text("published IS NULL")),
+        Index(
+            "ix_notices_unpublished",
+            "id",
+            sqlite_where=text("published IS NULL"),
+            postgresql_where=text("published IS NULL"),
+        ),
         Index(None, "region_code", "last_seen", "id"),
         Index(None, "region", "last_seen", "id"),
     )
@@ -384,15 +389,17 @@ def content_hash(plain: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def route_keys(record: Record) -> set[str]:
-    """Return the lookup keys of the roads a closure names in its routes and segments."""
+def route_keys(record: Record, keys_of: Callable[[str], set[str]] | None = None) -> set[str]:
+    """Return the lookup keys of the roads a closure names in its routes and segments
+    (``keys_of`` reads one road's keys; :func:`road_keys` by default)."""
     if not isinstance(record, RoadClosure):
         return set()
+    read = keys_of or road_keys
     keys: set[str] = set()
     for route in record.routes:
-        keys |= road_keys(route.code or "") | road_keys(route.name or "")
+        keys |= read(route.code or "") | read(route.name or "")
     for segment in record.segments:
-        keys |= road_keys(segment.route or "")
+        keys |= read(segment.route or "")
     return keys
 
 
