@@ -47,3 +47,9 @@ def simplified(text: str) -> str:
     if _TRADITIONAL_HINT.search(text) is None:
         return text
     return text.translate(_table())
+
+
+def fold(text: str) -> str:
+    """Fold every traditional character to simplified, without looking for a hint first
+    (a road's name may hold none of the frequent ones)."""
+    return text.translate(_table())
