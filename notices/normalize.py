@@ -32,7 +32,7 @@ _MARKDOWN_PREFIX = re.compile(
 _EMPHASIS = re.compile(r"\*\*|__|`")
 SECTION_START = re.compile(
     r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]"
-    r"|\d{1,2}[、.．](?!\d)|第[一二三四五六七八九十\d]+[条章节]|[▲■●◆★※•□◇○△▼])"
+    r"|\d{1,2}[、.．](?!\d)|[①-⑳⑴-⒇]|第[一二三四五六七八九十\d]+[条章节]|[▲■●◆★※•□◇○△▼])"
 )
 _SENTENCE_END = frozenset("。！？!?")
 # A line opening with one of these continues the line before: closing marks and date units.

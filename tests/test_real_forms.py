@@ -512,3 +512,16 @@ def test_a_declaration_quoted_in_news_is_read_in_either_script() -> None:
         [record] = [r for r in parse_page(page) if isinstance(r, LossDeclaration)]
         assert record.holder == "李某某" and record.declared_void
         assert len(record.documents) == 2
+
+
+def test_bullets_and_circled_numbers_are_not_part_of_a_road_name() -> None:
+    page = """关于甲山路等道路封闭施工的通告
+因管网施工需要，2025年6月1日至2025年6月5日对以下道路实施全封闭：
+●甲山路（乙河路至丙湖路段）
+①丁岭街、②戊桥胡同
+特此通告。
+某市公安局交通警察支队
+2025年5月28日
+"""
+    names = [r.name for r in _one(page).routes]
+    assert names == ["甲山路", "丁岭街", "戊桥胡同"]
