@@ -525,3 +525,15 @@ def test_bullets_and_circled_numbers_are_not_part_of_a_road_name() -> None:
 """
     names = [r.name for r in _one(page).routes]
     assert names == ["甲山路", "丁岭街", "戊桥胡同"]
+
+
+def test_a_tunnel_within_a_county_on_a_national_road_closes_that_road() -> None:
+    page = """关于国道999线甲岭隧道实行交通管制的通告
+国道999线乙县境内甲岭隧道(K16+710~K17+089)经检测存在安全隐患。自2025年6月10日0时起对甲岭隧道实行交通管制，禁止所有车辆通行。
+特此通告。
+乙县交通运输局
+2025年6月5日
+"""
+    record = _one(page)
+    assert [(r.code, r.name) for r in record.routes] == [("G999", None)]
+    assert record.segments[0].from_ is not None and record.segments[0].from_.m == 16710
