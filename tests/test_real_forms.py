@@ -528,7 +528,7 @@ def test_bullets_and_circled_numbers_are_not_part_of_a_road_name() -> None:
 
 
 def test_a_tunnel_within_a_county_on_a_national_road_closes_that_road() -> None:
-    page = """关于国道999线甲岭隧道实行交通管制的通告
+    page = """关于甲岭隧道实行交通管制的通告
 国道999线乙县境内甲岭隧道(K16+710~K17+089)经检测存在安全隐患。自2025年6月10日0时起对甲岭隧道实行交通管制，禁止所有车辆通行。
 特此通告。
 乙县交通运输局
