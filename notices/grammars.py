@@ -109,10 +109,14 @@ class IslandLexer(Lexer):
         """Two names joined by 和 are two (荆林桥和固村桥), when each side is a name."""
         named = self._named[kind]
         for at in (i for i, c in enumerate(value) if c == "和" and 0 < i < len(value) - 1):
-            if named.fullmatch(value, 0, at) and named.fullmatch(value, at + 1):
+            # the first may be a place the name runs on from (戊河桥和己山路)
+            first_kind = next(
+                (k for k in (kind, "PLACE") if self._named[k].fullmatch(value, 0, at)), None
+            )
+            if first_kind and named.fullmatch(value, at + 1):
                 first, second = value[:at], value[at + 1 :]
                 return [
-                    (kind, first, start),
+                    (first_kind, first, start),
                     (FILLER, "和", start + at),
                     (kind, second, start + at + 1),
                 ]

@@ -52,6 +52,9 @@ class Mention:
     in_title: bool
     landmark: bool
     structure: bool = False  # a bridge, tunnel or roundabout closed as a whole
+    # a structure that stays a route beside closed roads: listed with them (甲路、乙大桥),
+    # or known by the road that carries it
+    kept: bool = False
 
     @property
     def route(self) -> Route | None:
@@ -84,6 +87,7 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
             for item, in_reason, bracketed in _walk(clause):
                 if via and hasattr(item, "start") and any(a <= item.start < b for a, b in via):
                     continue  # the way round, told in a closing clause (由未封闭的半幅和乙路通行)
+                walked = item
                 if isinstance(item, PlaceSpan) and item.last is None:
                     item = item.first  # 幸福桥（桥长186米）
                 junction = _JUNCTION.fullmatch(item.text) if _kind(item) == "PLACE" else None
@@ -93,9 +97,10 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
                 elif _is_structure(item, canon):
                     road = carried.get(item.text, Route(None, item.text))
                     mention = RouteMention(road, None, item.start, item.end)
-                    landmark = bracketed or _is_landmark(mention, canon)
+                    landmark = bracketed or _is_landmark(mention, canon) or _ends(item, canon)
+                    kept = item.text in carried or _listed(walked, clause) or _alone(clause)
                     found.append(
-                        Mention(mention, closing, in_reason, index == title, landmark, True)
+                        Mention(mention, closing, in_reason, index == title, landmark, True, kept)
                     )
                 elif isinstance(item, RouteMention | SegmentPhrase):
                     # a road in brackets names an end of the stretch (东坡路（南谯路至阳明路段）)
@@ -104,6 +109,48 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
                     )
                     found.append(Mention(item, closing, in_reason, index == title, landmark))
     return found
+
+
+def _ends(item: Tok, canon: str) -> bool:
+    """A structure that is an end of a stretch (甲大桥至乙镇段): a place on the closed road."""
+    return (
+        canon[item.end : item.end + 1] in _TO or canon[max(0, item.start - 1) : item.start] in _TO
+    )
+
+
+_TO = frozenset("至到—~")
+
+
+def _listed(item: Any, clause: list[Any]) -> bool:
+    """A structure in a list with roads or other structures (甲路、乙大桥及丙路)."""
+    at = next((n for n, i in enumerate(clause) if i is item), None)
+    if at is None:
+        return False
+    for step in (-1, 1):
+        k = at + step
+        while 0 <= k < len(clause) and isinstance(clause[k], Paren):
+            k += step  # 幸福桥（桥长186米）及幸福路
+        if not (0 <= k + step < len(clause) and _joins(clause[k])):
+            continue
+        other = clause[k + step]
+        if isinstance(other, RouteMention | SegmentPhrase) or _kind(other) == "PLACE":
+            return True
+    return False
+
+
+def _alone(clause: list[Any]) -> bool:
+    """A clause that closes one structure and nothing else of it (封闭此次北岭隧道), not a
+    part (某互通立交往甲方向匝道禁止通行) or a road beside it."""
+    kinds = [_kind(i) for i, _, _ in _walk(clause)]
+    roads = [i for i, _, _ in _walk(clause) if isinstance(i, RouteMention | SegmentPhrase)]
+    return bool(CLOSING & set(kinds)) and "PART" not in kinds and not roads
+
+
+def _joins(item: Any) -> bool:
+    return _kind(item) == "LIST_SEP" or (_kind(item) == "FILLER" and item.text in _AND)
+
+
+_AND = frozenset(("及", "和", "与", "以及", "、"))
 
 
 def _announces_list(clause: list[Any], canon: str) -> bool:
@@ -157,8 +204,11 @@ def closed_routes(found: list[Mention]) -> list[Route]:
     """The closed roads, each once, by the tiers of trust in the module's docstring."""
     usable = [m for m in found if m.route is not None and not m.landmark]
     roads = [m for m in usable if not m.structure]
+    closed = [m for m in usable if (m.staked or (m.closing and not m.in_reason)) and not m.in_title]
+    if any(not m.structure for m in closed):  # a bridge or interchange on the closed road
+        closed = [m for m in closed if not m.structure or m.kept]
     tiers = (
-        [m for m in usable if (m.staked or (m.closing and not m.in_reason)) and not m.in_title],
+        closed,
         [m for m in usable if m.in_title and (not m.structure or m.closing)],
         [m for m in roads if m.in_reason and (m.staked or m.closing)],
         # any road or bridge named, the project in the reason last

@@ -537,3 +537,26 @@ def test_a_tunnel_within_a_county_on_a_national_road_closes_that_road() -> None:
     record = _one(page)
     assert [(r.code, r.name) for r in record.routes] == [("G999", None)]
     assert record.segments[0].from_ is not None and record.segments[0].from_.m == 16710
+
+
+def test_a_bridge_at_an_end_of_the_stretch_or_an_interchange_on_the_road_is_a_place() -> None:
+    page = """关于G999甲河大桥至乙镇段半幅封闭施工的通告
+为改善G999甲河大桥至乙镇段路面状况，决定自2025年5月9日起至2025年6月30日止对G999线K10+000至K12+000段实行半幅封闭施工。
+施工期间丙收费站互通立交往丁方向匝道禁止一切车辆通行。
+特此通告。
+某市公路事业发展中心
+2025年5月6日
+"""
+    record = _one(page)
+    assert [(r.code, r.name) for r in record.routes] == [("G999", None)]
+    assert [s.route for s in record.segments] == ["G999"]
+
+
+def test_a_bridge_listed_with_a_street_is_closed_beside_it() -> None:
+    page = """关于戊河桥及己山路封闭施工的通告
+自2025年6月1日起至2025年12月31日止，对戊河桥和己山路（庚街至辛路段）实行全封闭施工，禁止一切车辆通行。
+特此通告
+某市公安局交通警察支队
+2025年5月26日
+"""
+    assert [r.name for r in _one(page).routes] == ["戊河桥", "己山路"]
