@@ -225,7 +225,7 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
         return [c for c in children if isinstance(c, tuple)]
 
     def sentence(self, children: list[Any]) -> Sentence:
-        return tuple(children)
+        return tuple(_named_then_coded(children))
 
     def paren(self, children: list[Any]) -> Paren:
         inner = tuple(
@@ -365,6 +365,29 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
 
     def reason(self, children: list[Any]) -> Reason:
         return Reason(tuple(children[1:]), children[0].start, span(children)[1])
+
+
+def _named_then_coded(items: list[Any]) -> list[Any]:
+    """A road's name printed right before its code is one road (川藏公路318国道K4008):
+    the name joins the coded mention or stretch after it."""
+    out: list[Any] = []
+    for item in items:
+        prev = out[-1] if out else None
+        route = item.route if isinstance(item, RouteMention | SegmentPhrase) else None
+        if (
+            isinstance(prev, RouteMention)
+            and prev.paren is None
+            and prev.route.code is None
+            and route is not None
+            and route.code
+            and route.name is None
+            and prev.end == item.start
+        ):
+            joined = Route(route.code, prev.route.name)
+            out[-1] = replace(item, route=joined, start=prev.start)
+        else:
+            out.append(item)
+    return out
 
 
 def _bracketed_name(paren: Paren) -> bool:

@@ -560,3 +560,12 @@ def test_a_bridge_listed_with_a_street_is_closed_beside_it() -> None:
 2025年5月26日
 """
     assert [r.name for r in _one(page).routes] == ["戊河桥", "己山路"]
+
+
+def test_a_name_printed_right_before_its_code_is_one_road() -> None:
+    page = """甲乙公路丙县段实施交通管制
+记者获悉，甲乙公路丙县段因铺设沥青路面，自2025年11月15日起至2025年12月15日进行封闭作业，具体管制路段为甲乙公路999国道4008KM—4022KM。
+"""
+    record = _one(page, published_on=date(2025, 11, 13))
+    assert [(r.code, r.name) for r in record.routes] == [("G999", "甲乙公路")]
+    assert [(s.from_.m if s.from_ else None) for s in record.segments] == [4008000]
