@@ -80,6 +80,7 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
         is_item = hi > lo and SECTION_START.match(canon, lo) is not None
         listed = listed and is_item
         for clause in clauses(sentence):
+            named = _bracketed_lists(clause)
             closing = listed or any(_kind(i) in CLOSING for i, _, _ in _walk(clause))
             if closing and _announces_list(clause, canon):
                 listed = True
@@ -103,12 +104,27 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
                         Mention(mention, closing, in_reason, index == title, landmark, True, kept)
                     )
                 elif isinstance(item, RouteMention | SegmentPhrase):
-                    # a road in brackets names an end of the stretch (东坡路（南谯路至阳明路段）)
-                    landmark = (bracketed and isinstance(item, RouteMention)) or _is_landmark(
-                        item, canon
-                    )
+                    # a road in brackets names an end of the stretch (东坡路（南谯路至阳明路段）),
+                    # unless the brackets list the roads a word for roads means (省道(S219、S213))
+                    end = bracketed and isinstance(item, RouteMention) and id(item) not in named
+                    landmark = end or _is_landmark(item, canon)
                     found.append(Mention(item, closing, in_reason, index == title, landmark))
     return found
+
+
+def _bracketed_lists(clause: list[Any]) -> set[int]:
+    """The roads of brackets that hold roads and nothing else (省道(S219迎宾路、S213嘉博线)):
+    they name what the words before mean, not an end of a stretch."""
+    named: set[int] = set()
+    for item, _, _ in _walk(clause):
+        paren = item if isinstance(item, Paren) else getattr(item, "paren", None)
+        if not isinstance(paren, Paren):
+            continue
+        roads = [i for i in paren.items if isinstance(i, RouteMention)]
+        rest = [i for i in paren.items if not isinstance(i, RouteMention) and not _joins(i)]
+        if len(roads) > 1 and not rest:
+            named.update(id(r) for r in roads)
+    return named
 
 
 def _ends(item: Tok, canon: str) -> bool:

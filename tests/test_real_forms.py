@@ -569,3 +569,19 @@ def test_a_name_printed_right_before_its_code_is_one_road() -> None:
     record = _one(page, published_on=date(2025, 11, 13))
     assert [(r.code, r.name) for r in record.routes] == [("G999", "甲乙公路")]
     assert [(s.from_.m if s.from_ else None) for s in record.segments] == [4008000]
+
+
+def test_roads_listed_in_brackets_after_a_word_for_roads_are_named_not_ends() -> None:
+    page = """关于甲县境内部分道路实行交通管制的通告
+2025年3月24日至3月29日，总质量20吨以上的货运车辆，禁止在G999、甲县境内省道(S888乙丙路、S777丁戊线)通行。
+特此通告。
+甲县公安局交通警察大队
+2025年3月20日
+"""
+    record = _one(page)
+    assert [(r.code, r.name) for r in record.routes] == [
+        ("G999", None),
+        ("S888", "乙丙路"),
+        ("S777", "丁戊线"),
+    ]
+    assert record.closure == "control"
