@@ -51,7 +51,7 @@ _LOSS_OPENING = re.compile(
     r"|^([\[【](?:遗失|挂失|作废|声明)[\]】])"  # 【遗失】某某遗失…: a column's tag
 )
 _BULLET = re.compile(r"^[▲■●◆★※•□◇○△▼]")
-_MAX_PARAGRAPHS = 16
+_MAX_PARAGRAPHS = 32  # a notice of many items (a bridge a line) runs long; its signature ends it
 _SHORT = 60
 
 _CLOSING = {"CLOSE", "BAN", "FULL", "HALF"}

@@ -585,3 +585,24 @@ def test_roads_listed_in_brackets_after_a_word_for_roads_are_named_not_ends() ->
         ("S777", "丁戊线"),
     ]
     assert record.closure == "control"
+
+
+def test_a_notice_of_many_items_stays_one_notice() -> None:
+    roads = [f"{a}{b}线" for a in "甲乙丙丁戊己" for b in "山河"]
+    items = "\n".join(f"{n}.{road}(X{100 + n}){road[:2]}桥;" for n, road in enumerate(roads, 1))
+    page = f"""关于县道桥梁维修工程实行交通管制的通告
+为确保县道桥梁维修工程顺利进行，决定对部分县道桥梁实行交通管制。
+一、管制时间
+2025年8月16日0时起至2025年11月20日24时止。
+二、管制路段
+{items}
+三、管制措施
+1.以上桥梁实行半封闭施工，过往车辆可选择就近道路绕行。
+2.施工单位应当设置交通标志。
+特此通告。
+某县公安局交通警察大队
+2025年8月8日
+"""
+    record = _one(page)
+    assert len(page.splitlines()) > 20
+    assert record.window.start == date(2025, 8, 16) and record.issued_on == date(2025, 8, 8)
