@@ -79,6 +79,9 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
         lo, hi = span(sentence)
         is_item = hi > lo and SECTION_START.match(canon, lo) is not None
         listed = listed and is_item
+        if is_item and _CLOSED_SECTION.fullmatch(canon, lo, hi):
+            listed = True  # 二、管制路段 over the items that name the closed roads
+            continue
         for clause in clauses(sentence):
             named = _bracketed_lists(clause)
             closing = listed or any(_kind(i) in CLOSING for i, _, _ in _walk(clause))
@@ -99,7 +102,9 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
                     road = carried.get(item.text, Route(None, item.text))
                     mention = RouteMention(road, None, item.start, item.end)
                     landmark = bracketed or _is_landmark(mention, canon) or _ends(item, canon)
-                    kept = item.text in carried or _listed(walked, clause) or _alone(clause)
+                    kept = (
+                        listed or item.text in carried or _listed(walked, clause) or _alone(clause)
+                    )
                     found.append(
                         Mention(mention, closing, in_reason, index == title, landmark, True, kept)
                     )
@@ -167,6 +172,14 @@ def _joins(item: Any) -> bool:
 
 
 _AND = frozenset(("及", "和", "与", "以及", "、"))
+
+
+# An item's heading over the closed roads (二、管制路段 / (一)封闭范围：).
+_CLOSED_SECTION = re.compile(
+    r"\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[、.．])\s*"
+    r"(?:交通)?(?:管制|封闭|施工|限行|禁行|管控|占道)(?:的)?(?:路段|范围|区域|道路|地点|位置|路线)"
+    r"\s*[:：]?\s*"
+)
 
 
 def _announces_list(clause: list[Any], canon: str) -> bool:

@@ -597,8 +597,9 @@ def test_a_notice_of_many_items_stays_one_notice() -> None:
 二、管制路段
 {items}
 三、管制措施
-1.以上桥梁实行半封闭施工，过往车辆可选择就近道路绕行。
-2.施工单位应当设置交通标志。
+1.甲山桥实行全封闭施工，禁止所有车辆通行。过往车辆可选择就近道路绕行。
+2.其余桥梁实行半封闭施工。
+3.施工单位应当设置交通标志。
 特此通告。
 某县公安局交通警察大队
 2025年8月8日
@@ -606,3 +607,7 @@ def test_a_notice_of_many_items_stays_one_notice() -> None:
     record = _one(page)
     assert len(page.splitlines()) > 20
     assert record.window.start == date(2025, 8, 16) and record.issued_on == date(2025, 8, 8)
+    # the items under 二、管制路段 name the closed roads, each with its code
+    assert [(r.code, r.name) for r in record.routes] == [
+        (f"X{100 + n}", road) for n, road in enumerate(roads, 1)
+    ]
