@@ -611,3 +611,14 @@ def test_a_notice_of_many_items_stays_one_notice() -> None:
     assert [(r.code, r.name) for r in record.routes] == [
         (f"X{100 + n}", road) for n, road in enumerate(roads, 1)
     ]
+
+
+def test_one_carriageway_closed_fully_is_half() -> None:
+    page = """关于G999甲乙高速公路桥梁维修施工交通管制的通告
+因桥梁维修需要，2025年8月16日至9月10日，上、下行线超车道封闭施工，行车道正常通行，夜间23时至次日7时下行线全封闭施工。
+管制路段：G999甲乙高速公路K1855+210至K1860+000段。
+特此通告。
+某省公安厅交通警察总队
+2025年8月10日
+"""
+    assert _one(page).closure == "half"
