@@ -622,3 +622,15 @@ def test_one_carriageway_closed_fully_is_half() -> None:
 2025年8月10日
 """
     assert _one(page).closure == "half"
+
+
+def test_a_stake_in_km_and_m_after_a_code_and_its_class_is_a_stake() -> None:
+    page = """关于S999省道举办自行车赛期间实行交通管制的通告
+一、管制路段：甲乙线丙家桥路段(S999省道67KM+958M)至丁湾路段(S999省道86KM+707M)。
+二、管制时间：2023年4月20日8时至2023年4月21日18时，禁止一切车辆通行。
+特此通告。
+某县公安局交通管理大队
+2023年4月15日
+"""
+    stakes = [(s.route, s.from_.m if s.from_ else None) for s in _one(page).segments]
+    assert stakes == [("S999", 67958), ("S999", 86707)]
