@@ -96,7 +96,7 @@ def _assemble(
         or roles.named_by_ends(parts.closure, notice.canon, 0 if parts.title else None)
     )
     segments = _segments(parts.closing, routes, found, notice.canon)
-    context = windows.Context(notice.published_on, issued_on)
+    context = windows.Context(notice.published_on, issued_on, windows.printed_year(notice.canon))
     periods = [p for p in _phrases(parts.closing, Period, DailyHours) if not _news(p, notice.canon)]
     window_list = windows.read(periods, parts.closing, context, warnings)
     if not window_list:

@@ -7,6 +7,7 @@ before the start (``12月20日至1月10日``). ``即日起`` starts on the issue
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ class Context:
 
     published_on: date | None
     issued_on: date | None
+    printed_year: int | None = None  # the year the notice prints elsewhere (2023年高考…)
 
     @property
     def anchor(self) -> date | None:
@@ -46,6 +48,10 @@ def _start_day(when: When, ctx: Context, warnings: list[str]) -> date | None:
     if when.month is None or when.day is None:
         return None
     year = when.year or (anchor.year if anchor else None)
+    if year is None and ctx.printed_year:
+        # no issue date and no edition date: the year the notice prints elsewhere, noted
+        warnings.append(f"year of {when.text} taken from the notice's text ({ctx.printed_year})")
+        year = ctx.printed_year
     if year is None:
         warnings.append(f"no year for {when.text}")
         return None
@@ -56,6 +62,15 @@ def _start_day(when: When, ctx: Context, warnings: list[str]) -> date | None:
         later = make_date(year + 1, when.month, when.day)
         day = later.day if later else day
     return day
+
+
+_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
+
+
+def printed_year(canon: str) -> int | None:
+    """The latest year a notice's text prints (2023年全国普通高校招生考试将于6月7日…)."""
+    years = [int(y) for y in _YEAR.findall(canon)]
+    return max(years) if years else None
 
 
 def _read(year: int, month: int, day: int, printed: str, warnings: list[str]) -> date | None:

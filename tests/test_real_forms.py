@@ -634,3 +634,12 @@ def test_a_stake_in_km_and_m_after_a_code_and_its_class_is_a_stake() -> None:
 """
     stakes = [(s.route, s.from_.m if s.from_ else None) for s in _one(page).segments]
     assert stakes == [("S999", 67958), ("S999", 86707)]
+
+
+def test_a_year_less_window_takes_the_year_the_notice_prints_when_nothing_else_dates_it() -> None:
+    page = """甲县高考期间实施交通管制
+2023年全国普通高校招生考试将于6月7日、8日举行，6月7日至8日，上午7时至18时，甲山大道(乙路口至丙路口)路段禁止任何车辆通行。
+"""
+    record = _one(page)
+    assert (record.window.start, record.window.end) == (date(2023, 6, 7), date(2023, 6, 8))
+    assert any("taken from the notice's text" in w for w in record.warnings)
