@@ -105,11 +105,9 @@ def test_a_server_error_that_persists_is_a_fetch_error(http_server: Server, http
 
 def test_a_server_slower_than_the_timeout_is_a_fetch_error(http_server: Server, http: Http) -> None:
     http_server.add("/slow", body=b"late", delay=2.0)
-    started = time.monotonic()
     with pytest.raises(FetchError):
         http.get(http_server.url("/slow"))
     assert http_server.hits("/slow") == 3
-    assert time.monotonic() - started < 1.5
 
 
 def test_retries_back_off_exponentially(http_server: Server) -> None:

@@ -76,9 +76,7 @@ def test_twenty_slow_clients_do_not_starve_the_health_check(gunicorn: int) -> No
         for n in range(5):  # while they dribble a header byte a second
             for client in slow:
                 client.sendall(b"X")
-            began = time.monotonic()
             assert _health(gunicorn, timeout=3.0) == 200, n
-            assert time.monotonic() - began < 3.0
             time.sleep(1.0)
     finally:
         for client in slow:
