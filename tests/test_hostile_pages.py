@@ -124,7 +124,7 @@ def test_a_trickling_server_is_cut_off_at_the_deadline(trickler: Trickler) -> No
         with pytest.raises(FetchError, match="deadline"):
             http.get(f"http://127.0.0.1:{trickler.port}/page.txt")
         took = time.monotonic() - began
-    assert took > 1.4  # the read timeout (5 s) never fired: the deadline cut it
+    assert took > 1.4  # not before the deadline (the error says the deadline cut it)
     assert trickler.connections == 1  # one deadline, not retried
 
 
