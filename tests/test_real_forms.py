@@ -643,3 +643,13 @@ def test_a_year_less_window_takes_the_year_the_notice_prints_when_nothing_else_d
     record = _one(page)
     assert (record.window.start, record.window.end) == (date(2023, 6, 7), date(2023, 6, 8))
     assert any("taken from the notice's text" in w for w in record.warnings)
+
+
+def test_grid_streets_and_freedom_road_are_names() -> None:
+    page = """关于甲苑经七路、十二经路及自由路封闭施工的通告
+2025年6月1日至2025年6月30日，甲苑经七路、十二经路、自由路实行全封闭施工，车辆经人民路绕行。
+特此通告。
+某市公安局交通警察支队
+2025年5月26日
+"""
+    assert [r.name for r in _one(page).routes] == ["甲苑经七路", "十二经路", "自由路"]
