@@ -104,7 +104,10 @@ _DECORATED_HEADING = re.compile(
 
 
 def _kinds(line: str) -> Counter[str]:
-    return Counter(island_kinds("road", line))
+    kinds = Counter(island_kinds("road", line))
+    if kinds["PART"] and "封闭" in line:
+        kinds["CLOSE"] += 1  # 部分封闭, 车道封闭: a part closed is a closure too
+    return kinds
 
 
 def _is_signature(line: str, kinds: Counter[str]) -> bool:
