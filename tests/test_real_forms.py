@@ -663,7 +663,7 @@ def test_news_of_unnamed_restrictions_gives_no_record() -> None:
 
 def test_generic_words_for_roads_are_not_closed_roads() -> None:
     page = """关于田独路施工期间交通管制的通告
-2019年5月5日至2019年6月30日，进出高速公路的车辆减速慢行，田独路实行部分封闭施工。
+2019年5月5日至2019年6月30日，对进出高速公路、田独路实行部分封闭施工。
 特此通告。
 某市公安局交通警察支队
 2019年5月1日
