@@ -34,8 +34,6 @@ def _road(text: Text, block: Block, source: Source) -> list[Record]:
         block.start,
     )
     record = parse_road(notice, notice_id("road_closure", canon))
-    if block.title is None and not (record.routes or record.segments):
-        return []  # found by its words alone, and it names no road: news, not a notice
     return [check_road(record)]
 
 
