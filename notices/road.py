@@ -580,8 +580,10 @@ def _clause_kind(clause: list[Any]) -> Closure | Literal["closed", "barred"] | N
         return "half"
     if stated:
         return "full"
-    if "FULL" in kinds or ("BAN" in kinds and "CONTROL" not in kinds):
-        return "barred"  # every vehicle barred (禁止一切车辆通行): full, unless a part is named
+    if "FULL" in kinds or "BAN" in kinds:
+        # every vehicle barred (禁止一切车辆通行), under 交通管制 too: full, unless a part is
+        # named (bans of some vehicles, 禁止货车通行, are the grammar's CONTROL)
+        return "barred"
     if "CLOSE" in kinds:
         return "closed"  # closed, but the clause does not say how much of the road
     return "control" if kinds & {"CONTROL", "BAN"} else None

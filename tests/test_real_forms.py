@@ -663,3 +663,22 @@ def test_generic_words_for_roads_are_not_closed_roads() -> None:
 2019年5月1日
 """
     assert [r.name for r in _one(page).routes] == ["田独路"]
+
+
+@pytest.mark.parametrize(
+    ("ban", "closure"),
+    [
+        ("交通管制时间段内禁止通行", "full"),
+        ("对上述路段进行交通管制，严禁各类机动车和非机动车通行", "full"),
+        ("交通管制期间，管制道路内禁止车辆(包括机动车、非机动车)通行和停放", "full"),
+        ("对上述路段实行交通管制，禁止大型货车通行", "control"),
+    ],
+)
+def test_a_ban_on_every_vehicle_under_traffic_control_is_full(ban: str, closure: str) -> None:
+    page = f"""关于甲山路灯会期间实行交通管制的通告
+2026年2月15日18时至22时，甲山路(乙街至丙街){ban}。
+特此通告。
+某县公安局交通警察大队
+2026年2月10日
+"""
+    assert _one(page).closure == closure
