@@ -94,7 +94,7 @@ class IslandLexer(Lexer):
             for m in _bounds().finditer(
                 line, max(0, start - _LONGEST_BOUND), start + len(value) - 1
             )
-            if m.end() > start
+            if m.end() > start and not (m.start() == start and m.group() in _NAME_OPENERS)
         ]
         if not words:
             return [(kind, value, start)]
@@ -132,6 +132,8 @@ class IslandLexer(Lexer):
 
 
 _ROAD_ENDS = frozenset("路街道线桥巷")
+# Bounding words that also open road names: at a name's start they are its own (建设大街).
+_NAME_OPENERS = frozenset(("建设",))
 _LONGEST_BOUND = 4  # characters a bounding word may reach back before a name
 _BOUNDED = frozenset(("ROUTE_NAME", "ROUTE_ENDS", "PLACE"))
 # Terminals the grammar reads as another: a junction is a place.

@@ -682,3 +682,18 @@ def test_a_ban_on_every_vehicle_under_traffic_control_is_full(ban: str, closure:
 2026年2月10日
 """
     assert _one(page).closure == closure
+
+
+def test_a_road_named_after_construction_keeps_its_name() -> None:
+    page = """关于甲城街施工期间交通限制的通告
+一、交通限制路段：甲城街的乙北路至建设南一路。
+二、交通限制时间：2025年9月28日至2025年10月30日，将分期封闭甲城街双向车辆及行人交通。
+特此通告。
+某市公安局交通警察局
+2025年9月20日
+"""
+    assert [r.name for r in _one(page).routes] == ["甲城街"]
+    page = page.replace("甲城街的乙北路至建设南一路", "建设大街(丙路至丁路)").replace(
+        "甲城街双向", "建设大街双向"
+    )
+    assert [r.name for r in _one(page).routes] == ["建设大街"]
