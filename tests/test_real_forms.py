@@ -697,3 +697,10 @@ def test_a_road_named_after_construction_keeps_its_name() -> None:
         "甲城街双向", "建设大街双向"
     )
     assert [r.name for r in _one(page).routes] == ["建设大街"]
+
+
+def test_choosing_a_way_is_not_a_road() -> None:
+    page = """4月3日凌晨0时—5时甲区路将封闭施工 交巡警提醒驾驶员择道而行
+本网讯 今日，交巡警发布交通提醒，2019年4月3日凌晨0时至5时，甲区路将封闭施工，请驾驶员择道而行。
+"""
+    assert [r.name for r in _one(page).routes] == ["甲区路"]
