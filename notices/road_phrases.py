@@ -7,6 +7,7 @@ the detour, the window or the issue date) is decided in :mod:`notices.road`.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -177,6 +178,21 @@ def _route(tokens: list[Tok]) -> Route:
     return Route(code, name)
 
 
+def _day_of(values: list[int], text: str, count: int) -> tuple[int | None, int, int]:
+    """Year (when printed), month and day of a date token; a part of a month (8月底,
+    6月下旬) stands for its last, 10th or 20th day."""
+    year = values[0] if count == 3 else None
+    month = values[count - 2]
+    if len(values) >= count:
+        return year, month, values[count - 1]
+    if text.endswith(("上旬",)):
+        return year, month, 10
+    if text.endswith("中旬"):
+        return year, month, 20
+    last = calendar.monthrange(year or 2001, month)[1] if 1 <= month <= 12 else 31
+    return year, month, last
+
+
 def _when(parts: list[Any]) -> When:
     year = month = day = None
     next_day, next_year, time, texts = False, False, None, []
@@ -185,9 +201,9 @@ def _when(parts: list[Any]) -> When:
             return part
         texts.append(part.text)
         if part.kind == "DATE":
-            year, month, day = numbers(part.text)[:3]
+            year, month, day = _day_of(numbers(part.text), part.text, 3)
         elif part.kind == "MONTH_DAY":
-            month, day = numbers(part.text)[:2]
+            _, month, day = _day_of(numbers(part.text), part.text, 2)
         elif part.kind == "DAY_ONLY":
             day = numbers(part.text)[0]
         elif part.kind == "NEXT_YEAR":

@@ -704,3 +704,23 @@ def test_choosing_a_way_is_not_a_road() -> None:
 本网讯 今日，交巡警发布交通提醒，2019年4月3日凌晨0时至5时，甲区路将封闭施工，请驾驶员择道而行。
 """
     assert [r.name for r in _one(page).routes] == ["甲区路"]
+
+
+@pytest.mark.parametrize(
+    ("printed", "start", "end"),
+    [
+        ("2022年7月9日起至8月底", date(2022, 7, 9), date(2022, 8, 31)),
+        ("2024年2月1日至2024年2月底", date(2024, 2, 1), date(2024, 2, 29)),
+        ("2022年7月上旬至9月下旬", date(2022, 7, 10), date(2022, 9, 30)),
+        ("2022年5月中旬至6月末", date(2022, 5, 20), date(2022, 6, 30)),
+    ],
+)
+def test_a_part_of_a_month_stands_for_its_day(printed: str, start: date, end: date) -> None:
+    page = f"""关于甲山路施工的通告
+{printed}，甲山路实行全封闭施工。
+特此通告。
+某县交通运输局
+2022年7月1日
+"""
+    window = _one(page).window
+    assert (window.start, window.end) == (start, end)
