@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from notices.budget import check
-from notices.grammars import island_kinds
+from notices.grammars import island_line
 from notices.normalize import SECTION_START, Paragraph, Text
 
 Kind = Literal["road_closure", "loss_declaration"]
@@ -55,6 +55,7 @@ _MAX_PARAGRAPHS = 32  # a notice of many items (a bridge a line) runs long; its 
 _SHORT = 60
 
 _CLOSING = {"CLOSE", "BAN", "FULL", "HALF"}
+_MONTH_PARTS = ("底", "末", "旬")
 _ROAD = {"STAKE", "ROUTE_CODE", "ROUTE_NUM", "ROUTE_NAME"}
 _WHEN = {"DATE", "MONTH_DAY", "FROM_NOW"}
 
@@ -104,7 +105,10 @@ _DECORATED_HEADING = re.compile(
 
 
 def _kinds(line: str) -> Counter[str]:
-    kinds = Counter(island_kinds("road", line))
+    kinds = Counter(
+        "MONTH_PART" if text.endswith(_MONTH_PARTS) else kind
+        for kind, text, _ in island_line("road", line)
+    )  # 6月底, 9月中旬: a date a closure may end on, too loose to make news a notice
     if kinds["PART"] and "封闭" in line:
         kinds["CLOSE"] += 1  # 部分封闭, 车道封闭: a part closed is a closure too
     return kinds

@@ -724,3 +724,9 @@ def test_a_part_of_a_month_stands_for_its_day(printed: str, start: date, end: da
 """
     window = _one(page).window
     assert (window.start, window.end) == (start, end)
+
+
+def test_news_of_works_told_by_parts_of_months_is_not_a_notice() -> None:
+    page = """国道999线甲区乙头至丙宅段路面大修工程于6月底开始对该路段进行改造施工。目前，沥青路面铺筑已全部完成，预计9月中旬可全面开放道路交通。施工路段设置了限速、慢行等标志牌，请过往司机注意。（记者某某）
+"""
+    assert parse_page(page) == []
