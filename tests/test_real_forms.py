@@ -730,3 +730,13 @@ def test_news_of_works_told_by_parts_of_months_is_not_a_notice() -> None:
     page = """国道999线甲区乙头至丙宅段路面大修工程于6月底开始对该路段进行改造施工。目前，沥青路面铺筑已全部完成，预计9月中旬可全面开放道路交通。施工路段设置了限速、慢行等标志牌，请过往司机注意。（记者某某）
 """
     assert parse_page(page) == []
+
+
+def test_ring_roads_and_express_lines_are_names() -> None:
+    page = """关于西外环、西部快线部分路段围蔽施工的通告
+2018年10月1日起至2018年12月31日，对西外环、西部快线部分路段进行围蔽施工，北三环东延隧道正常通行。
+特此通告。
+某市公安局交通管理局
+2018年9月25日
+"""
+    assert [r.name for r in _one(page).routes] == ["西外环", "西部快线"]
