@@ -742,11 +742,11 @@ def test_ring_roads_and_express_lines_are_names() -> None:
     assert [r.name for r in _one(page).routes] == ["西外环", "西部快线"]
 
 
-def test_streets_named_after_rivers_end_in_shui_lu() -> None:
+def test_streets_named_after_rivers_end_in_shui_lu_and_shui_dao() -> None:
     page = """关于元宵灯会期间实行交通管制的通告
-2026年3月3日18时至22时，甲岭路、清水路路段禁止一切车辆通行，请加强水路交通管理。
+2026年3月3日18时至22时，甲岭路、清水路路段、乙水道禁止一切车辆通行，请加强水路交通管理，疏通水道。
 特此通告。
 某县公安局交通警察大队
 2026年2月25日
 """
-    assert [r.name for r in _one(page).routes] == ["甲岭路", "清水路"]
+    assert [r.name for r in _one(page).routes] == ["甲岭路", "清水路", "乙水道"]
