@@ -750,3 +750,15 @@ def test_streets_named_after_rivers_end_in_shui_lu_and_shui_dao() -> None:
 2026年2月25日
 """
     assert [r.name for r in _one(page).routes] == ["甲岭路", "清水路", "乙水道"]
+
+
+def test_a_street_may_begin_with_xia() -> None:
+    page = """关于部分道路中修工程施工期间交通管制的通告
+对以下道路实施半幅封闭施工：
+1.北岭路(甲界-乙羊)中修工程，自2021年10月1日起，至2021年12月31日止；
+2.下海路(丙界-丁羊)中修工程，自2021年10月1日起，至2021年12月31日止。
+请按以下道路绕行。
+某市公路事业发展中心
+2021年9月25日
+"""
+    assert [r.name for r in _one(page).routes] == ["北岭路", "下海路"]
