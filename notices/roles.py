@@ -82,9 +82,9 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
         if is_item and _CLOSED_SECTION.fullmatch(canon, lo, hi):
             listed = True  # 二、管制路段 over the items that name the closed roads
             continue
-        for clause in clauses(sentence):
+        for clause, told in _closings(sentence, canon):
             named = _bracketed_lists(clause)
-            closing = listed or any(_kind(i) in CLOSING for i, _, _ in _walk(clause))
+            closing = listed or told
             if closing and _announces_list(clause, canon):
                 listed = True
             via = _via_spans(clause, canon)
@@ -115,6 +115,26 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
                     landmark = end or _is_landmark(item, canon)
                     found.append(Mention(item, closing, in_reason, index == title, landmark))
     return found
+
+
+def _closings(sentence: list[Any], canon: str) -> list[tuple[list[Any], bool]]:
+    """Each clause of a sentence with whether it closes something. A short clause of
+    closing words alone closes the stretch the clause before it names (甲高速乙站至丙站，全封闭)."""
+    parts = list(clauses(sentence))
+    told = [any(_kind(i) in CLOSING for i, _, _ in _walk(c)) for c in parts]
+    for n in range(len(parts) - 1):
+        lo, hi = span(parts[n + 1])
+        bare = told[n + 1] and hi - lo <= _BARE_CLOSING and not _names_a_road(parts[n + 1])
+        if bare and not told[n] and _names_a_road(parts[n]):
+            told[n] = True
+    return list(zip(parts, told, strict=True))
+
+
+_BARE_CLOSING = 6  # characters: 全封闭, 半幅封闭施工
+
+
+def _names_a_road(clause: list[Any]) -> bool:
+    return any(isinstance(i, RouteMention | SegmentPhrase) for i, _, _ in _walk(clause))
 
 
 def _bracketed_lists(clause: list[Any]) -> set[int]:

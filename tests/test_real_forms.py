@@ -762,3 +762,12 @@ def test_a_street_may_begin_with_xia() -> None:
 2021年9月25日
 """
     assert [r.name for r in _one(page).routes] == ["北岭路", "下海路"]
+
+
+def test_a_bare_closing_clause_closes_the_stretch_named_before_it() -> None:
+    page = """近期高速公路施工路段信息
+1.2024年7月26日至2024年9月25日，甲乙高速丙东收费站至丙西收费站，全封闭。
+2.2024年8月26日至2024年10月31日，丁戊高速K198+000至K203+000，半幅封闭施工，车辆经己庚高速绕行。
+"""
+    routes = [r.name for r in _one(page, published_on=date(2024, 7, 20)).routes]
+    assert routes == ["甲乙高速", "丁戊高速"]
