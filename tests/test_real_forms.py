@@ -771,3 +771,16 @@ def test_a_bare_closing_clause_closes_the_stretch_named_before_it() -> None:
 """
     routes = [r.name for r in _one(page, published_on=date(2024, 7, 20)).routes]
     assert routes == ["甲乙高速", "丁戊高速"]
+
+
+def test_water_main_works_that_close_a_street_are_a_closure_not_an_outage() -> None:
+    page = """关于城区供水管道施工的公告
+因供水管道施工需要，从4月18日至5月10日对甲兴西大街(乙江路—丙村水厂)南侧机动车道封闭施工，禁止社会车辆驶入，请绕行。
+特此公告。
+某市住房和城乡建设局
+2025年4月15日
+"""
+    record = _one(page)
+    assert [r.name for r in record.routes] == ["甲兴西大街"]
+    assert record.window.start == date(2025, 4, 18)
+    assert parse_page("关于城区停水的通知\n因供水管网检修，4月18日8时至18时甲兴西大街沿线停水。\n") == []
