@@ -1,0 +1,163 @@
+"""Lark's LALR tables run by a shorter loop: the same reductions, the same Transformer calls.
+
+Lark's own loop costs a Python call per token and per reduction, a ``Token`` per token, and
+a ``Tree`` for every reduction of an inlined rule (``_part``, ``_item`` …) that its parent
+then takes apart again. This loop reads the island lexer's cached line tokens, keeps an
+inlined rule's children as a plain list, hands the parent the same children Lark's
+``ChildFilterLALR_NoPlaceholders`` would, and calls the Transformer's own methods. A
+Transformer that takes its tokens as its own objects (``token_type``, see
+``notices.road_phrases``) gets them directly, and its rule methods unwrapped.
+
+Whatever this loop does not cover (a grammar option it does not mirror, a token the table
+has no action for) goes to Lark's own parse, so an error is Lark's own error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from itertools import chain
+from types import MethodType
+from typing import Any
+
+from lark import Token, Transformer
+from lark.grammar import Rule, Terminal
+from lark.parsers.lalr_analysis import Shift
+
+from notices.budget import check
+
+Children = list[Any]
+Lines = Callable[[str], tuple[tuple[str, str, int], ...]]
+TokenMaker = Callable[[str, str, int, int], Any]
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """One rule as the loop reduces it."""
+
+    size: int  # symbols popped
+    origin: str  # the rule's name, for the goto
+    keep: tuple[tuple[int, bool], ...] | None  # (child, inlined?) kept; None: all, as they are
+    build: Callable[[Children], Any] | None  # None: an inlined rule, its children a list
+    passes: bool  # an inlined rule of one inlined child: the child's list is its value
+
+
+class Unsupported(Exception):
+    """The grammar or Transformer uses what this loop does not mirror."""
+
+
+class Mismatch(Exception):
+    """The table has no action for a token: Lark's own parse reports it."""
+
+
+class Tables:
+    """A Lark object's parse table, with each reduction planned once."""
+
+    def __init__(self, lark: Any, transformer: Transformer[Token, Any]) -> None:
+        if any(isinstance(key, str) for key in lark._callbacks):  # terminal callbacks
+            raise Unsupported("terminal callbacks")
+        table = lark.parser.parser.parser.parse_table
+        (start,) = lark.options.start
+        self.start_state = table.start_states[start]
+        self.end_state = table.end_states[start]
+        unwrap = getattr(type(transformer), "token_type", None) is not None
+        plans: dict[Rule, Reduction] = {}
+        for rule in lark.rules:
+            plans[rule] = _plan(rule, transformer, unwrap)
+        self.states: dict[Any, dict[str, tuple[bool, Any]]] = {
+            state: {
+                kind: (True, arg) if action is Shift else (False, plans[arg])
+                for kind, (action, arg) in actions.items()
+            }
+            for state, actions in table.states.items()
+        }
+
+
+def _plan(rule: Rule, transformer: Transformer[Token, Any], unwrap: bool) -> Reduction:
+    options = rule.options
+    if options.expand1 or options.empty_indices:
+        raise Unsupported(f"rule {rule.origin.name}: ?rule or placeholders")
+    keep = tuple(
+        (i, not sym.is_term and sym.name.startswith("_"))
+        for i, sym in enumerate(rule.expansion)
+        if options.keep_all_tokens or not (isinstance(sym, Terminal) and sym.filter_out)
+    )
+    whole = len(keep) == len(rule.expansion) and not any(inlined for _, inlined in keep)
+    name = rule.origin.name
+    build = None if name.startswith("_") else _callback(rule, transformer, unwrap)
+    if name.startswith("_") and hasattr(transformer, name):
+        raise Unsupported(f"rule {name}: an inlined rule with a method")
+    passes = build is None and keep == ((0, True),) and len(rule.expansion) == 1
+    return Reduction(len(rule.expansion), name, None if whole else keep, build, passes)
+
+
+def _callback(rule: Rule, transformer: Transformer[Token, Any], unwrap: bool) -> Any:
+    name = rule.alias or rule.options.template_source or rule.origin.name
+    method = getattr(transformer, name, None)
+    if method is None:
+        default: Any = transformer.__default__
+        return lambda children: default(name, children, None)
+    if getattr(method, "visit_wrapper", None) is not None:
+        raise Unsupported(f"rule {name}: v_args")
+    inner = getattr(method, "__wrapped__", None) if unwrap else None
+    return MethodType(inner, transformer) if inner is not None else method
+
+
+def tokens(text: str, lines: Lines, make: TokenMaker) -> Iterable[tuple[str, Any]]:
+    """The island lexer's tokens of ``text`` as (kind, token), line by line, as it yields them."""
+    offset = 0
+    size = len(text)
+    for line in text.split("\n"):
+        check()  # a CPU budget set around the parse (notices.budget)
+        for kind, value, start in lines(line):
+            at = offset + start
+            yield kind, make(kind, value, at, at + len(value))
+        offset += len(line) + 1
+        if offset <= size:
+            yield "NL", make("NL", "\n", offset - 1, offset)
+
+
+def run(tables: Tables, stream: Iterable[tuple[str, Any]]) -> Any:
+    """Shift and reduce ``stream`` as Lark's LALR parser does; the start rule's value."""
+    states = tables.states
+    stack = [tables.start_state]
+    values: list[Any] = []
+    for kind, token in chain(stream, ((_END, None),)):
+        while True:
+            try:
+                shift, plan = states[stack[-1]][kind]
+            except KeyError:
+                raise Mismatch(kind) from None
+            if shift:
+                if kind is _END:
+                    raise Mismatch(kind)
+                stack.append(plan)
+                values.append(token)
+                break
+            # the reduction, inline: this loop runs three times per token
+            if plan.passes:
+                del stack[-1]
+            else:
+                size = plan.size
+                if size:
+                    children = values[-size:]
+                    del stack[-size:]
+                    del values[-size:]
+                else:
+                    children = []
+                if plan.keep is not None:
+                    kept: list[Any] = []
+                    for i, inlined in plan.keep:
+                        if inlined:
+                            kept += children[i]
+                        else:
+                            kept.append(children[i])
+                    children = kept
+                values.append(children if plan.build is None else plan.build(children))
+            stack.append(states[stack[-1]][plan.origin][1])
+            if kind is _END and stack[-1] == tables.end_state:
+                return values[-1]
+    raise Mismatch(_END)  # not reached: $END reduces to the start rule or has no action
+
+
+_END = "$END"
