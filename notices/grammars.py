@@ -19,6 +19,7 @@ from lark.lexer import Lexer, LexerState
 from notices import lalr
 from notices.budget import check
 from notices.errors import GrammarLoadError
+from notices.guards import guards
 
 FILLER = "FILLER"
 
@@ -35,7 +36,12 @@ class IslandLexer(Lexer):
         # Each terminal's name is an empty group after its pattern, not a group around it: an
         # alternative that opens with a literal or a character class is then skipped in C at
         # the positions it cannot start at (a third of the scan), and lastgroup still names it.
-        alternatives = "|".join(f"(?:{t.pattern.to_regexp()})(?P<{t.name}>)" for t in terminals)
+        # A name terminal is tried only where its guard holds (notices.guards): the same tokens.
+        patterns = {t.name: t.pattern.to_regexp() for t in terminals}
+        guarded = guards(patterns, conf.g_regex_flags)
+        alternatives = "|".join(
+            f"{guarded.get(t.name, '')}(?:{patterns[t.name]})(?P<{t.name}>)" for t in terminals
+        )
         self._scanner = re.compile(alternatives, conf.g_regex_flags)
         self._named = {
             _ALIASES.get(t.name, t.name): re.compile(t.pattern.to_regexp(), conf.g_regex_flags)

@@ -1,0 +1,269 @@
+"""Lookahead guards for the island scanner, read off each terminal's own pattern.
+
+A name terminal (``PLACE``: up to ten name characters, then 桥, 村, 口 …) opens with a run
+of almost any character, so the scanner tries it, with its lookarounds and backtracking,
+at every position of every line. Its guard is a necessary condition of a match, written
+as plain character classes: ``(?=[^…]{1,10}?[桥村口…])``, the run's characters then a
+character the suffix can begin with. Where the guard fails the terminal cannot match, so
+the scanner passes over the position at the cost of a few class tests; where it holds,
+the terminal is tried as before. Tokens are the same by construction: a guard only ever
+drops alternatives that could not match.
+
+The condition is derived from the pattern as Python's regular-expression parser reads it.
+Every element of the pattern stands for the characters it may consume (a class) and how
+many (a width); lookarounds consume none and are left out, which only weakens the guard.
+A terminal gets a guard only if it opens with such a run (a negated class), and only if
+every part of its pattern is one this module knows; any other terminal is scanned as is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from re import _constants as sre
+from re import _parser as sre_parse
+from typing import Any
+
+_UNBOUNDED = sre.MAXREPEAT
+_CATEGORIES = {
+    sre.CATEGORY_SPACE: r"\s",
+    sre.CATEGORY_NOT_SPACE: r"\S",
+    sre.CATEGORY_DIGIT: r"\d",
+    sre.CATEGORY_NOT_DIGIT: r"\D",
+    sre.CATEGORY_WORD: r"\w",
+    sre.CATEGORY_NOT_WORD: r"\W",
+}
+_ZERO_WIDTH = (sre.ASSERT, sre.ASSERT_NOT, sre.AT)
+_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
+
+
+class Unknown(Exception):
+    """A part of a pattern this module does not read: the terminal gets no guard."""
+
+
+@dataclass(frozen=True)
+class Chars:
+    """A set of characters: the items of a class, or all but them (``negated``)."""
+
+    negated: bool
+    items: frozenset[tuple[Any, ...]]  # ("lit", code) | ("range", lo, hi) | ("cat", category)
+
+    def __or__(self, other: Chars) -> Chars:
+        if not self.negated and not other.negated:
+            return Chars(False, self.items | other.items)
+        if self.negated and other.negated:  # all but what both leave out
+            return Chars(True, self.items & other.items)
+        left, right = (self, other) if self.negated else (other, self)
+        return Chars(True, frozenset(i for i in left.items if not _overlaps(i, right.items)))
+
+    def regex(self) -> str:
+        """The set as a regular-expression class."""
+        body = "".join(_item_regex(i) for i in sorted(self.items, key=repr))
+        if self.negated:
+            return f"[^{body}]" if body else r"[\s\S]"
+        return f"[{body}]"
+
+
+NOTHING = Chars(False, frozenset())
+ANYTHING = Chars(True, frozenset())
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a part of a pattern may consume: its characters, its first, how many."""
+
+    chars: Chars
+    first: Chars | None  # None: it may consume nothing
+    low: int
+    high: int
+
+
+def _overlaps(item: tuple[Any, ...], positives: frozenset[tuple[Any, ...]]) -> bool:
+    """Whether ``item`` may share a character with any of ``positives`` (unsure: yes)."""
+    return any(_meets(item, p) or _meets(p, item) for p in positives)
+
+
+def _meets(item: tuple[Any, ...], other: tuple[Any, ...]) -> bool:
+    if other[0] == "lit":
+        return _holds(item, other[1])
+    if item[0] == "range" and other[0] == "range":
+        return bool(item[1] <= other[2] and other[1] <= item[2])
+    return bool(item[0] != "lit")  # a category beside a range or a category: unsure
+
+
+def _holds(item: tuple[Any, ...], code: int) -> bool:
+    if item[0] == "lit":
+        return bool(item[1] == code)
+    if item[0] == "range":
+        return bool(item[1] <= code <= item[2])
+    return re.fullmatch(_CATEGORIES[item[1]], chr(code)) is not None  # a category
+
+
+def _item_regex(item: tuple[Any, ...]) -> str:
+    if item[0] == "lit":
+        return _escape(item[1])
+    if item[0] == "range":
+        return f"{_escape(item[1])}-{_escape(item[2])}"
+    return _CATEGORIES[item[1]]
+
+
+def _escape(code: int) -> str:
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _class(items: list[tuple[Any, Any]]) -> Chars:
+    negated = bool(items) and items[0][0] is sre.NEGATE
+    found: set[tuple[Any, ...]] = set()
+    for op, av in items[1:] if negated else items:
+        if op is sre.LITERAL:
+            found.add(("lit", av))
+        elif op is sre.RANGE:
+            found.add(("range", av[0], av[1]))
+        elif op is sre.CATEGORY and av in _CATEGORIES:
+            found.add(("cat", av))
+        else:
+            raise Unknown(str(op))
+    return Chars(negated, frozenset(found))
+
+
+def _shape(op: Any, av: Any) -> Shape | None:
+    """The shape of one element; None for one that consumes nothing (a lookaround)."""
+    if op in _ZERO_WIDTH:
+        return None
+    if op is sre.LITERAL:
+        one = Chars(False, frozenset({("lit", av)}))
+        return Shape(one, one, 1, 1)
+    if op is sre.NOT_LITERAL:
+        one = Chars(True, frozenset({("lit", av)}))
+        return Shape(one, one, 1, 1)
+    if op is sre.ANY:
+        return Shape(ANYTHING, ANYTHING, 1, 1)
+    if op is sre.IN:
+        one = _class(av)
+        return Shape(one, one, 1, 1)
+    if op in _REPEATS:
+        low, high, sub = av
+        inner = _sequence(list(sub))
+        top = _UNBOUNDED if high >= _UNBOUNDED else min(_UNBOUNDED, high * inner.high)
+        return Shape(inner.chars, inner.first if low else None, low * inner.low, top)
+    if op is sre.SUBPATTERN:
+        _, add_flags, del_flags, sub = av
+        if add_flags or del_flags:
+            raise Unknown("inline flags")
+        return _sequence(list(sub))
+    if op is sre.ATOMIC_GROUP:
+        return _sequence(list(av))
+    if op is sre.BRANCH:
+        return _branch([_sequence(list(alt)) for alt in av[1]])
+    raise Unknown(str(op))
+
+
+def _branch(shapes: list[Shape]) -> Shape:
+    chars: Chars = NOTHING
+    first: Chars | None = NOTHING
+    for shape in shapes:
+        chars = chars | shape.chars
+        first = first | shape.first if shape.first is not None and first is not None else None
+    return Shape(chars, first, min(s.low for s in shapes), max(s.high for s in shapes))
+
+
+def _sequence(elements: list[tuple[Any, Any]]) -> Shape:
+    chars, first, low, high = NOTHING, NOTHING, 0, 0
+    opened = False  # a part that always consumes has been seen: the first character is known
+    for op, av in elements:
+        shape = _shape(op, av)
+        if shape is None:
+            continue
+        chars = chars | shape.chars
+        if not opened:
+            first = first | shape.first if shape.first is not None else first | shape.chars
+            opened = shape.low > 0 and shape.first is not None
+        low, high = low + shape.low, min(_UNBOUNDED, high + shape.high)
+    return Shape(chars, first if opened else None, low, high)
+
+
+def _alternatives(elements: list[tuple[Any, Any]]) -> list[list[tuple[Any, Any]]]:
+    """The pattern's top-level alternatives, out of the groups around them."""
+    while len(elements) == 1 and elements[0][0] is sre.SUBPATTERN:
+        _, add_flags, del_flags, sub = elements[0][1]
+        if add_flags or del_flags:
+            raise Unknown("inline flags")
+        elements = list(sub)
+    if len(elements) == 1 and elements[0][0] is sre.BRANCH:
+        return [alt for sub in elements[0][1][1] for alt in _alternatives(list(sub))]
+    return [elements]
+
+
+def _condition(elements: list[tuple[Any, Any]]) -> tuple[str, bool] | None:
+    """The guard of one alternative: the runs before its first selective part (a known
+    first character), then that character; and whether a run of almost any character
+    came first. None when no part is selective."""
+    runs: list[str] = []
+    broad = False
+    for op, av in elements:
+        shape = _shape(op, av)
+        if shape is None or shape.high == 0:
+            continue
+        if shape.low > 0 and shape.first is not None and not shape.first.negated:
+            return "".join(runs) + shape.first.regex(), broad
+        broad = broad or shape.chars.negated
+        top = "" if shape.high >= _UNBOUNDED else str(shape.high)
+        runs.append(f"{shape.chars.regex()}{{{shape.low},{top}}}?")
+    return None
+
+
+def guard(pattern: str) -> str:
+    """A lookahead every match of ``pattern`` satisfies, or "" when none is worth having:
+    a guard for a terminal one of whose alternatives opens with a run of almost anything."""
+    try:
+        conditions = [_condition(alt) for alt in _alternatives(list(sre_parse.parse(pattern)))]
+    except (Unknown, re.error, TypeError, ValueError, KeyError):
+        return ""
+    known = [c for c in conditions if c is not None]
+    if not known or len(known) < len(conditions) or not any(broad for _, broad in known):
+        return ""
+    return f"(?:(?={'|'.join(text for text, _ in known)}))"
+
+
+def guards(patterns: dict[str, str], flags: int = 0) -> dict[str, str]:
+    """The guard of each terminal worth one (name → lookahead), kept on disk between runs.
+
+    Reading the patterns costs ≈13 ms, more than a one-page ``notices parse`` gains, so the
+    guards are kept in the temporary folder (as Lark keeps its tables), under a digest of
+    the patterns, of this module and of the Python that read them.
+    """
+    if flags:  # under IGNORECASE and the like a class means more than it says
+        return {}
+    path = _cache_path(patterns)
+    try:
+        found = json.loads(path.read_text("utf-8"))
+        if isinstance(found, dict) and set(found) <= set(patterns):
+            return {str(k): str(v) for k, v in found.items()}
+    except (OSError, ValueError):
+        pass
+    derived = {name: g for name, pattern in patterns.items() if (g := guard(pattern))}
+    _keep(path, derived)
+    return derived
+
+
+def _cache_path(patterns: dict[str, str]) -> Path:
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(sys.version.encode())
+    digest.update(json.dumps(patterns, sort_keys=True).encode())
+    return Path(tempfile.gettempdir()) / f".notices_guards_{digest.hexdigest()[:24]}.json"
+
+
+def _keep(path: Path, derived: dict[str, str]) -> None:
+    """Write the guards for the next process; a folder that cannot be written only costs time."""
+    try:
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as f:
+            json.dump(derived, f)
+        os.replace(f.name, path)
+    except OSError:
+        pass
