@@ -67,6 +67,7 @@ class IslandLexer(Lexer):
         out: list[tuple[str, str, int]] = []
         pos = 0
         search = self._scanner.search
+        named = self._named  # only names are cut at a bounding word (_bounded)
         while pos < len(line):
             if len(out) & 1023 == 1023:
                 check()
@@ -80,8 +81,12 @@ class IslandLexer(Lexer):
                 out.append((FILLER, line[start], start))
                 pos = start + 1
                 continue
-            kind = _ALIASES.get(match.lastgroup or FILLER, match.lastgroup or FILLER)
-            out.extend(self._bounded(kind, match.group(), start, line))
+            group = match.lastgroup or FILLER
+            kind = _ALIASES.get(group, group)
+            if kind in named:
+                out.extend(self._bounded(kind, match.group(), start, line))
+            else:
+                out.append((kind, match.group(), start))
             pos = match.end()
         return tuple(out)
 

@@ -146,13 +146,20 @@ def run(tables: Tables, stream: Iterable[tuple[str, Any]]) -> Any:
                 else:
                     children = []
                 if plan.keep is not None:
-                    kept: list[Any] = []
+                    # an inlined child's list is its parent's to extend, as in Lark's own
+                    # ChildFilterLALR: a sentence grows by a token, not by a copy of itself
+                    kept: list[Any] | None = None
                     for i, inlined in plan.keep:
-                        if inlined:
+                        if not inlined:
+                            if kept is None:
+                                kept = [children[i]]
+                            else:
+                                kept.append(children[i])
+                        elif kept:
                             kept += children[i]
                         else:
-                            kept.append(children[i])
-                    children = kept
+                            kept = children[i]
+                    children = kept if kept is not None else []
                 values.append(children if plan.build is None else plan.build(children))
             stack.append(states[stack[-1]][plan.origin][1])
             if kind is _END and stack[-1] == tables.end_state:
