@@ -61,16 +61,28 @@ class Tables:
         self.start_state = table.start_states[start]
         self.end_state = table.end_states[start]
         unwrap = getattr(type(transformer), "token_type", None) is not None
-        plans: dict[Rule, Reduction] = {}
-        for rule in lark.rules:
-            plans[rule] = _plan(rule, transformer, unwrap)
-        self.states: dict[Any, dict[str, tuple[bool, Any]]] = {
-            state: {
-                kind: (True, arg) if action is Shift else (False, plans[arg])
-                for kind, (action, arg) in actions.items()
-            }
-            for state, actions in table.states.items()
+        plans = {rule: _plan(rule, transformer, unwrap) for rule in lark.rules}
+        self.states = _States(table.states, plans)
+
+
+class _States(dict[Any, dict[str, tuple[bool, Any]]]):
+    """The parse table's states, each read into (shift?, state or plan) on its first use: a
+    one-page parse visits a third of them, and a cold start pays for those only."""
+
+    def __init__(self, table: dict[Any, dict[str, tuple[Any, Any]]], plans: dict[Rule, Any]):
+        super().__init__()
+        self._table = table
+        self._plans = plans
+        self._by_id = {id(rule): plan for rule, plan in plans.items()}  # no Rule.__hash__ call
+
+    def __missing__(self, state: Any) -> dict[str, tuple[bool, Any]]:
+        by_id, plans = self._by_id, self._plans
+        actions = {
+            kind: (True, arg) if action is Shift else (False, by_id.get(id(arg)) or plans[arg])
+            for kind, (action, arg) in self._table[state].items()
         }
+        self[state] = actions
+        return actions
 
 
 def _plan(rule: Rule, transformer: Transformer[Token, Any], unwrap: bool) -> Reduction:
