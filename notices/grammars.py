@@ -19,7 +19,7 @@ from lark.lexer import Lexer, LexerState
 from notices import lalr
 from notices.budget import check
 from notices.errors import GrammarLoadError
-from notices.guards import guards
+from notices.guards import guard
 
 FILLER = "FILLER"
 
@@ -36,13 +36,10 @@ class IslandLexer(Lexer):
         # Each terminal's name is an empty group after its pattern, not a group around it: an
         # alternative that opens with a literal or a character class is then skipped in C at
         # the positions it cannot start at (a third of the scan), and lastgroup still names it.
-        # A name terminal is tried only where its guard holds (notices.guards): the same tokens.
-        patterns = {t.name: t.pattern.to_regexp() for t in terminals}
-        guarded = guards(patterns, conf.g_regex_flags)
-        alternatives = "|".join(
-            f"{guarded.get(t.name, '')}(?:{patterns[t.name]})(?P<{t.name}>)" for t in terminals
-        )
-        self._scanner = re.compile(alternatives, conf.g_regex_flags)
+        self._patterns = {t.name: t.pattern.to_regexp() for t in terminals}
+        self._flags = conf.g_regex_flags
+        self._scanner = self.scanner({})
+        self._lexed = 0  # lines lexed: past _GUARDED_AFTER, the scanner with guards takes over
         self._named = {
             _ALIASES.get(t.name, t.name): re.compile(t.pattern.to_regexp(), conf.g_regex_flags)
             for t in terminals
@@ -61,12 +58,33 @@ class IslandLexer(Lexer):
             if offset <= len(text):
                 yield _token("NL", "\n", offset - 1)
 
+    def scanner(self, guarded: dict[str, str]) -> re.Pattern[str]:
+        """The island scanner, with a lookahead guard before the terminals ``guarded`` names."""
+        alternatives = "|".join(
+            f"{guarded.get(name, '')}(?:{pattern})(?P<{name}>)"
+            for name, pattern in self._patterns.items()
+        )
+        return re.compile(alternatives, self._flags)
+
+    def guards(self) -> dict[str, str]:
+        """The guard of each name terminal (notices.guards); none under regex flags."""
+        if self._flags:  # under IGNORECASE and the like a class means more than it says
+            return {}
+        return {name: g for name, pattern in self._patterns.items() if (g := guard(pattern))}
+
     @lru_cache(maxsize=8192)  # noqa: B019 — one lexer per grammar, kept for the process
     def line_tokens(self, line: str) -> tuple[tuple[str, str, int], ...]:
         """The tokens of one line as (kind, text, start), cached: pages repeat their lines."""
+        self._lexed += 1
+        if self._lexed == _GUARDED_AFTER:
+            self._scanner = self.scanner(self.guards())
+        return self.scan(line, self._scanner)
+
+    def scan(self, line: str, scanner: re.Pattern[str]) -> tuple[tuple[str, str, int], ...]:
+        """The tokens of one line under ``scanner`` (one of :meth:`scanner`'s), uncached."""
         out: list[tuple[str, str, int]] = []
         pos = 0
-        search = self._scanner.search
+        search = scanner.search
         named = self._named  # only names are cut at a bounding word (_bounded)
         while pos < len(line):
             if len(out) & 1023 == 1023:
@@ -139,6 +157,10 @@ class IslandLexer(Lexer):
         return []
 
 
+# The guards (notices.guards) make a name terminal cheap to pass over, a third off the road
+# scan; reading them off the patterns and compiling the scanner again costs ≈30 ms, which
+# the scan wins back in about a thousand lines. A one-page ``notices parse`` never gets there.
+_GUARDED_AFTER = 1000
 _ROAD_ENDS = frozenset("路街道线桥巷")
 _LONGEST_BOUND = 4  # characters a bounding word may reach back before a name
 _BOUNDED = frozenset(("ROUTE_NAME", "ROUTE_ENDS", "PLACE"))

@@ -12,20 +12,15 @@ drops alternatives that could not match.
 The condition is derived from the pattern as Python's regular-expression parser reads it.
 Every element of the pattern stands for the characters it may consume (a class) and how
 many (a width); lookarounds consume none and are left out, which only weakens the guard.
-A terminal gets a guard only if it opens with such a run (a negated class), and only if
-every part of its pattern is one this module knows; any other terminal is scanned as is.
+A terminal gets a guard only if one of its alternatives opens with such a run (a negated
+class), each has a part with a known first character, and every part of its pattern is
+one this module knows; any other terminal is scanned as is.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import re
-import sys
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from re import _constants as sre
 from re import _parser as sre_parse
 from typing import Any
@@ -229,41 +224,3 @@ def guard(pattern: str) -> str:
     if not known or len(known) < len(conditions) or not any(broad for _, broad in known):
         return ""
     return f"(?:(?={'|'.join(text for text, _ in known)}))"
-
-
-def guards(patterns: dict[str, str], flags: int = 0) -> dict[str, str]:
-    """The guard of each terminal worth one (name → lookahead), kept on disk between runs.
-
-    Reading the patterns costs ≈13 ms, more than a one-page ``notices parse`` gains, so the
-    guards are kept in the temporary folder (as Lark keeps its tables), under a digest of
-    the patterns, of this module and of the Python that read them.
-    """
-    if flags:  # under IGNORECASE and the like a class means more than it says
-        return {}
-    path = _cache_path(patterns)
-    try:
-        found = json.loads(path.read_text("utf-8"))
-        if isinstance(found, dict) and set(found) <= set(patterns):
-            return {str(k): str(v) for k, v in found.items()}
-    except (OSError, ValueError):
-        pass
-    derived = {name: g for name, pattern in patterns.items() if (g := guard(pattern))}
-    _keep(path, derived)
-    return derived
-
-
-def _cache_path(patterns: dict[str, str]) -> Path:
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(sys.version.encode())
-    digest.update(json.dumps(patterns, sort_keys=True).encode())
-    return Path(tempfile.gettempdir()) / f".notices_guards_{digest.hexdigest()[:24]}.json"
-
-
-def _keep(path: Path, derived: dict[str, str]) -> None:
-    """Write the guards for the next process; a folder that cannot be written only costs time."""
-    try:
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as f:
-            json.dump(derived, f)
-        os.replace(f.name, path)
-    except OSError:
-        pass

@@ -35,7 +35,7 @@ def _both(name: str, text: str) -> tuple[Any, Any]:
     for parse in (parser.parse, lambda t: Lark.parse(parser, t)):
         try:
             results.append(parse(text))
-        except Exception as exc:  # noqa: BLE001 — both must fail alike
+        except Exception as exc:  # both must fail alike
             results.append(type(exc))
     return results[0], results[1]
 
