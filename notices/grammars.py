@@ -19,7 +19,6 @@ from lark.lexer import Lexer, LexerState
 from notices import lalr
 from notices.budget import check
 from notices.errors import GrammarLoadError
-from notices.guards import guard
 
 FILLER = "FILLER"
 
@@ -70,6 +69,8 @@ class IslandLexer(Lexer):
         """The guard of each name terminal (notices.guards); none under regex flags."""
         if self._flags:  # under IGNORECASE and the like a class means more than it says
             return {}
+        from notices.guards import guard  # imported when first needed: not at a cold start
+
         return {name: g for name, pattern in self._patterns.items() if (g := guard(pattern))}
 
     @lru_cache(maxsize=8192)  # noqa: B019 — one lexer per grammar, kept for the process

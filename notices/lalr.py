@@ -15,7 +15,6 @@ has no action for) goes to Lark's own parse, so an error is Lark's own error.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from itertools import chain
 from types import MethodType
 from typing import Any
@@ -31,15 +30,24 @@ Lines = Callable[[str], tuple[tuple[str, str, int], ...]]
 TokenMaker = Callable[[str, str, int, int], Any]
 
 
-@dataclass(frozen=True)
 class Reduction:
-    """One rule as the loop reduces it."""
+    """One rule as the loop reduces it (a plain class: read in the loop, made at a cold start)."""
 
-    size: int  # symbols popped
-    origin: str  # the rule's name, for the goto
-    keep: tuple[tuple[int, bool], ...] | None  # (child, inlined?) kept; None: all, as they are
-    build: Callable[[Children], Any] | None  # None: an inlined rule, its children a list
-    passes: bool  # an inlined rule of one inlined child: the child's list is its value
+    __slots__ = ("build", "keep", "origin", "passes", "size")
+
+    def __init__(
+        self,
+        size: int,  # symbols popped
+        origin: str,  # the rule's name, for the goto
+        keep: tuple[tuple[int, bool], ...] | None,  # (child, inlined?) kept; None: all, as is
+        build: Callable[[Children], Any] | None,  # None: an inlined rule, its children a list
+        passes: bool,  # an inlined rule of one inlined child: the child's list is its value
+    ) -> None:
+        self.size = size
+        self.origin = origin
+        self.keep = keep
+        self.build = build
+        self.passes = passes
 
 
 class Unsupported(Exception):
