@@ -142,6 +142,7 @@ def run(tables: Tables, stream: Iterable[tuple[str, Any]]) -> Any:
     states = tables.states
     stack = [tables.start_state]
     values: list[Any] = []
+    push_state, push_value = stack.append, values.append
     for kind, token in chain(stream, ((_END, None),)):
         while True:
             try:
@@ -151,12 +152,13 @@ def run(tables: Tables, stream: Iterable[tuple[str, Any]]) -> Any:
             if shift:
                 if kind is _END:
                     raise Mismatch(kind)
-                stack.append(plan)
-                values.append(token)
+                push_state(plan)
+                push_value(token)
                 break
             # the reduction, inline: this loop runs three times per token
-            if plan.passes:
-                del stack[-1]
+            if plan.passes:  # the value stays; the state below goes to the rule's goto
+                stack[-1] = states[stack[-2]][plan.origin][1]
+                continue  # a pass-through never reduces to the start rule
             else:
                 size = plan.size
                 if size:
@@ -180,8 +182,8 @@ def run(tables: Tables, stream: Iterable[tuple[str, Any]]) -> Any:
                         else:
                             kept = children[i]
                     children = kept if kept is not None else []
-                values.append(children if plan.build is None else plan.build(children))
-            stack.append(states[stack[-1]][plan.origin][1])
+                push_value(children if plan.build is None else plan.build(children))
+            push_state(states[stack[-1]][plan.origin][1])
             if kind is _END and stack[-1] == tables.end_state:
                 return values[-1]
     raise Mismatch(_END)  # not reached: $END reduces to the start rule or has no action
