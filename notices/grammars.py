@@ -37,7 +37,7 @@ class IslandLexer(Lexer):
         # the positions it cannot start at (a third of the scan), and lastgroup still names it.
         self._patterns = {t.name: t.pattern.to_regexp() for t in terminals}
         self._flags = conf.g_regex_flags
-        self._scanner = self.scanner({})
+        self._scanner = self.scanner()
         self._lexed = 0  # lines lexed: past _GUARDED_AFTER, the scanner with guards takes over
         self._named = {
             _ALIASES.get(t.name, t.name): re.compile(t.pattern.to_regexp(), conf.g_regex_flags)
@@ -57,28 +57,24 @@ class IslandLexer(Lexer):
             if offset <= len(text):
                 yield _token("NL", "\n", offset - 1)
 
-    def scanner(self, guarded: dict[str, str]) -> re.Pattern[str]:
-        """The island scanner, with a lookahead guard before the terminals ``guarded`` names."""
+    def scanner(self, guarded: bool = False) -> re.Pattern[str]:
+        """The island scanner; ``guarded``, with the lookaheads of :mod:`notices.guards`,
+        which pass over a position no terminal can match at sooner (the same tokens)."""
+        if guarded and not self._flags:  # under IGNORECASE a class means more than it says
+            from notices.guards import guarded as with_guards  # not needed at a cold start
+
+            return re.compile(with_guards(self._patterns), self._flags)
         alternatives = "|".join(
-            f"{guarded.get(name, '')}(?:{pattern})(?P<{name}>)"
-            for name, pattern in self._patterns.items()
+            f"(?:{pattern})(?P<{name}>)" for name, pattern in self._patterns.items()
         )
         return re.compile(alternatives, self._flags)
-
-    def guards(self) -> dict[str, str]:
-        """The guard of each name terminal (notices.guards); none under regex flags."""
-        if self._flags:  # under IGNORECASE and the like a class means more than it says
-            return {}
-        from notices.guards import guard  # imported when first needed: not at a cold start
-
-        return {name: g for name, pattern in self._patterns.items() if (g := guard(pattern))}
 
     @lru_cache(maxsize=8192)  # noqa: B019 — one lexer per grammar, kept for the process
     def line_tokens(self, line: str) -> tuple[tuple[str, str, int], ...]:
         """The tokens of one line as (kind, text, start), cached: pages repeat their lines."""
         self._lexed += 1
         if self._lexed == _GUARDED_AFTER:
-            self._scanner = self.scanner(self.guards())
+            self._scanner = self.scanner(guarded=True)
         return self.scan(line, self._scanner)
 
     def scan(self, line: str, scanner: re.Pattern[str]) -> tuple[tuple[str, str, int], ...]:

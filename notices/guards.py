@@ -224,3 +224,57 @@ def guard(pattern: str) -> str:
     if not known or len(known) < len(conditions) or not any(broad for _, broad in known):
         return ""
     return f"(?:(?={'|'.join(text for text, _ in known)}))"
+
+
+def opening(pattern: str) -> Chars | None:
+    """The characters every match of ``pattern`` opens with, when they are few and known."""
+    try:
+        first = _sequence(list(sre_parse.parse(pattern))).first
+    except (Unknown, re.error, TypeError, ValueError, KeyError):
+        return None
+    if first is None or first.negated or not all(_narrow(item) for item in first.items):
+        return None
+    return first
+
+
+def _narrow(item: tuple[Any, ...]) -> bool:
+    """An item of a class few characters pass: a character, a short range, a digit."""
+    if item[0] == "range":
+        return bool(item[2] - item[1] < _NARROW)
+    return item[0] == "lit" or item[1] is sre.CATEGORY_DIGIT
+
+
+_NARROW = 256
+
+
+def guarded(patterns: dict[str, str]) -> str:
+    """The island scanner's alternatives (name → pattern, in order), with their guards.
+
+    A name terminal gets its own guard (:func:`guard`); each run of consecutive terminals
+    that open with few characters gets one lookahead for the run, the characters any of
+    them opens with, so a position none opens at passes them all at once. The order of
+    the alternatives is kept, and with it which terminal wins at a position.
+    """
+    parts: list[str] = []
+    run: list[str] = []
+    opens = NOTHING
+
+    def close_run() -> None:
+        if len(run) > 1:
+            parts.append(f"(?:(?={opens.regex()})(?:{'|'.join(run)}))")
+        else:
+            parts.extend(run)
+        run.clear()
+
+    for name, pattern in patterns.items():
+        alternative = f"(?:{pattern})(?P<{name}>)"
+        first = opening(pattern)
+        if first is None:
+            close_run()
+            opens = NOTHING
+            parts.append(guard(pattern) + alternative)
+        else:
+            run.append(alternative)
+            opens = opens | first
+    close_run()
+    return "|".join(parts)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from notices import normalize
 from notices.grammars import _GUARDED_AFTER, FILLER, IslandLexer, _lexer, load
-from notices.guards import guard
+from notices.guards import guard, opening
 from notices.loss_phrases import LossTransformer
 from notices.parse import parse_page
 from notices.road_phrases import RoadTransformer
@@ -118,9 +118,9 @@ def test_the_median_is_the_statistics_modules(values: list[int]) -> None:
 def _scanners(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The island scanner without guards and with them."""
     lexer = _lexer(name)
-    guards = lexer.guards()
-    assert guards  # the name terminals get one
-    return lexer.scanner({}), lexer.scanner(guards)
+    plain, guarded = lexer.scanner(), lexer.scanner(guarded=True)
+    assert guarded.pattern.count("(?=") > plain.pattern.count("(?=")  # guards were added
+    return plain, guarded
 
 
 def test_the_guarded_scanner_reads_every_corpus_line_as_the_unguarded_one() -> None:
@@ -138,15 +138,16 @@ def test_the_guarded_scanner_reads_any_text_as_the_unguarded_one(line: str) -> N
         assert _tokens(name, line, guarded) == _tokens(name, line, plain)
 
 
-def test_every_match_of_a_guarded_terminal_satisfies_its_guard() -> None:
+def test_every_match_of_a_terminal_satisfies_its_guard_and_opens_as_said() -> None:
     for name in ("road", "loss"):
-        lexer = _lexer(name)
-        for terminal, lookahead in lexer.guards().items():
-            pattern, check = re.compile(lexer._patterns[terminal]), re.compile(lookahead)
+        for terminal, source in _lexer(name)._patterns.items():
+            first = opening(source)
+            checks = [re.compile(c) for c in (guard(source), first and first.regex()) if c]
+            pattern = re.compile(source)
             for line in _CORPUS_LINES:
                 for at in range(len(line)):
                     if pattern.match(line, at):
-                        assert check.match(line, at), (terminal, line[at:])
+                        assert all(c.match(line, at) for c in checks), (terminal, line[at:])
 
 
 def test_a_guard_holds_only_where_its_terminal_may_match() -> None:
@@ -155,10 +156,14 @@ def test_a_guard_holds_only_where_its_terminal_may_match() -> None:
     assert not lookahead.match("甲乙丙丁戊桥")  # the suffix too far on
     assert not lookahead.match("甲的桥")  # a character no name holds before it
     assert guard(r"(a)\1") == "" and guard(r"桥|村") == ""  # a backreference; no run to skip
+    opens = opening(r"(?<!不)(?:封闭|断交)|\d+米")
+    assert opens is not None and re.fullmatch(opens.regex(), "封")
+    assert not re.fullmatch(opens.regex(), "交")
+    assert opening(r"[^a]b") is None and opening(r"[\u4e00-\u9fff]线") is None  # too many
 
 
 def test_a_process_that_lexes_many_lines_scans_with_the_guards() -> None:
     lexer = _lexer("road")
     for n in range(_GUARDED_AFTER + 1):
         lexer.line_tokens(f"第{n}行甲乙路封闭")
-    assert lexer._scanner.pattern == lexer.scanner(lexer.guards()).pattern
+    assert lexer._scanner.pattern == lexer.scanner(guarded=True).pattern
