@@ -55,7 +55,12 @@ class Chars:
         if self.negated and other.negated:  # all but what both leave out
             return Chars(True, self.items & other.items)
         left, right = (self, other) if self.negated else (other, self)
-        return Chars(True, frozenset(i for i in left.items if not _overlaps(i, right.items)))
+        codes = {i[1] for i in right.items if i[0] == "lit"}
+        wider = [i for i in right.items if i[0] != "lit"]
+        return Chars(
+            True,
+            frozenset(i for i in left.items if not _overlaps(i, codes, wider)),
+        )
 
     def regex(self) -> str:
         """The set as a regular-expression class."""
@@ -79,9 +84,11 @@ class Shape:
     high: int
 
 
-def _overlaps(item: tuple[Any, ...], positives: frozenset[tuple[Any, ...]]) -> bool:
-    """Whether ``item`` may share a character with any of ``positives`` (unsure: yes)."""
-    return any(_meets(item, p) or _meets(p, item) for p in positives)
+def _overlaps(item: tuple[Any, ...], codes: set[int], wider: list[tuple[Any, ...]]) -> bool:
+    """Whether ``item`` may share a character with the characters ``codes`` or the ranges
+    and categories ``wider`` (when unsure: yes)."""
+    found = item[1] in codes if item[0] == "lit" else any(_holds(item, c) for c in codes)
+    return found or any(_meets(item, p) or _meets(p, item) for p in wider)
 
 
 def _meets(item: tuple[Any, ...], other: tuple[Any, ...]) -> bool:
@@ -217,9 +224,13 @@ def guard(pattern: str) -> str:
     """A lookahead every match of ``pattern`` satisfies, or "" when none is worth having:
     a guard for a terminal one of whose alternatives opens with a run of almost anything."""
     try:
-        conditions = [_condition(alt) for alt in _alternatives(list(sre_parse.parse(pattern)))]
+        return _guard(list(sre_parse.parse(pattern)))
     except (Unknown, re.error, TypeError, ValueError, KeyError):
         return ""
+
+
+def _guard(parsed: list[tuple[Any, Any]]) -> str:
+    conditions = [_condition(alt) for alt in _alternatives(parsed)]
     known = [c for c in conditions if c is not None]
     if not known or len(known) < len(conditions) or not any(broad for _, broad in known):
         return ""
@@ -229,9 +240,13 @@ def guard(pattern: str) -> str:
 def opening(pattern: str) -> Chars | None:
     """The characters every match of ``pattern`` opens with, when they are few and known."""
     try:
-        first = _sequence(list(sre_parse.parse(pattern))).first
+        return _opening(list(sre_parse.parse(pattern)))
     except (Unknown, re.error, TypeError, ValueError, KeyError):
         return None
+
+
+def _opening(parsed: list[tuple[Any, Any]]) -> Chars | None:
+    first = _sequence(parsed).first
     if first is None or first.negated or not all(_narrow(item) for item in first.items):
         return None
     return first
@@ -268,11 +283,16 @@ def guarded(patterns: dict[str, str]) -> str:
 
     for name, pattern in patterns.items():
         alternative = f"(?:{pattern})(?P<{name}>)"
-        first = opening(pattern)
+        try:
+            parsed = list(sre_parse.parse(pattern))  # read once, for its opening or its guard
+            first = _opening(parsed)
+            lookahead = "" if first else _guard(parsed)
+        except (Unknown, re.error, TypeError, ValueError, KeyError):
+            first, lookahead = None, ""
         if first is None:
             close_run()
             opens = NOTHING
-            parts.append(guard(pattern) + alternative)
+            parts.append(lookahead + alternative)
         else:
             run.append(alternative)
             opens = opens | first
