@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import suppress
 from functools import cache, lru_cache
 from importlib import import_module, resources
 from typing import Any
@@ -74,8 +75,13 @@ class IslandLexer(Lexer):
         """The tokens of one line as (kind, text, start), cached: pages repeat their lines."""
         self._lexed += 1
         if self._lexed == _GUARDED_AFTER:
-            self._scanner = self.scanner(guarded=True)
+            self._take_guards()
         return self.scan(line, self._scanner)
+
+    def _take_guards(self) -> None:
+        """Scan with the guards from now on; a scanner they would not compile into is kept."""
+        with suppress(re.error):  # a guard written wrongly costs speed, never a parse
+            self._scanner = self.scanner(guarded=True)
 
     def scan(self, line: str, scanner: re.Pattern[str]) -> tuple[tuple[str, str, int], ...]:
         """The tokens of one line under ``scanner`` (one of :meth:`scanner`'s), uncached."""
