@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import suppress
 from functools import cache, lru_cache
 from importlib import import_module, resources
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from lark import Lark, Token, Transformer
 from lark.lexer import Lexer, LexerState
 
+from notices import lalr
 from notices.budget import check
 from notices.errors import GrammarLoadError
 
@@ -34,8 +36,10 @@ class IslandLexer(Lexer):
         # Each terminal's name is an empty group after its pattern, not a group around it: an
         # alternative that opens with a literal or a character class is then skipped in C at
         # the positions it cannot start at (a third of the scan), and lastgroup still names it.
-        alternatives = "|".join(f"(?:{t.pattern.to_regexp()})(?P<{t.name}>)" for t in terminals)
-        self._scanner = re.compile(alternatives, conf.g_regex_flags)
+        self._patterns = {t.name: t.pattern.to_regexp() for t in terminals}
+        self._flags = conf.g_regex_flags
+        self._scanner = self.scanner()
+        self._lexed = 0  # lines lexed: past _GUARDED_AFTER, the scanner with guards takes over
         self._named = {
             _ALIASES.get(t.name, t.name): re.compile(t.pattern.to_regexp(), conf.g_regex_flags)
             for t in terminals
@@ -54,12 +58,37 @@ class IslandLexer(Lexer):
             if offset <= len(text):
                 yield _token("NL", "\n", offset - 1)
 
+    def scanner(self, guarded: bool = False) -> re.Pattern[str]:
+        """The island scanner; ``guarded``, with the lookaheads of :mod:`notices.guards`,
+        which pass over a position no terminal can match at sooner (the same tokens)."""
+        if guarded and not self._flags:  # under IGNORECASE a class means more than it says
+            from notices.guards import guarded as with_guards  # not needed at a cold start
+
+            return re.compile(with_guards(self._patterns), self._flags)
+        alternatives = "|".join(
+            f"(?:{pattern})(?P<{name}>)" for name, pattern in self._patterns.items()
+        )
+        return re.compile(alternatives, self._flags)
+
     @lru_cache(maxsize=8192)  # noqa: B019 — one lexer per grammar, kept for the process
     def line_tokens(self, line: str) -> tuple[tuple[str, str, int], ...]:
         """The tokens of one line as (kind, text, start), cached: pages repeat their lines."""
+        self._lexed += 1
+        if self._lexed == _GUARDED_AFTER:
+            self._take_guards()
+        return self.scan(line, self._scanner)
+
+    def _take_guards(self) -> None:
+        """Scan with the guards from now on; a scanner they would not compile into is kept."""
+        with suppress(re.error):  # a guard written wrongly costs speed, never a parse
+            self._scanner = self.scanner(guarded=True)
+
+    def scan(self, line: str, scanner: re.Pattern[str]) -> tuple[tuple[str, str, int], ...]:
+        """The tokens of one line under ``scanner`` (one of :meth:`scanner`'s), uncached."""
         out: list[tuple[str, str, int]] = []
         pos = 0
-        search = self._scanner.search
+        search = scanner.search
+        named = self._named  # only names are cut at a bounding word (_bounded)
         while pos < len(line):
             if len(out) & 1023 == 1023:
                 check()
@@ -73,8 +102,12 @@ class IslandLexer(Lexer):
                 out.append((FILLER, line[start], start))
                 pos = start + 1
                 continue
-            kind = _ALIASES.get(match.lastgroup or FILLER, match.lastgroup or FILLER)
-            out.extend(self._bounded(kind, match.group(), start, line))
+            group = match.lastgroup or FILLER
+            kind = _ALIASES.get(group, group)
+            if kind in named:
+                out.extend(self._bounded(kind, match.group(), start, line))
+            else:
+                out.append((kind, match.group(), start))
             pos = match.end()
         return tuple(out)
 
@@ -131,6 +164,11 @@ class IslandLexer(Lexer):
         return []
 
 
+# The guards (notices.guards) let the scanner pass over the positions no terminal can match
+# at sooner: the road scan takes less than half the time. Reading them off the patterns and
+# compiling the scanner again costs ≈40 ms, which the scan wins back in about a thousand
+# lines; a one-page ``notices parse`` never gets there, a process that ingests soon does.
+_GUARDED_AFTER = 1000
 _ROAD_ENDS = frozenset("路街道线桥巷")
 # Bounding words that also open road names: at a name's start they are its own (建设大街).
 _NAME_OPENERS = frozenset(("建设",))
@@ -148,18 +186,48 @@ def _bounds() -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
 
 
-def _token(kind: str, value: str, start: int) -> Token:
-    return Token(kind, value, start_pos=start, end_pos=start + len(value))
+def _token(kind: str, value: str, start: int, end: int | None = None) -> Token:
+    return Token(kind, value, start_pos=start, end_pos=start + len(value) if end is None else end)
+
+
+class IslandLark(Lark):
+    """Lark whose parse of a whole text runs :mod:`notices.lalr`'s loop over the island
+    lexer's cached lines: the Transformer's results Lark's own loop gives, in less time."""
+
+    _tables: lalr.Tables | bool | None = False  # False: not planned yet; None: unsupported
+
+    def parse(self, text: Any, start: str | None = None, on_error: Any = None) -> Any:
+        """Parse ``text`` as Lark does; a plain whole-text parse takes the shorter loop."""
+        tables = self._planned()
+        lexer = self.parser.lexer
+        if tables is None or start or on_error or not isinstance(text, str):
+            return super().parse(text, start, on_error)
+        if not isinstance(lexer, IslandLexer):
+            return super().parse(text, start, on_error)
+        make = getattr(type(self.options.transformer), "token_type", None) or _token
+        try:
+            return lalr.run(tables, lalr.tokens(text, lexer.line_tokens, make))
+        except lalr.Mismatch:  # no action for a token: Lark's own parse raises its own error
+            return super().parse(text)
+
+    def _planned(self) -> lalr.Tables | None:
+        if self._tables is False:
+            transformer = self.options.transformer
+            try:
+                self._tables = lalr.Tables(self, transformer) if transformer else None
+            except lalr.Unsupported:
+                self._tables = None
+        return self._tables if isinstance(self._tables, lalr.Tables) else None
 
 
 @cache
 def load(name: str, transformer: type[Transformer[Token, Any]] | None = None) -> Lark:
     """Return the LALR parser for ``grammar/<name>.lark``, built once per process.
 
-    With a ``transformer``, Lark applies it while parsing (no parse tree is built).
+    With a ``transformer``, it is applied while parsing (no parse tree is built).
     """
     try:
-        return Lark.open_from_package(
+        return IslandLark.open_from_package(
             "notices.grammar",
             f"{name}.lark",
             ("",),

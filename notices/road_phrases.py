@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, field, replace
+from functools import wraps
 from typing import Any
 
 from lark import Token, Transformer
@@ -221,15 +222,16 @@ def _tokens_as_toks(cls: type[Transformer[Token, Any]]) -> type[Transformer[Toke
     for name, method in list(vars(cls).items()):
         if callable(method) and not name.startswith("_"):
             setattr(cls, name, _converting(method))
+    # notices.lalr hands these rules Toks itself, and calls them unwrapped
+    cls.token_type = Tok  # type: ignore[attr-defined]
     return cls
 
 
 def _converting(method: Any) -> Any:
+    @wraps(method)
     def rule(self: Any, children: list[Any]) -> Any:
         return method(self, [_tok(c) if isinstance(c, Token) else c for c in children])
 
-    rule.__name__ = method.__name__
-    rule.__doc__ = method.__doc__
     return rule
 
 

@@ -2,7 +2,8 @@
 
 What makes parsing fast is checked here as behaviour, never as timing: the segmenter and
 the grammar share one lexer (and so its line cache), a page of closures never loads the
-loss grammar, and the island scanner's faster form gives the tokens the plain one gives.
+loss grammar, and the island scanner's faster forms (names after their patterns, guards
+before the name terminals) give the tokens the plain one gives.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ import re
 import statistics
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notices import normalize
-from notices.grammars import FILLER, IslandLexer, _lexer, load
+from notices.grammars import _GUARDED_AFTER, FILLER, IslandLexer, _lexer, load
+from notices.guards import guard, opening
 from notices.loss_phrases import LossTransformer
 from notices.parse import parse_page
 from notices.road_phrases import RoadTransformer
@@ -76,12 +79,7 @@ def _plain_scanner(name: str) -> re.Pattern[str]:
 def _tokens(name: str, line: str, scanner: re.Pattern[str] | None = None) -> object:
     """The tokens of a line, under the lexer's own scanner or under ``scanner``."""
     lexer = _lexer(name)
-    if scanner is not None:
-        plain = IslandLexer.__new__(IslandLexer)
-        plain.__dict__.update(lexer.__dict__)
-        plain._scanner = scanner
-        lexer = plain
-    return IslandLexer.line_tokens.__wrapped__(lexer, line)
+    return lexer.scan(line, scanner or lexer._scanner)
 
 
 _CORPUS_LINES = sorted(
@@ -114,3 +112,58 @@ def test_the_island_scanner_reads_any_text_as_the_plain_one_does(line: str) -> N
 @given(st.lists(st.integers(0, 2000), min_size=1, max_size=40))
 def test_the_median_is_the_statistics_modules(values: list[int]) -> None:
     assert normalize._median(values) == statistics.median(values)
+
+
+@cache
+def _scanners(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The island scanner without guards and with them."""
+    lexer = _lexer(name)
+    plain, guarded = lexer.scanner(), lexer.scanner(guarded=True)
+    assert guarded.pattern.count("(?=") > plain.pattern.count("(?=")  # guards were added
+    return plain, guarded
+
+
+def test_the_guarded_scanner_reads_every_corpus_line_as_the_unguarded_one() -> None:
+    for name in ("road", "loss"):
+        plain, guarded = _scanners(name)
+        for line in _CORPUS_LINES:
+            assert _tokens(name, line, guarded) == _tokens(name, line, plain), line
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=80))
+def test_the_guarded_scanner_reads_any_text_as_the_unguarded_one(line: str) -> None:
+    for name in ("road", "loss"):
+        plain, guarded = _scanners(name)
+        assert _tokens(name, line, guarded) == _tokens(name, line, plain)
+
+
+def test_every_match_of_a_terminal_satisfies_its_guard_and_opens_as_said() -> None:
+    for name in ("road", "loss"):
+        for terminal, source in _lexer(name)._patterns.items():
+            first = opening(source)
+            checks = [re.compile(c) for c in (guard(source), first and first.regex()) if c]
+            pattern = re.compile(source)
+            for line in _CORPUS_LINES:
+                for at in range(len(line)):
+                    if pattern.match(line, at):
+                        assert all(c.match(line, at) for c in checks), (terminal, line[at:])
+
+
+def test_a_guard_holds_only_where_its_terminal_may_match() -> None:
+    lookahead = re.compile(guard(r"[^的,]{1,4}(?:桥|村)"))
+    assert lookahead.match("甲乙桥") and lookahead.match("甲村")
+    assert not lookahead.match("甲乙丙丁戊桥")  # the suffix too far on
+    assert not lookahead.match("甲的桥")  # a character no name holds before it
+    assert guard(r"(a)\1") == "" and guard(r"桥|村") == ""  # a backreference; no run to skip
+    opens = opening(r"(?<!不)(?:封闭|断交)|\d+米")
+    assert opens is not None and re.fullmatch(opens.regex(), "封")
+    assert not re.fullmatch(opens.regex(), "交")
+    assert opening(r"[^a]b") is None and opening(r"[\u4e00-\u9fff]线") is None  # too many
+
+
+def test_a_process_that_lexes_many_lines_scans_with_the_guards() -> None:
+    lexer = _lexer("road")
+    for n in range(_GUARDED_AFTER + 1):
+        lexer.line_tokens(f"第{n}行甲乙路封闭")
+    assert lexer._scanner.pattern == lexer.scanner(guarded=True).pattern

@@ -1,0 +1,300 @@
+"""Lookahead guards for the island scanner, read off each terminal's own pattern.
+
+A name terminal (``PLACE``: up to ten name characters, then 桥, 村, 口 …) opens with a run
+of almost any character, so the scanner tries it, with its lookarounds and backtracking,
+at every position of every line. Its guard is a necessary condition of a match, written
+as plain character classes: ``(?=[^…]{1,10}?[桥村口…])``, the run's characters then a
+character the suffix can begin with. Where the guard fails the terminal cannot match, so
+the scanner passes over the position at the cost of a few class tests; where it holds,
+the terminal is tried as before. Tokens are the same by construction: a guard only ever
+drops alternatives that could not match.
+
+The condition is derived from the pattern as Python's regular-expression parser reads it.
+Every element of the pattern stands for the characters it may consume (a class) and how
+many (a width); lookarounds consume none and are left out, which only weakens the guard.
+A terminal gets a guard only if one of its alternatives opens with such a run (a negated
+class), each has a part with a known first character, and every part of its pattern is
+one this module knows; any other terminal is scanned as is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from re import _constants as sre
+from re import _parser as sre_parse
+from typing import Any
+
+_UNBOUNDED = sre.MAXREPEAT
+_CATEGORIES = {
+    sre.CATEGORY_SPACE: r"\s",
+    sre.CATEGORY_NOT_SPACE: r"\S",
+    sre.CATEGORY_DIGIT: r"\d",
+    sre.CATEGORY_NOT_DIGIT: r"\D",
+    sre.CATEGORY_WORD: r"\w",
+    sre.CATEGORY_NOT_WORD: r"\W",
+}
+_ZERO_WIDTH = (sre.ASSERT, sre.ASSERT_NOT, sre.AT)
+_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
+
+
+class Unknown(Exception):
+    """A part of a pattern this module does not read: the terminal gets no guard."""
+
+
+@dataclass(frozen=True)
+class Chars:
+    """A set of characters: the items of a class, or all but them (``negated``)."""
+
+    negated: bool
+    items: frozenset[tuple[Any, ...]]  # ("lit", code) | ("range", lo, hi) | ("cat", category)
+
+    def __or__(self, other: Chars) -> Chars:
+        if not self.negated and not other.negated:
+            return Chars(False, self.items | other.items)
+        if self.negated and other.negated:  # all but what both leave out
+            return Chars(True, self.items & other.items)
+        left, right = (self, other) if self.negated else (other, self)
+        codes = {i[1] for i in right.items if i[0] == "lit"}
+        wider = [i for i in right.items if i[0] != "lit"]
+        return Chars(
+            True,
+            frozenset(i for i in left.items if not _overlaps(i, codes, wider)),
+        )
+
+    def regex(self) -> str:
+        """The set as a regular-expression class."""
+        body = "".join(_item_regex(i) for i in sorted(self.items, key=repr))
+        if self.negated:
+            return f"[^{body}]" if body else r"[\s\S]"
+        return f"[{body}]"
+
+
+NOTHING = Chars(False, frozenset())
+ANYTHING = Chars(True, frozenset())
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a part of a pattern may consume: its characters, its first, how many."""
+
+    chars: Chars
+    first: Chars | None  # None: it may consume nothing
+    low: int
+    high: int
+
+
+def _overlaps(item: tuple[Any, ...], codes: set[int], wider: list[tuple[Any, ...]]) -> bool:
+    """Whether ``item`` may share a character with the characters ``codes`` or the ranges
+    and categories ``wider`` (when unsure: yes)."""
+    found = item[1] in codes if item[0] == "lit" else any(_holds(item, c) for c in codes)
+    return found or any(_meets(item, p) or _meets(p, item) for p in wider)
+
+
+def _meets(item: tuple[Any, ...], other: tuple[Any, ...]) -> bool:
+    if other[0] == "lit":
+        return _holds(item, other[1])
+    if item[0] == "range" and other[0] == "range":
+        return bool(item[1] <= other[2] and other[1] <= item[2])
+    return bool(item[0] != "lit")  # a category beside a range or a category: unsure
+
+
+def _holds(item: tuple[Any, ...], code: int) -> bool:
+    if item[0] == "lit":
+        return bool(item[1] == code)
+    if item[0] == "range":
+        return bool(item[1] <= code <= item[2])
+    return re.fullmatch(_CATEGORIES[item[1]], chr(code)) is not None  # a category
+
+
+def _item_regex(item: tuple[Any, ...]) -> str:
+    if item[0] == "lit":
+        return _escape(item[1])
+    if item[0] == "range":
+        return f"{_escape(item[1])}-{_escape(item[2])}"
+    return _CATEGORIES[item[1]]
+
+
+def _escape(code: int) -> str:
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _class(items: list[tuple[Any, Any]]) -> Chars:
+    negated = bool(items) and items[0][0] is sre.NEGATE
+    found: set[tuple[Any, ...]] = set()
+    for op, av in items[1:] if negated else items:
+        if op is sre.LITERAL:
+            found.add(("lit", av))
+        elif op is sre.RANGE:
+            found.add(("range", av[0], av[1]))
+        elif op is sre.CATEGORY and av in _CATEGORIES:
+            found.add(("cat", av))
+        else:
+            raise Unknown(str(op))
+    return Chars(negated, frozenset(found))
+
+
+def _shape(op: Any, av: Any) -> Shape | None:
+    """The shape of one element; None for one that consumes nothing (a lookaround)."""
+    if op in _ZERO_WIDTH:
+        return None
+    if op is sre.LITERAL:
+        one = Chars(False, frozenset({("lit", av)}))
+        return Shape(one, one, 1, 1)
+    if op is sre.NOT_LITERAL:
+        one = Chars(True, frozenset({("lit", av)}))
+        return Shape(one, one, 1, 1)
+    if op is sre.ANY:
+        return Shape(ANYTHING, ANYTHING, 1, 1)
+    if op is sre.IN:
+        one = _class(av)
+        return Shape(one, one, 1, 1)
+    if op in _REPEATS:
+        low, high, sub = av
+        inner = _sequence(list(sub))
+        top = _UNBOUNDED if high >= _UNBOUNDED else min(_UNBOUNDED, high * inner.high)
+        return Shape(inner.chars, inner.first if low else None, low * inner.low, top)
+    if op is sre.SUBPATTERN:
+        _, add_flags, del_flags, sub = av
+        if add_flags or del_flags:
+            raise Unknown("inline flags")
+        return _sequence(list(sub))
+    if op is sre.ATOMIC_GROUP:
+        return _sequence(list(av))
+    if op is sre.BRANCH:
+        return _branch([_sequence(list(alt)) for alt in av[1]])
+    raise Unknown(str(op))
+
+
+def _branch(shapes: list[Shape]) -> Shape:
+    chars: Chars = NOTHING
+    first: Chars | None = NOTHING
+    for shape in shapes:
+        chars = chars | shape.chars
+        first = first | shape.first if shape.first is not None and first is not None else None
+    return Shape(chars, first, min(s.low for s in shapes), max(s.high for s in shapes))
+
+
+def _sequence(elements: list[tuple[Any, Any]]) -> Shape:
+    chars, first, low, high = NOTHING, NOTHING, 0, 0
+    opened = False  # a part that always consumes has been seen: the first character is known
+    for op, av in elements:
+        shape = _shape(op, av)
+        if shape is None:
+            continue
+        chars = chars | shape.chars
+        if not opened:
+            first = first | shape.first if shape.first is not None else first | shape.chars
+            opened = shape.low > 0 and shape.first is not None
+        low, high = low + shape.low, min(_UNBOUNDED, high + shape.high)
+    return Shape(chars, first if opened else None, low, high)
+
+
+def _alternatives(elements: list[tuple[Any, Any]]) -> list[list[tuple[Any, Any]]]:
+    """The pattern's top-level alternatives, out of the groups around them."""
+    while len(elements) == 1 and elements[0][0] is sre.SUBPATTERN:
+        _, add_flags, del_flags, sub = elements[0][1]
+        if add_flags or del_flags:
+            raise Unknown("inline flags")
+        elements = list(sub)
+    if len(elements) == 1 and elements[0][0] is sre.BRANCH:
+        return [alt for sub in elements[0][1][1] for alt in _alternatives(list(sub))]
+    return [elements]
+
+
+def _condition(elements: list[tuple[Any, Any]]) -> tuple[str, bool] | None:
+    """The guard of one alternative: the runs before its first selective part (a known
+    first character), then that character; and whether a run of almost any character
+    came first. None when no part is selective."""
+    runs: list[str] = []
+    broad = False
+    for op, av in elements:
+        shape = _shape(op, av)
+        if shape is None or shape.high == 0:
+            continue
+        if shape.low > 0 and shape.first is not None and not shape.first.negated:
+            return "".join(runs) + shape.first.regex(), broad
+        broad = broad or shape.chars.negated
+        top = "" if shape.high >= _UNBOUNDED else str(shape.high)
+        runs.append(f"{shape.chars.regex()}{{{shape.low},{top}}}?")
+    return None
+
+
+def guard(pattern: str) -> str:
+    """A lookahead every match of ``pattern`` satisfies, or "" when none is worth having:
+    a guard for a terminal one of whose alternatives opens with a run of almost anything."""
+    try:
+        return _guard(list(sre_parse.parse(pattern)))
+    except (Unknown, re.error, TypeError, ValueError, KeyError):
+        return ""
+
+
+def _guard(parsed: list[tuple[Any, Any]]) -> str:
+    conditions = [_condition(alt) for alt in _alternatives(parsed)]
+    known = [c for c in conditions if c is not None]
+    if not known or len(known) < len(conditions) or not any(broad for _, broad in known):
+        return ""
+    return f"(?:(?={'|'.join(text for text, _ in known)}))"
+
+
+def opening(pattern: str) -> Chars | None:
+    """The characters every match of ``pattern`` opens with, when they are few and known."""
+    try:
+        return _opening(list(sre_parse.parse(pattern)))
+    except (Unknown, re.error, TypeError, ValueError, KeyError):
+        return None
+
+
+def _opening(parsed: list[tuple[Any, Any]]) -> Chars | None:
+    first = _sequence(parsed).first
+    if first is None or first.negated or not all(_narrow(item) for item in first.items):
+        return None
+    return first
+
+
+def _narrow(item: tuple[Any, ...]) -> bool:
+    """An item of a class few characters pass: a character, a short range, a digit."""
+    if item[0] == "range":
+        return bool(item[2] - item[1] < _NARROW)
+    return item[0] == "lit" or item[1] is sre.CATEGORY_DIGIT
+
+
+_NARROW = 256
+
+
+def guarded(patterns: dict[str, str]) -> str:
+    """The island scanner's alternatives (name → pattern, in order), with their guards.
+
+    A name terminal gets its own guard (:func:`guard`); each run of consecutive terminals
+    that open with few characters gets one lookahead for the run, the characters any of
+    them opens with, so a position none opens at passes them all at once. The order of
+    the alternatives is kept, and with it which terminal wins at a position.
+    """
+    parts: list[str] = []
+    run: list[str] = []
+    opens = NOTHING
+
+    def close_run() -> None:
+        if len(run) > 1:
+            parts.append(f"(?:(?={opens.regex()})(?:{'|'.join(run)}))")
+        else:
+            parts.extend(run)
+        run.clear()
+
+    for name, pattern in patterns.items():
+        alternative = f"(?:{pattern})(?P<{name}>)"
+        try:
+            parsed = list(sre_parse.parse(pattern))  # read once, for its opening or its guard
+            first = _opening(parsed)
+            lookahead = "" if first else _guard(parsed)
+        except Exception:  # a pattern this module reads wrongly only loses its guard
+            first, lookahead = None, ""
+        if first is None:
+            close_run()
+            opens = NOTHING
+            parts.append(lookahead + alternative)
+        else:
+            run.append(alternative)
+            opens = opens | first
+    close_run()
+    return "|".join(parts)

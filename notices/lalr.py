@@ -1,0 +1,192 @@
+"""Lark's LALR tables run by a shorter loop: the same reductions, the same Transformer calls.
+
+Lark's own loop costs a Python call per token and per reduction, a ``Token`` per token, and
+a ``Tree`` for every reduction of an inlined rule (``_part``, ``_item`` …) that its parent
+then takes apart again. This loop reads the island lexer's cached line tokens, keeps an
+inlined rule's children as a plain list, hands the parent the same children Lark's
+``ChildFilterLALR_NoPlaceholders`` would, and calls the Transformer's own methods. A
+Transformer that takes its tokens as its own objects (``token_type``, see
+``notices.road_phrases``) gets them directly, and its rule methods unwrapped.
+
+Whatever this loop does not cover (a grammar option it does not mirror, a token the table
+has no action for) goes to Lark's own parse, so an error is Lark's own error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from itertools import chain
+from types import MethodType
+from typing import Any
+
+from lark import Token, Transformer
+from lark.grammar import Rule, Terminal
+from lark.parsers.lalr_analysis import Shift
+
+from notices.budget import check
+
+Children = list[Any]
+Lines = Callable[[str], tuple[tuple[str, str, int], ...]]
+TokenMaker = Callable[[str, str, int, int], Any]
+
+
+class Reduction:
+    """One rule as the loop reduces it (a plain class: read in the loop, made at a cold start)."""
+
+    __slots__ = ("build", "keep", "origin", "passes", "size")
+
+    def __init__(
+        self,
+        size: int,  # symbols popped
+        origin: str,  # the rule's name, for the goto
+        keep: tuple[tuple[int, bool], ...] | None,  # (child, inlined?) kept; None: all, as is
+        build: Callable[[Children], Any] | None,  # None: an inlined rule, its children a list
+        passes: bool,  # an inlined rule of one inlined child: the child's list is its value
+    ) -> None:
+        self.size = size
+        self.origin = origin
+        self.keep = keep
+        self.build = build
+        self.passes = passes
+
+
+class Unsupported(Exception):
+    """The grammar or Transformer uses what this loop does not mirror."""
+
+
+class Mismatch(Exception):
+    """The table has no action for a token: Lark's own parse reports it."""
+
+
+class Tables:
+    """A Lark object's parse table, with each reduction planned once."""
+
+    def __init__(self, lark: Any, transformer: Transformer[Token, Any]) -> None:
+        if any(isinstance(key, str) for key in lark._callbacks):  # terminal callbacks
+            raise Unsupported("terminal callbacks")
+        table = lark.parser.parser.parser.parse_table
+        (start,) = lark.options.start
+        self.start_state = table.start_states[start]
+        self.end_state = table.end_states[start]
+        unwrap = getattr(type(transformer), "token_type", None) is not None
+        plans = {rule: _plan(rule, transformer, unwrap) for rule in lark.rules}
+        self.states = _States(table.states, plans)
+
+
+class _States(dict[Any, dict[str, tuple[bool, Any]]]):
+    """The parse table's states, each read into (shift?, state or plan) on its first use: a
+    one-page parse visits a third of them, and a cold start pays for those only."""
+
+    def __init__(self, table: dict[Any, dict[str, tuple[Any, Any]]], plans: dict[Rule, Any]):
+        super().__init__()
+        self._table = table
+        self._plans = plans
+        self._by_id = {id(rule): plan for rule, plan in plans.items()}  # no Rule.__hash__ call
+
+    def __missing__(self, state: Any) -> dict[str, tuple[bool, Any]]:
+        by_id, plans = self._by_id, self._plans
+        actions = {
+            kind: (True, arg) if action is Shift else (False, by_id.get(id(arg)) or plans[arg])
+            for kind, (action, arg) in self._table[state].items()
+        }
+        self[state] = actions
+        return actions
+
+
+def _plan(rule: Rule, transformer: Transformer[Token, Any], unwrap: bool) -> Reduction:
+    options = rule.options
+    if options.expand1 or options.empty_indices:
+        raise Unsupported(f"rule {rule.origin.name}: ?rule or placeholders")
+    keep = tuple(
+        (i, not sym.is_term and sym.name.startswith("_"))
+        for i, sym in enumerate(rule.expansion)
+        if options.keep_all_tokens or not (isinstance(sym, Terminal) and sym.filter_out)
+    )
+    whole = len(keep) == len(rule.expansion) and not any(inlined for _, inlined in keep)
+    name = rule.origin.name
+    build = None if name.startswith("_") else _callback(rule, transformer, unwrap)
+    if name.startswith("_") and hasattr(transformer, name):
+        raise Unsupported(f"rule {name}: an inlined rule with a method")
+    passes = build is None and keep == ((0, True),) and len(rule.expansion) == 1
+    return Reduction(len(rule.expansion), name, None if whole else keep, build, passes)
+
+
+def _callback(rule: Rule, transformer: Transformer[Token, Any], unwrap: bool) -> Any:
+    name = rule.alias or rule.options.template_source or rule.origin.name
+    method = getattr(transformer, name, None)
+    if method is None:
+        default: Any = transformer.__default__
+        return lambda children: default(name, children, None)
+    if getattr(method, "visit_wrapper", None) is not None:
+        raise Unsupported(f"rule {name}: v_args")
+    inner = getattr(method, "__wrapped__", None) if unwrap else None
+    return MethodType(inner, transformer) if inner is not None else method
+
+
+def tokens(text: str, lines: Lines, make: TokenMaker) -> Iterable[tuple[str, Any]]:
+    """The island lexer's tokens of ``text`` as (kind, token), line by line, as it yields them."""
+    offset = 0
+    size = len(text)
+    for line in text.split("\n"):
+        check()  # a CPU budget set around the parse (notices.budget)
+        for kind, value, start in lines(line):
+            at = offset + start
+            yield kind, make(kind, value, at, at + len(value))
+        offset += len(line) + 1
+        if offset <= size:
+            yield "NL", make("NL", "\n", offset - 1, offset)
+
+
+def run(tables: Tables, stream: Iterable[tuple[str, Any]]) -> Any:
+    """Shift and reduce ``stream`` as Lark's LALR parser does; the start rule's value."""
+    states = tables.states
+    stack = [tables.start_state]
+    values: list[Any] = []
+    push_state, push_value = stack.append, values.append
+    for kind, token in chain(stream, ((_END, None),)):
+        while True:
+            try:
+                shift, plan = states[stack[-1]][kind]
+            except KeyError:
+                raise Mismatch(kind) from None
+            if shift:
+                if kind is _END:
+                    raise Mismatch(kind)
+                push_state(plan)
+                push_value(token)
+                break
+            # the reduction, inline: this loop runs three times per token
+            if plan.passes:  # the value stays; the state below goes to the rule's goto
+                stack[-1] = states[stack[-2]][plan.origin][1]
+                continue  # a pass-through never reduces to the start rule
+            else:
+                size = plan.size
+                if size:
+                    children = values[-size:]
+                    del stack[-size:]
+                    del values[-size:]
+                else:
+                    children = []
+                if plan.keep is not None:
+                    # an inlined child's list is its parent's to extend, as in Lark's own
+                    # ChildFilterLALR: a sentence grows by a token, not by a copy of itself
+                    kept: list[Any] | None = None
+                    for i, inlined in plan.keep:
+                        if not inlined:
+                            if kept is None:
+                                kept = [children[i]]
+                            else:
+                                kept.append(children[i])
+                        elif kept:
+                            kept += children[i]
+                        else:
+                            kept = children[i]
+                    children = kept if kept is not None else []
+                push_value(children if plan.build is None else plan.build(children))
+            push_state(states[stack[-1]][plan.origin][1])
+            if kind is _END and stack[-1] == tables.end_state:
+                return values[-1]
+    raise Mismatch(_END)  # not reached: $END reduces to the start rule or has no action
+
+
+_END = "$END"
