@@ -372,20 +372,37 @@ class Store:
             return None
         return published.with_revisions(found[0], found[1] or "[]")
 
-    def closures_from(self, query: NoticeQuery) -> list[tuple[str, dict[str, Any], str]]:
-        """Return what ``query`` asks for, newest first, after its ``after``: id, record, text."""
-        stmt = select(NoticeRow.id, NoticeRow.record, NoticeRow.published, NoticeRow.status,
-                      NoticeRow.cancelled_on).where(*notice_filters(query))  # fmt: skip
+    def closures_from(
+        self, query: NoticeQuery, *, whole: bool = False
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """Return what ``query`` asks for, newest first, after its ``after``: ids and windows.
+
+        Each row holds the closure's ``windows``, ``status`` and ``cancelled_on``: what says
+        whether it is in force; ``whole`` adds the rest of its record (a stretch needs it).
+        """
+        columns = [NoticeRow.id, NoticeRow.windows, NoticeRow.status, NoticeRow.cancelled_on]
+        stmt = select(*columns, *([NoticeRow.record] if whole else [])).where(
+            *notice_filters(query)
+        )
         with self._engine.connect() as session:
             if query.after is not None:
                 stmt = _after(session, stmt, query.after)
                 if stmt is None:
                     return []
             stmt = stmt.order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc())
-            return [
-                (i, record | {"status": status, "cancelled_on": _iso(cancelled)}, text or "")
-                for i, record, text, status, cancelled in session.execute(stmt.limit(query.limit))
-            ]
+            found = session.execute(stmt.limit(query.limit)).all()
+        return [
+            (i, (record[0] if record else {})
+             | {"windows": windows or [], "status": status, "cancelled_on": _iso(cancelled)})
+            for i, windows, status, cancelled, *record in found
+        ]  # fmt: skip
+
+    def published_texts(self, ids: Sequence[str]) -> list[tuple[str, str]]:
+        """Return the public texts of these notices, with their ids, in the order asked."""
+        stmt = select(NoticeRow.id, NoticeRow.published).where(NoticeRow.id.in_(ids))
+        with self._engine.connect() as session:
+            found = {notice_id: text for notice_id, text in session.execute(stmt)}
+        return [(notice_id, found.get(notice_id) or "") for notice_id in ids]
 
     def declarations(
         self, value: str, key: bytes, *, limit: int, after: str | None = None

@@ -35,7 +35,7 @@ from notices.serialize import from_dict, from_plain, to_dict
 from notices.sources import Source
 from notices.store import SHANGHAI as CHINA
 from notices.store import NoticeQuery, Run, Store
-from notices.tables import road_keys
+from notices.tables import closure_windows, road_keys
 from service import openapi
 from service.answers import Answers, kept, version
 from service.db import configured_sources, get_store
@@ -248,29 +248,31 @@ def _candidates(
     elif moment is not None:
         first = last = moment
     route = stretch.route if stretch else None
+    # Windows are small: read twice a page of them at a time, as some are not in force.
+    batch = limit + 1 if stretch else 2 * (limit + 1)
     return NoticeQuery(kind="road_closure", route=route, active_on=first, active_until=last,
-                       limit=limit + 1, after=after)  # fmt: skip
+                       limit=batch, after=after)  # fmt: skip
 
 
 def _in_force(
     store: Store, query: NoticeQuery, moment: date | None, stretch: Stretch | None, limit: int
 ) -> list[tuple[str, str]]:
-    """Read candidates a batch at a time until ``limit + 1`` are in force (or none are left)."""
-    found: list[tuple[str, str]] = []
+    """Read candidates' windows a batch at a time until ``limit + 1`` are in force; their texts."""
+    found: list[str] = []
     while True:
-        batch = store.closures_from(query)
-        for notice_id, row, text in batch:
+        batch = store.closures_from(query, whole=stretch is not None)
+        for notice_id, row in batch:
             # Only a stretch needs the whole record: the windows alone say if it is in force.
             if (
                 (moment is None or _holds(windows(row), moment))
                 and (stretch is None or on_stretch(from_dict(row), stretch))
                 and not lifted(row, moment)
             ):
-                found.append((notice_id, text))
+                found.append(notice_id)
                 if len(found) > limit:
-                    return found
+                    return store.published_texts(found)
         if len(batch) < query.limit:
-            return found
+            return store.published_texts(found)
         query = replace(query, after=batch[-1][0])
 
 
@@ -321,8 +323,7 @@ def in_force(record: Record, moment: date) -> bool:
 
 def windows(row: dict[str, Any]) -> tuple[Window, ...]:
     """The windows of a stored closure, read without rebuilding the rest of its record."""
-    found = row.get("windows") or ([row["window"]] if row.get("window") else [])
-    return tuple(from_plain(Window, window) for window in found)
+    return tuple(from_plain(Window, window) for window in closure_windows(row))
 
 
 def _holds(windows: tuple[Window, ...], moment: date) -> bool:
