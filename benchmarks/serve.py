@@ -40,6 +40,7 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks import data, nginx
+from notices.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 CONF = ROOT / "deploy" / "gunicorn.conf.py"
@@ -232,10 +233,14 @@ def _an_identifier(count: int) -> str:
 
 
 def store_for(folder: Path, count: int) -> str:
-    """A SQLite store of ``count`` generated notices in ``folder``, made once, then reused."""
+    """A SQLite store of ``count`` generated notices in ``folder``, made once, then reused.
+
+    A store made by the same generator is reused and brought to the latest migration, as a
+    deployment's is: a new migration runs on it (and on 100,000 notices) in place.
+    """
     path = folder / f"serve-{count}.sqlite3"
     done = path.with_suffix(".done")
-    made_by = _schema_and_data()
+    made_by = _generator()
     if not done.exists() or done.read_text().split()[0] != made_by:
         folder.mkdir(parents=True, exist_ok=True)
         for old in (path, path.with_suffix(".sqlite3-wal"), path.with_suffix(".sqlite3-shm")):
@@ -243,15 +248,17 @@ def store_for(folder: Path, count: int) -> str:
         seconds = data.fill(f"sqlite:///{path}", count, key=KEY.encode())
         done.write_text(f"{made_by} {seconds:.1f}\n")
         print(f"stored {count} generated notices in {seconds:.1f} s ({path})", flush=True)
+    began = time.perf_counter()
+    Store.open(f"sqlite:///{path}", identifier_key=KEY.encode()).close()  # migrates, if due
+    if (seconds := time.perf_counter() - began) > 1:
+        print(f"migrated the store of {count} notices in {seconds:.1f} s", flush=True)
     return f"sqlite:///{path}"
 
 
-def _schema_and_data() -> str:
-    """A digest of the migrations and the generator: a store made by others is made again."""
-    files = sorted((ROOT / "notices" / "migrations" / "versions").glob("*.py"))
-    files += [ROOT / "benchmarks" / "data.py", ROOT / "notices" / "published.py"]
+def _generator() -> str:
+    """A digest of the generator and of the stored texts' format: else the store is made again."""
     digest = hashlib.sha256()
-    for file in files:
+    for file in (ROOT / "benchmarks" / "data.py", ROOT / "notices" / "published.py"):
         digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -265,7 +272,7 @@ def run_size(args: argparse.Namespace, folder: Path, count: int) -> dict[str, Fi
     base = f"http://127.0.0.1:{app}"
     figures: dict[str, Figure] = {}
     with gunicorn(database, app, settings) as server:
-        todo = cases(base, count)
+        todo = [c for c in cases(base, count) if _chosen(args, c)]
         files = folder / f"static-{count}"
         target = files / FEED.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -287,6 +294,10 @@ def run_size(args: argparse.Namespace, folder: Path, count: int) -> dict[str, Fi
         _measure(args, "uncached: ", api, base, baseline, figures)
         _rss(server.pid)
     return figures
+
+
+def _chosen(args: argparse.Namespace, case: Case) -> bool:
+    return not args.only or any(part in case.name for part in args.only)
 
 
 def _rss(master: int) -> None:
@@ -404,6 +415,8 @@ def parser() -> argparse.ArgumentParser:
     made.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=False,
                       help="gunicorn's access log (default off: nginx logs)")  # fmt: skip
     made.add_argument("--nginx-workers", type=int, default=1, help="nginx workers (1)")
+    made.add_argument("--only", nargs="+", metavar="NAME",
+                      help="only the endpoints whose name holds one of these")  # fmt: skip
     made.add_argument("--workers-matrix", action="store_true",
                       help="only compare worker settings (sync/gthread, log on/off)")  # fmt: skip
     return made
@@ -428,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
         for count in args.notices:
             print(f"{count} notices:", flush=True)
             figures[count] = run_size(args, Path(folder), count)
-    if len(figures) > 1:
+    if len(figures) > 1 and not args.only:
         compare_sizes(figures)
     print(f"load average {os.getloadavg()[0]:.2f} after the run")
     return 0

@@ -66,6 +66,17 @@ def on_exit(server: object) -> None:
         shutil.rmtree(_made, ignore_errors=True)
 
 
+def post_worker_init(worker: object) -> None:
+    """Open the store before the first request: a worker's first burst waits for no migration."""
+    from flask import Flask
+
+    from service.db import open_store
+
+    app = getattr(worker, "wsgi", None)
+    if isinstance(app, Flask):
+        open_store(app)
+
+
 def child_exit(server: object, worker: object) -> None:
     """Tell prometheus-client a worker is gone, so its live gauges are dropped."""
     from prometheus_client import multiprocess
