@@ -14,6 +14,7 @@ PROMETHEUS_MULTIPROC_DIR (a fresh temporary folder when unset), emptied when gun
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -30,6 +31,11 @@ workers = max(1, int(settings.get_float("WEB_WORKERS")))
 # clients hold no database connection; fast requests past the pool's 15 wait for one.
 threads = max(1, int(settings.get_float("WEB_THREADS")))
 worker_class = settings.get("WEB_WORKER_CLASS")
+# A thread that let go of the interpreter for a moment (each row SQLite steps to, each
+# socket read and write) waits this long for it back while another thread runs: Python's
+# 5 ms, paid for every row of a page, made a list of 50 several times slower in a worker
+# of busy threads than alone (BENCHMARKS.md, "Worker settings").
+_switch_interval = settings.get_float("WEB_SWITCH_INTERVAL")
 timeout = 30
 graceful_timeout = 20
 keepalive = 5  # nginx keeps its upstream connections open (deploy/nginx/notices.conf)
@@ -64,6 +70,12 @@ def on_exit(server: object) -> None:
     """Remove the metrics folder made here."""
     if _made is not None:
         shutil.rmtree(_made, ignore_errors=True)
+
+
+def post_fork(server: object, worker: object) -> None:
+    """Give the worker's threads the interpreter in turns of WEB_SWITCH_INTERVAL."""
+    if _switch_interval > 0:
+        sys.setswitchinterval(_switch_interval)
 
 
 def post_worker_init(worker: object) -> None:

@@ -175,9 +175,9 @@ def _cursor() -> str | None:
 @bp.get("/notices")
 def list_notices() -> Response:
     """List notices, newest first, a page at a time."""
-    query = _query()
 
-    def make() -> Made:
+    def make() -> Made:  # a kept answer's query string was read once, when it was made
+        query = _query()
         if query.after is not None and not _known(query.after):
             raise InvalidParameter("cursor", "cursor is not one this API gave")
         found = get_store().published_page(replace(query, limit=query.limit + 1))
@@ -222,14 +222,14 @@ class Stretch:
 @bp.get("/road-closures/active")
 def active_closures() -> Response:
     """Return the road closures in force at a moment, or on a stretch of road, or both: a page."""
-    stretch = _stretch()
-    moment: date | None = _moment("at")
-    now = moment is None and stretch is None
-    if now:
-        moment = local(datetime.now(UTC))
-    limit, after = _limit(50), _cursor()
+    now = not request.args.get("at") and not request.args.get("stake")
 
-    def make() -> Made:
+    def make() -> Made:  # a kept answer's query string was read once, when it was made
+        stretch = _stretch()
+        moment: date | None = _moment("at")
+        if moment is None and stretch is None:
+            moment = local(datetime.now(UTC))
+        limit, after = _limit(50), _cursor()
         query = _candidates(moment, stretch, after, limit)
         texts, following = _paged(_in_force(get_store(), query, moment, stretch, limit), limit)
         shown = moment.isoformat() if moment else None
