@@ -4,7 +4,8 @@ For each store size (10,000 and 100,000 generated notices, benchmarks/data.py) i
 gunicorn with deploy/gunicorn.conf.py on a SQLite store, and nginx with
 deploy/nginx/notices.conf in front of it (its cache), plus one more nginx server that
 serves the feed's very bytes as a static file: the baseline of the same run. wrk drives
-each endpoint at --connections for --seconds; each figure is printed beside its baseline
+each endpoint at --connections for --seconds (after --warmup seconds not counted, in
+which each worker makes the answers it keeps); each figure is printed beside its baseline
 with the ratio, then the filters' time at the largest size against the smallest, then the
 RSS of every gunicorn worker after the run. Figures are printed, never asserted.
 
@@ -335,6 +336,8 @@ def _measure(
     figures: dict[str, Figure],
 ) -> None:
     for case in todo:
+        if args.warmup > 0:  # every worker makes its answer once, outside the figures
+            wrk(f"{base}{case.path}", args.warmup, args.connections, case.headers)
         figure = wrk(f"{base}{case.path}", args.seconds, args.connections, case.headers)
         figures[f"{prefix}{case.name}"] = figure
         _line(case.name, figure, baseline["304" if case.headers else ""])
@@ -404,6 +407,8 @@ def parser() -> argparse.ArgumentParser:
     made.add_argument("--notices", type=int, nargs="+", default=[10_000, 100_000],
                       help="store sizes to measure (default: 10000 100000)")  # fmt: skip
     made.add_argument("--seconds", type=float, default=5, help="wrk's run per URL (default 5)")
+    made.add_argument("--warmup", type=float, default=1,
+                      help="seconds of load on a URL before it is measured (1)")  # fmt: skip
     made.add_argument("--connections", type=int, default=32, help="wrk's connections (32)")
     made.add_argument("--app-port", type=int, default=0, help="gunicorn's port (0: a free one)")
     made.add_argument("--proxy-port", type=int, default=0, help="nginx cache's port (0: free)")
