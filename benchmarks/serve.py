@@ -371,27 +371,41 @@ def compare_sizes(figures: dict[int, dict[str, Figure]]) -> None:
 # ── worker settings ────────────────────────────────────────────────────────────────
 
 
+# Worker settings compared: class, threads, access log, switch interval (0: Python's 5 ms).
+_MATRIX = (("sync", 1, True, "0"), ("sync", 1, False, "0"), ("gthread", 0, True, "0"),
+           ("gthread", 0, False, "0"), ("gthread", 0, False, "0.001"),
+           ("gthread", 0, False, "0.0002"))  # fmt: skip
+
+
 def workers_matrix(args: argparse.Namespace, folder: Path) -> None:
-    """Measure a feed, its 304 and a list under each worker class, access log on and off."""
+    """Measure a feed, its 304, a list and closures in force under each worker setting."""
     count = args.notices[0]
     database = store_for(Path(args.data or folder), count)
-    print(f"worker settings on {count} notices, {args.connections} connections, app alone:")
-    print(
-        f"  {'worker, access log':28s} {'feed':>8s} {'304':>8s} {'list':>8s} {'active':>8s}  RSS MB"
-    )
-    for worker_class, threads in (("sync", 1), ("gthread", args.threads)):
-        for access_log in (True, False):
-            port = args.app_port or free_port()
-            with gunicorn(database, port, _settings(worker_class, threads, access_log)) as server:
-                base = f"http://127.0.0.1:{port}"
-                todo = {c.name: c for c in cases(base, count)}
-                names = ("feed (RSS, 50 items)", "feed answered 304", "list (50 items)",
-                         "active at a moment")  # fmt: skip
-                rates = [wrk(f"{base}{todo[n].path}", args.seconds, args.connections,
-                             todo[n].headers).rate for n in names]  # fmt: skip
-                rss = worker_rss(server.pid)
-            label = f"{worker_class} ×{threads}, log {'on' if access_log else 'off'}"
-            print(f"  {label:28s} {''.join(f'{r:8.0f} ' for r in rates)} {rss}", flush=True)
+    kept = "each answer kept" if args.keep_answers else "no answer kept"
+    print(f"worker settings on {count} notices, {args.connections} connections, app alone, {kept}:")
+    print(f"  {'worker, log, switch':28s} {'feed':>8s} {'304':>8s} {'list':>8s} {'active':>8s}"
+          "  RSS MB")  # fmt: skip
+    names = ("feed (RSS, 50 items)", "feed answered 304", "list (50 items)", "active at a moment")
+    for worker_class, threads, access_log, switch in _MATRIX:
+        threads = threads or args.threads
+        port = args.app_port or free_port()
+        settings = _settings(worker_class, threads, access_log) | {
+            "NOTICES_WEB_SWITCH_INTERVAL": switch,
+            "NOTICES_ANSWER_CACHE": "1" if args.keep_answers else "0",
+        }
+        with gunicorn(database, port, settings) as server:
+            base = f"http://127.0.0.1:{port}"
+            todo = {c.name: c for c in cases(base, count)}
+            rates = [_warm_rate(args, f"{base}{todo[n].path}", todo[n].headers) for n in names]
+            rss = worker_rss(server.pid)
+        label = f"{worker_class} ×{threads}, log {'on' if access_log else 'off'}, {switch} s"
+        print(f"  {label:28s} {''.join(f'{r:8.0f} ' for r in rates)} {rss}", flush=True)
+
+
+def _warm_rate(args: argparse.Namespace, url: str, headers: tuple[str, ...]) -> float:
+    if args.warmup > 0:
+        wrk(url, args.warmup, args.connections, headers)
+    return wrk(url, args.seconds, args.connections, headers).rate
 
 
 # ── the command ────────────────────────────────────────────────────────────────────
@@ -422,8 +436,10 @@ def parser() -> argparse.ArgumentParser:
     made.add_argument("--nginx-workers", type=int, default=1, help="nginx workers (1)")
     made.add_argument("--only", nargs="+", metavar="NAME",
                       help="only the endpoints whose name holds one of these")  # fmt: skip
+    made.add_argument("--keep-answers", action=argparse.BooleanOptionalAction, default=True,
+                      help="--workers-matrix: workers keep answers (default) or not")  # fmt: skip
     made.add_argument("--workers-matrix", action="store_true",
-                      help="only compare worker settings (sync/gthread, log on/off)")  # fmt: skip
+                      help="only compare worker settings (class, log, switch)")  # fmt: skip
     return made
 
 

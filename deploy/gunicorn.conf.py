@@ -32,9 +32,10 @@ workers = max(1, int(settings.get_float("WEB_WORKERS")))
 threads = max(1, int(settings.get_float("WEB_THREADS")))
 worker_class = settings.get("WEB_WORKER_CLASS")
 # A thread that let go of the interpreter for a moment (each row SQLite steps to, each
-# socket read and write) waits this long for it back while another thread runs: Python's
-# 5 ms, paid for every row of a page, made a list of 50 several times slower in a worker
-# of busy threads than alone (BENCHMARKS.md, "Worker settings").
+# socket read and write) may wait this long for it back while another thread runs: at
+# Python's 5 ms, paid row after row, a page of 50 took several times longer among busy
+# threads than alone. 1 ms is the measured compromise (BENCHMARKS.md, "Worker settings"):
+# shorter turns cost more switches once the machine's cores are oversubscribed.
 _switch_interval = settings.get_float("WEB_SWITCH_INTERVAL")
 timeout = 30
 graceful_timeout = 20

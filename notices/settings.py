@@ -70,7 +70,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WEB_WORKER_CLASS", "gthread", "gunicorn's worker class"),
     Setting(
         "WEB_SWITCH_INTERVAL",
-        "0.0002",
+        "0.001",
         "seconds a gunicorn worker's thread may hold the interpreter while another waits "
         "(`sys.setswitchinterval`; 0: Python's 0.005)",
     ),
