@@ -465,6 +465,8 @@ def notice_filters(
     ]
     if query.kind is not None:
         found.append(NoticeRow.kind == query.kind)
+    elif query.active_on is not None:  # only closures have windows: their index serves it
+        found.append(NoticeRow.kind == "road_closure")
     if query.route is not None:
         found.append(_names_road(query.route))
     if query.region is not None and "region" in common:

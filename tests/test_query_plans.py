@@ -40,6 +40,7 @@ FILTERS = [
 # or not; a closure's window): a page of ids is read from the index alone (migration 0006).
 COVERED = [
     (NoticeQuery(kind="road_closure", active_on=DAY), KIND),
+    (NoticeQuery(active_on=DAY), KIND),  # without a kind: only closures have windows
     (NoticeQuery(kind="road_closure", active_on=DAY, active_until=date(2024, 12, 2)), KIND),
     (NoticeQuery(region="本溪"), "ix_notices_region_last_seen_id"),
     (NoticeQuery(region_code="2105"), "ix_notices_region_code_last_seen_id"),
