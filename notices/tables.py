@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -223,12 +223,18 @@ class NoticeRouteRow(Base):
     """A road a notice names, as a lookup key (see :func:`route_keys`)."""
 
     __tablename__ = "notice_routes"
-    __table_args__ = (Index(None, "notice_id"),)
+    __table_args__ = (
+        Index(None, "notice_id"),
+        Index(None, "route", "last_seen", "notice_id"),  # a road's notices, newest first
+    )
 
     route: Mapped[str] = mapped_column(String, primary_key=True)
     notice_id: Mapped[str] = mapped_column(
         ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True
     )
+    # The notice's last_seen, copied whenever its keys are written (every save and staff
+    # edit writes them): a road's page is then read in order from the index, not sorted.
+    last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class IdentifierDigestRow(Base):
@@ -537,7 +543,31 @@ def _active_on(first: date, last: date) -> ColumnElement[bool]:
     return and_(NoticeRow.window_start <= last, ends, standing)
 
 
-def newest_first_after(last_seen: datetime, notice_id: str) -> ColumnElement[bool]:
-    """Match the notices that come after (last_seen, id) in newest-first order."""
-    same_time = and_(NoticeRow.last_seen == last_seen, NoticeRow.id < notice_id)
-    return or_(NoticeRow.last_seen < last_seen, same_time)
+NOTICE_ORDER = (NoticeRow.last_seen, NoticeRow.id)
+
+
+def newest_first_after(
+    last_seen: datetime, notice_id: str, order: tuple[Any, Any] = NOTICE_ORDER
+) -> ColumnElement[bool]:
+    """Match the notices that come after (last_seen, id) in newest-first ``order``."""
+    seen, key = order
+    same_time = and_(seen == last_seen, key < notice_id)
+    return or_(seen < last_seen, same_time)
+
+
+ROAD_ORDER = (NoticeRouteRow.last_seen, NoticeRouteRow.notice_id)
+
+
+def newest_ids(query: NoticeQuery, common: frozenset[str]) -> tuple[Select[Any], tuple[Any, Any]]:
+    """A select of the ids ``query`` asks for, and the (time, id) it is read newest first by.
+
+    A road of one key is read from its notices' keys in order (``notice_routes``' index),
+    stopping when a page is full; any other query from the notices.
+    """
+    keys = sorted(road_keys(query.route)) if query.route is not None else []
+    if len(keys) != 1:
+        return select(NoticeRow.id).where(*notice_filters(query, common)), NOTICE_ORDER
+    rest = notice_filters(replace(query, route=None), common)
+    road = NoticeRouteRow
+    stmt = select(road.notice_id).join(NoticeRow, NoticeRow.id == road.notice_id)
+    return stmt.where(NoticeRouteRow.route == keys[0], *rest), ROAD_ORDER
