@@ -4,7 +4,8 @@ For each store size (10,000 and 100,000 generated notices, benchmarks/data.py) i
 gunicorn with deploy/gunicorn.conf.py on a SQLite store, and nginx with
 deploy/nginx/notices.conf in front of it (its cache), plus one more nginx server that
 serves the feed's very bytes as a static file: the baseline of the same run. wrk drives
-each endpoint at --connections for --seconds; each figure is printed beside its baseline
+each endpoint at --connections for --seconds (after --warmup seconds not counted, in
+which each worker makes the answers it keeps); each figure is printed beside its baseline
 with the ratio, then the filters' time at the largest size against the smallest, then the
 RSS of every gunicorn worker after the run. Figures are printed, never asserted.
 
@@ -40,6 +41,7 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks import data, nginx
+from notices.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 CONF = ROOT / "deploy" / "gunicorn.conf.py"
@@ -232,10 +234,14 @@ def _an_identifier(count: int) -> str:
 
 
 def store_for(folder: Path, count: int) -> str:
-    """A SQLite store of ``count`` generated notices in ``folder``, made once, then reused."""
+    """A SQLite store of ``count`` generated notices in ``folder``, made once, then reused.
+
+    A store made by the same generator is reused and brought to the latest migration, as a
+    deployment's is: a new migration runs on it (and on 100,000 notices) in place.
+    """
     path = folder / f"serve-{count}.sqlite3"
     done = path.with_suffix(".done")
-    made_by = _schema_and_data()
+    made_by = _generator()
     if not done.exists() or done.read_text().split()[0] != made_by:
         folder.mkdir(parents=True, exist_ok=True)
         for old in (path, path.with_suffix(".sqlite3-wal"), path.with_suffix(".sqlite3-shm")):
@@ -243,15 +249,17 @@ def store_for(folder: Path, count: int) -> str:
         seconds = data.fill(f"sqlite:///{path}", count, key=KEY.encode())
         done.write_text(f"{made_by} {seconds:.1f}\n")
         print(f"stored {count} generated notices in {seconds:.1f} s ({path})", flush=True)
+    began = time.perf_counter()
+    Store.open(f"sqlite:///{path}", identifier_key=KEY.encode()).close()  # migrates, if due
+    if (seconds := time.perf_counter() - began) > 1:
+        print(f"migrated the store of {count} notices in {seconds:.1f} s", flush=True)
     return f"sqlite:///{path}"
 
 
-def _schema_and_data() -> str:
-    """A digest of the migrations and the generator: a store made by others is made again."""
-    files = sorted((ROOT / "notices" / "migrations" / "versions").glob("*.py"))
-    files += [ROOT / "benchmarks" / "data.py", ROOT / "notices" / "published.py"]
+def _generator() -> str:
+    """A digest of the generator and of the stored texts' format: else the store is made again."""
     digest = hashlib.sha256()
-    for file in files:
+    for file in (ROOT / "benchmarks" / "data.py", ROOT / "notices" / "published.py"):
         digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -265,7 +273,7 @@ def run_size(args: argparse.Namespace, folder: Path, count: int) -> dict[str, Fi
     base = f"http://127.0.0.1:{app}"
     figures: dict[str, Figure] = {}
     with gunicorn(database, app, settings) as server:
-        todo = cases(base, count)
+        todo = [c for c in cases(base, count) if _chosen(args, c)]
         files = folder / f"static-{count}"
         target = files / FEED.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -287,6 +295,10 @@ def run_size(args: argparse.Namespace, folder: Path, count: int) -> dict[str, Fi
         _measure(args, "uncached: ", api, base, baseline, figures)
         _rss(server.pid)
     return figures
+
+
+def _chosen(args: argparse.Namespace, case: Case) -> bool:
+    return not args.only or any(part in case.name for part in args.only)
 
 
 def _rss(master: int) -> None:
@@ -324,6 +336,8 @@ def _measure(
     figures: dict[str, Figure],
 ) -> None:
     for case in todo:
+        if args.warmup > 0:  # every worker makes its answer once, outside the figures
+            wrk(f"{base}{case.path}", args.warmup, args.connections, case.headers)
         figure = wrk(f"{base}{case.path}", args.seconds, args.connections, case.headers)
         figures[f"{prefix}{case.name}"] = figure
         _line(case.name, figure, baseline["304" if case.headers else ""])
@@ -357,27 +371,41 @@ def compare_sizes(figures: dict[int, dict[str, Figure]]) -> None:
 # ── worker settings ────────────────────────────────────────────────────────────────
 
 
+# Worker settings compared: class, threads, access log, switch interval (0: Python's 5 ms).
+_MATRIX = (("sync", 1, True, "0"), ("sync", 1, False, "0"), ("gthread", 0, True, "0"),
+           ("gthread", 0, False, "0"), ("gthread", 0, False, "0.001"),
+           ("gthread", 0, False, "0.0002"))  # fmt: skip
+
+
 def workers_matrix(args: argparse.Namespace, folder: Path) -> None:
-    """Measure a feed, its 304 and a list under each worker class, access log on and off."""
+    """Measure a feed, its 304, a list and closures in force under each worker setting."""
     count = args.notices[0]
     database = store_for(Path(args.data or folder), count)
-    print(f"worker settings on {count} notices, {args.connections} connections, app alone:")
-    print(
-        f"  {'worker, access log':28s} {'feed':>8s} {'304':>8s} {'list':>8s} {'active':>8s}  RSS MB"
-    )
-    for worker_class, threads in (("sync", 1), ("gthread", args.threads)):
-        for access_log in (True, False):
-            port = args.app_port or free_port()
-            with gunicorn(database, port, _settings(worker_class, threads, access_log)) as server:
-                base = f"http://127.0.0.1:{port}"
-                todo = {c.name: c for c in cases(base, count)}
-                names = ("feed (RSS, 50 items)", "feed answered 304", "list (50 items)",
-                         "active at a moment")  # fmt: skip
-                rates = [wrk(f"{base}{todo[n].path}", args.seconds, args.connections,
-                             todo[n].headers).rate for n in names]  # fmt: skip
-                rss = worker_rss(server.pid)
-            label = f"{worker_class} ×{threads}, log {'on' if access_log else 'off'}"
-            print(f"  {label:28s} {''.join(f'{r:8.0f} ' for r in rates)} {rss}", flush=True)
+    kept = "each answer kept" if args.keep_answers else "no answer kept"
+    print(f"worker settings on {count} notices, {args.connections} connections, app alone, {kept}:")
+    print(f"  {'worker, log, switch':28s} {'feed':>8s} {'304':>8s} {'list':>8s} {'active':>8s}"
+          "  RSS MB")  # fmt: skip
+    names = ("feed (RSS, 50 items)", "feed answered 304", "list (50 items)", "active at a moment")
+    for worker_class, threads, access_log, switch in _MATRIX:
+        threads = threads or args.threads
+        port = args.app_port or free_port()
+        settings = _settings(worker_class, threads, access_log) | {
+            "NOTICES_WEB_SWITCH_INTERVAL": switch,
+            "NOTICES_ANSWER_CACHE": "1" if args.keep_answers else "0",
+        }
+        with gunicorn(database, port, settings) as server:
+            base = f"http://127.0.0.1:{port}"
+            todo = {c.name: c for c in cases(base, count)}
+            rates = [_warm_rate(args, f"{base}{todo[n].path}", todo[n].headers) for n in names]
+            rss = worker_rss(server.pid)
+        label = f"{worker_class} ×{threads}, log {'on' if access_log else 'off'}, {switch} s"
+        print(f"  {label:28s} {''.join(f'{r:8.0f} ' for r in rates)} {rss}", flush=True)
+
+
+def _warm_rate(args: argparse.Namespace, url: str, headers: tuple[str, ...]) -> float:
+    if args.warmup > 0:
+        wrk(url, args.warmup, args.connections, headers)
+    return wrk(url, args.seconds, args.connections, headers).rate
 
 
 # ── the command ────────────────────────────────────────────────────────────────────
@@ -393,6 +421,8 @@ def parser() -> argparse.ArgumentParser:
     made.add_argument("--notices", type=int, nargs="+", default=[10_000, 100_000],
                       help="store sizes to measure (default: 10000 100000)")  # fmt: skip
     made.add_argument("--seconds", type=float, default=5, help="wrk's run per URL (default 5)")
+    made.add_argument("--warmup", type=float, default=1,
+                      help="seconds of load on a URL before it is measured (1)")  # fmt: skip
     made.add_argument("--connections", type=int, default=32, help="wrk's connections (32)")
     made.add_argument("--app-port", type=int, default=0, help="gunicorn's port (0: a free one)")
     made.add_argument("--proxy-port", type=int, default=0, help="nginx cache's port (0: free)")
@@ -404,8 +434,12 @@ def parser() -> argparse.ArgumentParser:
     made.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=False,
                       help="gunicorn's access log (default off: nginx logs)")  # fmt: skip
     made.add_argument("--nginx-workers", type=int, default=1, help="nginx workers (1)")
+    made.add_argument("--only", nargs="+", metavar="NAME",
+                      help="only the endpoints whose name holds one of these")  # fmt: skip
+    made.add_argument("--keep-answers", action=argparse.BooleanOptionalAction, default=True,
+                      help="--workers-matrix: workers keep answers (default) or not")  # fmt: skip
     made.add_argument("--workers-matrix", action="store_true",
-                      help="only compare worker settings (sync/gthread, log on/off)")  # fmt: skip
+                      help="only compare worker settings (class, log, switch)")  # fmt: skip
     return made
 
 
@@ -428,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
         for count in args.notices:
             print(f"{count} notices:", flush=True)
             figures[count] = run_size(args, Path(folder), count)
-    if len(figures) > 1:
+    if len(figures) > 1 and not args.only:
         compare_sizes(figures)
     print(f"load average {os.getloadavg()[0]:.2f} after the run")
     return 0

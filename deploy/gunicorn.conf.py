@@ -14,6 +14,7 @@ PROMETHEUS_MULTIPROC_DIR (a fresh temporary folder when unset), emptied when gun
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -30,6 +31,12 @@ workers = max(1, int(settings.get_float("WEB_WORKERS")))
 # clients hold no database connection; fast requests past the pool's 15 wait for one.
 threads = max(1, int(settings.get_float("WEB_THREADS")))
 worker_class = settings.get("WEB_WORKER_CLASS")
+# A thread that let go of the interpreter for a moment (each row SQLite steps to, each
+# socket read and write) may wait this long for it back while another thread runs: at
+# Python's 5 ms, paid row after row, a page of 50 took several times longer among busy
+# threads than alone. 1 ms is the measured compromise (BENCHMARKS.md, "Worker settings"):
+# shorter turns cost more switches once the machine's cores are oversubscribed.
+_switch_interval = settings.get_float("WEB_SWITCH_INTERVAL")
 timeout = 30
 graceful_timeout = 20
 keepalive = 5  # nginx keeps its upstream connections open (deploy/nginx/notices.conf)
@@ -64,6 +71,23 @@ def on_exit(server: object) -> None:
     """Remove the metrics folder made here."""
     if _made is not None:
         shutil.rmtree(_made, ignore_errors=True)
+
+
+def post_fork(server: object, worker: object) -> None:
+    """Give the worker's threads the interpreter in turns of WEB_SWITCH_INTERVAL."""
+    if _switch_interval > 0:
+        sys.setswitchinterval(_switch_interval)
+
+
+def post_worker_init(worker: object) -> None:
+    """Open the store before the first request: a worker's first burst waits for no migration."""
+    from flask import Flask
+
+    from service.db import open_store
+
+    app = getattr(worker, "wsgi", None)
+    if isinstance(app, Flask):
+        open_store(app)
 
 
 def child_exit(server: object, worker: object) -> None:

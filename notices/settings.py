@@ -69,6 +69,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WEB_THREADS", "24", "threads of each gunicorn worker (gthread)"),
     Setting("WEB_WORKER_CLASS", "gthread", "gunicorn's worker class"),
     Setting(
+        "WEB_SWITCH_INTERVAL",
+        "0.001",
+        "seconds a gunicorn worker's thread may hold the interpreter while another waits "
+        "(`sys.setswitchinterval`; 0: Python's 0.005)",
+    ),
+    Setting(
         "WEB_ACCESS_LOG", "off", "gunicorn's access log: off (nginx logs), - for stdout, or a file"
     ),
     Setting("LOG_FORMAT", "text", "text, or json: one JSON object a line, for log collectors"),

@@ -64,6 +64,7 @@ from notices.tables import (
     common_names,
     identifier_digests,
     newest_first_after,
+    newest_ids,
     notice_filters,
     route_keys,
 )
@@ -343,14 +344,14 @@ class Store:
         """
         assert 1 <= query.limit <= MAX_LIMIT, f"limit {query.limit} out of 1..{MAX_LIMIT}"
         with self._engine.connect() as session:
-            stmt = select(NoticeRow.id).where(*notice_filters(query, _common(session, query)))
+            stmt, (seen, key) = newest_ids(query, _common(session, query))
             if query.after is not None:
-                stmt = _after(session, stmt, query.after)
+                stmt = _after(session, stmt, query.after, (seen, key))
                 if stmt is None:
                     return []
-            stmt = stmt.order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc())
-            # The page's ids first, then their texts: a sort of every match (a road's
-            # closures) then moves ids, not texts, and reads 50 texts only.
+            stmt = stmt.order_by(seen.desc(), key.desc())
+            # The page's ids first, then their texts: a sort of every match (a region's
+            # notices) then moves ids, not texts, and reads 50 texts only.
             ids = list(session.scalars(stmt.limit(query.limit)))
             texts = select(NoticeRow.id, NoticeRow.published).where(NoticeRow.id.in_(ids))
             found = {notice_id: text for notice_id, text in session.execute(texts)}
@@ -372,20 +373,37 @@ class Store:
             return None
         return published.with_revisions(found[0], found[1] or "[]")
 
-    def closures_from(self, query: NoticeQuery) -> list[tuple[str, dict[str, Any], str]]:
-        """Return what ``query`` asks for, newest first, after its ``after``: id, record, text."""
-        stmt = select(NoticeRow.id, NoticeRow.record, NoticeRow.published, NoticeRow.status,
-                      NoticeRow.cancelled_on).where(*notice_filters(query))  # fmt: skip
+    def closures_from(
+        self, query: NoticeQuery, *, whole: bool = False
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """Return what ``query`` asks for, newest first, after its ``after``: ids and windows.
+
+        Each row holds the closure's ``windows``, ``status`` and ``cancelled_on``: what says
+        whether it is in force; ``whole`` adds the rest of its record (a stretch needs it).
+        """
+        columns = [NoticeRow.id, NoticeRow.windows, NoticeRow.status, NoticeRow.cancelled_on]
+        stmt = select(*columns, *([NoticeRow.record] if whole else [])).where(
+            *notice_filters(query)
+        )
         with self._engine.connect() as session:
             if query.after is not None:
                 stmt = _after(session, stmt, query.after)
                 if stmt is None:
                     return []
             stmt = stmt.order_by(NoticeRow.last_seen.desc(), NoticeRow.id.desc())
-            return [
-                (i, record | {"status": status, "cancelled_on": _iso(cancelled)}, text or "")
-                for i, record, text, status, cancelled in session.execute(stmt.limit(query.limit))
-            ]
+            found = session.execute(stmt.limit(query.limit)).all()
+        return [
+            (i, (record[0] if record else {})
+             | {"windows": windows or [], "status": status, "cancelled_on": _iso(cancelled)})
+            for i, windows, status, cancelled, *record in found
+        ]  # fmt: skip
+
+    def published_texts(self, ids: Sequence[str]) -> list[tuple[str, str]]:
+        """Return the public texts of these notices, with their ids, in the order asked."""
+        stmt = select(NoticeRow.id, NoticeRow.published).where(NoticeRow.id.in_(ids))
+        with self._engine.connect() as session:
+            found = {notice_id: text for notice_id, text in session.execute(stmt)}
+        return [(notice_id, found.get(notice_id) or "") for notice_id in ids]
 
     def declarations(
         self, value: str, key: bytes, *, limit: int, after: str | None = None
@@ -623,12 +641,17 @@ def _common(session: Session | Connection, query: NoticeQuery) -> frozenset[str]
     )
 
 
-def _after(session: Session | Connection, stmt: Any, notice_id: str) -> Any:
+def _after(
+    session: Session | Connection,
+    stmt: Any,
+    notice_id: str,
+    order: tuple[Any, Any] = (NoticeRow.last_seen, NoticeRow.id),
+) -> Any:
     """Narrow a newest-first select to what follows ``notice_id``; None if it is unknown."""
     last_seen = session.scalar(select(NoticeRow.last_seen).where(NoticeRow.id == notice_id))
     if last_seen is None:
         return None
-    return stmt.where(newest_first_after(last_seen, notice_id))
+    return stmt.where(newest_first_after(last_seen, notice_id, order))
 
 
 def _publish(session: Session, ids: Sequence[str]) -> None:
@@ -696,6 +719,9 @@ def _index_notices(session: Session, records: Sequence[Record], key: bytes) -> N
     ]
     if routes:
         session.execute(insert(NoticeRouteRow), routes)
+        seen = select(NoticeRow.last_seen).where(NoticeRow.id == NoticeRouteRow.notice_id)
+        copied = update(NoticeRouteRow).values(last_seen=seen.scalar_subquery())
+        session.execute(copied.where(NoticeRouteRow.notice_id.in_(ids)))
     if digests:
         session.execute(insert(IdentifierDigestRow), digests)
 

@@ -27,7 +27,7 @@ from notices.errors import ConfigError, OverBudget
 from notices.identifiers import looks_like_resident_id
 from notices.model import Daily, Record, RoadClosure, Window
 from notices.parse import parse_page
-from notices.privacy import mask_resident_id
+from notices.privacy import identifier_digest, mask_resident_id
 from notices.published import dumps
 from notices.render.times import expires, local, onset
 from notices.road_phrases import stake
@@ -35,7 +35,7 @@ from notices.serialize import from_dict, from_plain, to_dict
 from notices.sources import Source
 from notices.store import SHANGHAI as CHINA
 from notices.store import NoticeQuery, Run, Store
-from notices.tables import road_keys
+from notices.tables import closure_windows, road_keys
 from service import openapi
 from service.answers import Answers, kept, version
 from service.db import configured_sources, get_store
@@ -175,9 +175,9 @@ def _cursor() -> str | None:
 @bp.get("/notices")
 def list_notices() -> Response:
     """List notices, newest first, a page at a time."""
-    query = _query()
 
-    def make() -> Made:
+    def make() -> Made:  # a kept answer's query string was read once, when it was made
+        query = _query()
         if query.after is not None and not _known(query.after):
             raise InvalidParameter("cursor", "cursor is not one this API gave")
         found = get_store().published_page(replace(query, limit=query.limit + 1))
@@ -222,14 +222,14 @@ class Stretch:
 @bp.get("/road-closures/active")
 def active_closures() -> Response:
     """Return the road closures in force at a moment, or on a stretch of road, or both: a page."""
-    stretch = _stretch()
-    moment: date | None = _moment("at")
-    now = moment is None and stretch is None
-    if now:
-        moment = local(datetime.now(UTC))
-    limit, after = _limit(50), _cursor()
+    now = not request.args.get("at") and not request.args.get("stake")
 
-    def make() -> Made:
+    def make() -> Made:  # a kept answer's query string was read once, when it was made
+        stretch = _stretch()
+        moment: date | None = _moment("at")
+        if moment is None and stretch is None:
+            moment = local(datetime.now(UTC))
+        limit, after = _limit(50), _cursor()
         query = _candidates(moment, stretch, after, limit)
         texts, following = _paged(_in_force(get_store(), query, moment, stretch, limit), limit)
         shown = moment.isoformat() if moment else None
@@ -248,29 +248,31 @@ def _candidates(
     elif moment is not None:
         first = last = moment
     route = stretch.route if stretch else None
+    # Windows are small: read twice a page of them at a time, as some are not in force.
+    batch = limit + 1 if stretch else 2 * (limit + 1)
     return NoticeQuery(kind="road_closure", route=route, active_on=first, active_until=last,
-                       limit=limit + 1, after=after)  # fmt: skip
+                       limit=batch, after=after)  # fmt: skip
 
 
 def _in_force(
     store: Store, query: NoticeQuery, moment: date | None, stretch: Stretch | None, limit: int
 ) -> list[tuple[str, str]]:
-    """Read candidates a batch at a time until ``limit + 1`` are in force (or none are left)."""
-    found: list[tuple[str, str]] = []
+    """Read candidates' windows a batch at a time until ``limit + 1`` are in force; their texts."""
+    found: list[str] = []
     while True:
-        batch = store.closures_from(query)
-        for notice_id, row, text in batch:
+        batch = store.closures_from(query, whole=stretch is not None)
+        for notice_id, row in batch:
             # Only a stretch needs the whole record: the windows alone say if it is in force.
             if (
                 (moment is None or _holds(windows(row), moment))
                 and (stretch is None or on_stretch(from_dict(row), stretch))
                 and not lifted(row, moment)
             ):
-                found.append((notice_id, text))
+                found.append(notice_id)
                 if len(found) > limit:
-                    return found
+                    return store.published_texts(found)
         if len(batch) < query.limit:
-            return found
+            return store.published_texts(found)
         query = replace(query, after=batch[-1][0])
 
 
@@ -321,8 +323,7 @@ def in_force(record: Record, moment: date) -> bool:
 
 def windows(row: dict[str, Any]) -> tuple[Window, ...]:
     """The windows of a stored closure, read without rebuilding the rest of its record."""
-    found = row.get("windows") or ([row["window"]] if row.get("window") else [])
-    return tuple(from_plain(Window, window) for window in found)
+    return tuple(from_plain(Window, window) for window in closure_windows(row))
 
 
 def _holds(windows: tuple[Window, ...], moment: date) -> bool:
@@ -402,7 +403,7 @@ def lookup() -> Response:
         raise InvalidParameter("identifier", "identifier is required")
     size, after = _limit(LOOKUP_LIMIT), _cursor()
     key = str(current_app.config["IDENTIFIER_KEY"]).encode()
-    void, found = get_store().declarations(value, key, limit=size + 1, after=after)
+    void, found = _declarations(value, key, size + 1, after)
     texts, following = _paged(found, size)
     shown = mask_resident_id(value) if _personal(value, texts) else value
     response = Response(
@@ -411,6 +412,25 @@ def lookup() -> Response:
     )
     response.cache_control.no_store = True  # its URL holds an identifier: no cache keeps it
     return response
+
+
+def _declarations(
+    value: str, key: bytes, size: int, after: str | None
+) -> tuple[bool, list[tuple[str, str]]]:
+    """The store's answer for an identifier, kept per store version under its keyed digest.
+
+    Kept in this worker's memory by digest, as the store indexes it: never by the identifier,
+    and never in a cache outside the process (the answer says ``no-store``).
+    """
+    def ask() -> tuple[bool, list[tuple[str, str]]]:
+        return get_store().declarations(value, key, limit=size, after=after)
+
+    if str(current_app.config.get("ANSWER_CACHE", "1")) == "0":  # 0: benchmarks
+        return ask()
+    answers: Answers[tuple[bool, list[tuple[str, str]]]] = kept(
+        "lookup", _CACHE_BYTES // 4, _CACHE_SIZE, lambda a: sum(len(t) for _, t in a[1]) + 100
+    )
+    return answers.get((identifier_digest(value, key), size, after, version(None)), ask)
 
 
 def _personal(value: str, texts: list[str]) -> bool:

@@ -92,7 +92,11 @@ def _max_age() -> int:
 
 
 def conditional(kind: str | None, render: Renderer) -> Response:
-    """Answer with the rendered body, or 304 when the client's copy is current."""
+    """Answer with the rendered body, or 304 when the client's copy is current.
+
+    The 304 is told before anything else is done: ``render`` reads the query string (a bad
+    one is a 400 it raises), but a client holds an ETag of this URL only if it was answered.
+    """
     count, latest = version(kind)
     stamp = (latest or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(microsecond=0)
     named = f"{request.full_path}|{count}|{stamp.isoformat()}"
@@ -145,10 +149,9 @@ def _items(query: NoticeQuery) -> list[Item]:
 def feed(name: str, fmt: str) -> Response:
     """A feed of notices, filtered by the query string, as RSS, Atom or JSON Feed."""
     kind, title = FEEDS[name]
-    query = _query(kind)
 
     def render() -> tuple[bytes, str]:
-        items = _items(query)
+        items = _items(_query(kind))
         updated = max((i.updated_at for i in items), default=datetime.now(UTC))
         rendered = RENDERERS[fmt](_feed_info(title, updated), items)
         return rendered.body, rendered.content_type
@@ -159,10 +162,8 @@ def feed(name: str, fmt: str) -> Response:
 @bp.get("/feeds/road-closures.ics")
 def ics() -> Response:
     """Road closures as an iCalendar: events, daily hours as a daily recurrence."""
-    query = _query("road_closure", default_limit=200)
-
     def render() -> tuple[bytes, str]:
-        items = _items(query)
+        items = _items(_query("road_closure", default_limit=200))
         updated = max((i.updated_at for i in items), default=datetime(1970, 1, 1, tzinfo=UTC))
         body = calendar(items, now=updated, refresh=timedelta(seconds=_max_age()))
         return body, "text/calendar; charset=utf-8"
@@ -201,11 +202,10 @@ def cap(notice_id: str) -> Response:
 @bp.get("/cap/index.atom")
 def cap_feed() -> Response:
     """The CAP alerts of the road closures, as an Atom index in the CAP-feed style."""
-    query = _query("road_closure")
     base = current_app.config["BASE_URL"].rstrip("/")
 
     def render() -> tuple[bytes, str]:
-        items = _items(query)
+        items = _items(_query("road_closure"))
         updated = max((i.updated_at for i in items), default=datetime.now(UTC))
         messages = [(i, f"{base}/cap/{i.record.id}.xml") for i in items]
         body = cap_index(_feed_info("道路封闭预警", updated), messages)

@@ -63,3 +63,32 @@ def test_settings_stay_strings_as_the_worker_reads_them(
     store.close()
     answer = app.test_client().get("/api/v1/loss-declarations/lookup?identifier=21050419860722101X")
     assert answer.get_json()["declarations"], answer.get_json()
+
+
+def test_a_burst_of_first_requests_opens_one_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker's threads all arriving at once wait for one store, not each migrate their own."""
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'n.sqlite3'}"})
+    opened: list[Store] = []
+    real_open = Store.open
+
+    def counted(url: str, **kwargs: object) -> Store:
+        store = real_open(url)
+        opened.append(store)
+        return store
+
+    monkeypatch.setattr(Store, "open", counted)
+    gate = threading.Barrier(8)
+
+    def ask() -> None:
+        gate.wait()
+        assert app.test_client().get("/api/v1/health").status_code == 200
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(opened) == 1
+    opened[0].close()

@@ -141,6 +141,19 @@ def test_the_lookup_is_closed_to_other_origins(client: FlaskClient) -> None:
     assert "Access-Control-Allow-Origin" not in lookup.headers
 
 
+def test_a_worker_keeps_lookups_by_digest_never_by_number(app: Flask, client: FlaskClient) -> None:
+    """The answers a worker keeps in memory are found by the keyed digest, as the store's are."""
+    found = client.get(f"/api/v1/loss-declarations/lookup?identifier={SPACED_ID}",
+                       environ_base={"REMOTE_ADDR": "10.0.0.68"})  # fmt: skip
+    assert found.get_json()["declarations"] and found.headers["Cache-Control"] == "no-store"
+    kept = app.extensions["notices.answers.lookup"]
+    keys = repr(list(kept._answers))
+    assert kept._answers and SPACED_ID not in keys and SPACED_ID[6:14] not in keys
+    again = client.get(f"/api/v1/loss-declarations/lookup?identifier={SPACED_ID}",
+                       environ_base={"REMOTE_ADDR": "10.0.0.68"})  # fmt: skip
+    assert again.data == found.data  # kept: the same answer
+
+
 def candidates(masked: str, born: range) -> Iterator[str]:
     """Every 18-digit number the mask fits, born in those years, whose check character holds."""
     head, tail = masked[:KEPT_HEAD], masked[-KEPT_TAIL:]

@@ -140,6 +140,36 @@ def test_route_by_code_or_name_finds_the_notice_naming_that_road(
     assert G1212_DETOUR not in found
 
 
+def published_ids(store: Store, query: NoticeQuery, size: int) -> list[str]:
+    """Every id a list of public texts gives, a page of ``size`` at a time, by cursor."""
+    found: list[str] = []
+    while True:
+        page = store.published_page(dataclasses.replace(query, limit=size, after=found[-1] if found else None))
+        found += [notice_id for notice_id, _ in page]
+        if len(page) < size:
+            return found
+
+
+def test_a_road_s_page_of_texts_follows_its_notices_order_and_new_sightings(
+    store: Store, stored: Batches
+) -> None:
+    """The public list by road reads notice_routes' copy of last_seen: it must stay the notices'."""
+    roads = ("S203", "丹霍线", "G1212", "G1212沈吉高速", "S20")
+    for road in roads:
+        expected = every(store, NoticeQuery(route=road))
+        assert published_ids(store, NoticeQuery(route=road), 500) == expected, road
+        assert published_ids(store, NoticeQuery(route=road), 1) == expected, road
+    oldest = next(r for r in reversed(stored[SEED_DAY] + stored[CORPUS_DAY])
+                  if isinstance(r, RoadClosure) and any(x.code == "S203" for x in r.routes))  # fmt: skip
+    later = Sighting("again", "https://epaper.example/again.html", date(2025, 8, 30), None,
+                     datetime(2025, 8, 30, 8, tzinfo=SHANGHAI))  # fmt: skip
+    store.save_notices([oldest], later, identifier_key=KEY)
+    first = every(store, NoticeQuery(route="S203"))[0]
+    assert published_ids(store, NoticeQuery(route="S203"), 2) == every(store, NoticeQuery(route="S203"))
+    assert published_ids(store, NoticeQuery(route="S203"), 2)[0] == first
+    assert store.notice(first)["last_seen"].startswith("2025-08-30")  # type: ignore[index]
+
+
 def test_route_matches_routes_and_segments_whole(store: Store, stored: Batches) -> None:
     assert set(every(store, NoticeQuery(route="S203"))) == {
         r.id for r in stored[CORPUS_DAY] if isinstance(r, RoadClosure)
