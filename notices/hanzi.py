@@ -44,9 +44,7 @@ def _in_gb2312(char: str) -> bool:
 
 def simplified(text: str) -> str:
     """Fold traditional characters to simplified, keeping the length."""
-    if _TRADITIONAL_HINT.search(text) is None:
-        return text
-    return text.translate(_table())
+    return text if _TRADITIONAL_HINT.search(text) is None else fold(text)
 
 
 def fold(text: str) -> str:

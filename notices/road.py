@@ -96,7 +96,10 @@ def _assemble(
         or roles.named_by_ends(parts.closure, notice.canon, 0 if parts.title else None)
     )
     segments = _segments(parts.closing, routes, found, notice.canon)
-    context = windows.Context(notice.published_on, issued_on, windows.printed_year(notice.canon))
+    # the year printed elsewhere only dates a notice that nothing else dates
+    undated = notice.published_on is None and issued_on is None
+    printed = windows.printed_year(notice.canon) if undated else None
+    context = windows.Context(notice.published_on, issued_on, printed)
     periods = [p for p in _phrases(parts.closing, Period, DailyHours) if not _news(p, notice.canon)]
     window_list = windows.read(periods, parts.closing, context, warnings)
     if not window_list:
@@ -586,7 +589,7 @@ def _clause_kind(clause: list[Any]) -> Closure | Literal["closed", "barred"] | N
         return "barred"
     if "CLOSE" in kinds:
         return "closed"  # closed, but the clause does not say how much of the road
-    return "control" if kinds & {"CONTROL", "BAN"} else None
+    return "control" if "CONTROL" in kinds else None
 
 
 def _tokens(sentences: list[list[Any]], kind: str) -> Iterator[Tok]:

@@ -186,7 +186,7 @@ def _day_of(values: list[int], text: str, count: int) -> tuple[int | None, int, 
     month = values[count - 2]
     if len(values) >= count:
         return year, month, values[count - 1]
-    if text.endswith(("上旬",)):
+    if text.endswith("上旬"):
         return year, month, 10
     if text.endswith("中旬"):
         return year, month, 20

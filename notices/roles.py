@@ -82,7 +82,7 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
         if is_item and _CLOSED_SECTION.fullmatch(canon, lo, hi):
             listed = True  # 二、管制路段 over the items that name the closed roads
             continue
-        for clause, told in _closings(sentence, canon):
+        for clause, told in _closings(sentence):
             named = _bracketed_lists(clause)
             closing = listed or told
             if closing and _announces_list(clause, canon):
@@ -117,7 +117,7 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
     return found
 
 
-def _closings(sentence: list[Any], canon: str) -> list[tuple[list[Any], bool]]:
+def _closings(sentence: list[Any]) -> list[tuple[list[Any], bool]]:
     """Each clause of a sentence with whether it closes something. A short clause of
     closing words alone closes the stretch the clause before it names (甲高速乙站至丙站，全封闭)."""
     parts = list(clauses(sentence))
@@ -182,16 +182,15 @@ def _listed(item: Any, clause: list[Any]) -> bool:
 def _alone(clause: list[Any]) -> bool:
     """A clause that closes one structure and nothing else of it (封闭此次北岭隧道), not a
     part (某互通立交往甲方向匝道禁止通行) or a road beside it."""
-    kinds = [_kind(i) for i, _, _ in _walk(clause)]
-    roads = [i for i, _, _ in _walk(clause) if isinstance(i, RouteMention | SegmentPhrase)]
-    return bool(CLOSING & set(kinds)) and "PART" not in kinds and not roads
+    kinds = {_kind(i) for i, _, _ in _walk(clause)}
+    return bool(CLOSING & kinds) and "PART" not in kinds and not _names_a_road(clause)
 
 
 def _joins(item: Any) -> bool:
     return _kind(item) == "LIST_SEP" or (_kind(item) == "FILLER" and item.text in _AND)
 
 
-_AND = frozenset(("及", "和", "与", "以及", "、"))
+_AND = frozenset(("及", "和", "与", "以及"))  # 、 is the lexer's LIST_SEP
 
 
 # An item's heading over the closed roads (二、管制路段 / (一)封闭范围：).
