@@ -107,7 +107,8 @@ def _folded_routes(r: dict[str, Any]) -> Any:
 
 
 def _printed_stakes(r: dict[str, Any]) -> Any:
-    return sorted((a, b) for a, b in _stakes(r) if (a, b) != (None, None))
+    pairs = [(a, b) for a, b in _stakes(r) if (a, b) != (None, None)]  # K12+300起: one end
+    return sorted(pairs, key=lambda p: tuple(-1 if m is None else m for m in p))
 
 
 # The core fields with what labellers disagree on folded (LABELLING.md).

@@ -255,9 +255,17 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
             first = _road_run_start(lines, kinds, taken, k)
             total: Counter[str] = sum((kinds[i] for i in range(first, last + 1)), Counter())
             run = lines[first : last + 1]
-            reads_as_notice = _road_like(kinds[k]) or _FORMAL.search("\n".join(run)) is not None
-            if _road_like(total) and reads_as_notice and not _reports_reopening(run):
-                blocks.append(Block("road_closure", None, paras[first].start, paras[last].end))
+            reads_as_notice = (
+                _road_like(kinds[k])
+                or _FORMAL.search("\n".join(run)) is not None
+                or any(_dated_item(lines[i], kinds[i]) for i in range(first, last + 1))
+            )
+            accepted = (_road_like(total) and reads_as_notice) or _located_closure(kinds[k])
+            if accepted and not _reports_reopening(run):
+                blocks.extend(
+                    Block("road_closure", None, paras[a].start, paras[b].end)
+                    for a, b in _roundup_items(lines, kinds, first, last)
+                )
                 for i in range(first, last + 1):
                     taken[i] = True
                 k = last + 1
@@ -290,6 +298,42 @@ _FORMAL = re.compile(
     r"(?:通告|公告)如下|[特专]此(?:通告|公告)|敬请谅解|请[^,。;]{0,8}绕行|^[一二三四五六七八九十]、",
     re.MULTILINE,
 )
+
+
+# A notice's own item of time (施工时间：…, 二、执行时间：自…起, a date on a line alone): news
+# tells its dates inside sentences.
+_TIME_ITEM = re.compile(r"^(?:[一二三四五六七八九十\d]+[、.．]\s*)?[^,。;:]{0,6}时间\s*[:：]")
+
+
+def _dated_item(line: str, kinds: Counter[str]) -> bool:
+    if not _WHEN & kinds.keys():
+        return False
+    return len(line) <= 24 or _TIME_ITEM.match(line) is not None
+
+
+def _roundup_items(lines: list[str], kinds: _Kinds, first: int, last: int) -> list[tuple[int, int]]:
+    """The notices of a headless run: one, or one per paragraph that closes a road in a window
+    of its own (a news roundup: 1.6月25日至9月30日，甲路全封闭… 2.7月10日至…，乙巷…).
+
+    The paragraphs after such an item (its detour, a note) stay with it; what stands before
+    the first (the roundup's lead) goes with the first.
+    """
+    items = [i for i in range(first, last + 1) if _road_like(kinds[i])]
+    windows = {_first_date(lines[i]) for i in items}
+    if len(items) < 2 or len(windows) < 2:
+        return [(first, last)]
+    starts = [first, *items[1:]]
+    return list(zip(starts, [i - 1 for i in starts[1:]] + [last], strict=True))
+
+
+def _first_date(line: str) -> str:
+    return next((text for kind, text, _ in island_line("road", line) if kind in _WHEN), "")
+
+
+def _located_closure(kinds: Counter[str]) -> bool:
+    """A road told closed at a stake or by its code (G315线K330至K370段封闭交通): a road report's
+    item, dated or not; the record says it has no window."""
+    return bool(kinds.keys() & {"STAKE", "ROUTE_CODE"}) and bool(kinds.keys() & {"CLOSE", "BAN"})
 
 
 def _reports_reopening(lines: list[str]) -> bool:

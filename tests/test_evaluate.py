@@ -56,3 +56,12 @@ def test_traditional_characters_and_pinyin_readings_fold() -> None:
     want = _closure([(None, "濟(jì)廣高速")], [])
     have = _closure([(None, "济广高速公路")], [])
     assert _scored(want, have).right["road_closure.CORE~"] == 1
+
+
+def test_a_stretch_with_one_stake_scores_without_crashing() -> None:
+    want = _closure([(None, "人民路")], [(1000, None), (3000, 4000)])
+    have = _closure([(None, "人民路")], [(3000, 4000), (1000, None)])
+    assert _scored(want, have).right["road_closure.CORE~"] == 1
+    assert (
+        _scored(want, _closure([(None, "人民路")], [(None, 2000)])).right["road_closure.CORE~"] == 0
+    )

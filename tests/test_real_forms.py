@@ -769,8 +769,9 @@ def test_a_bare_closing_clause_closes_the_stretch_named_before_it() -> None:
 1.2024年7月26日至2024年9月25日，甲乙高速丙东收费站至丙西收费站，全封闭。
 2.2024年8月26日至2024年10月31日，丁戊高速K198+000至K203+000，半幅封闭施工，车辆经己庚高速绕行。
 """
-    routes = [r.name for r in _one(page, published_on=date(2024, 7, 20)).routes]
-    assert routes == ["甲乙高速", "丁戊高速"]
+    first, second = _closures(page, published_on=date(2024, 7, 20))  # a roundup: two windows
+    assert [r.name for r in first.routes] == ["甲乙高速"] and first.closure == "full"
+    assert [r.name for r in second.routes] == ["丁戊高速"]
 
 
 def test_water_main_works_that_close_a_street_are_a_closure_not_an_outage() -> None:
@@ -783,4 +784,76 @@ def test_water_main_works_that_close_a_street_are_a_closure_not_an_outage() -> N
     record = _one(page)
     assert [r.name for r in record.routes] == ["甲兴西大街"]
     assert record.window.start == date(2025, 4, 18)
-    assert parse_page("关于城区停水的通知\n因供水管网检修，4月18日8时至18时甲兴西大街沿线停水。\n") == []
+    assert (
+        parse_page("关于城区停水的通知\n因供水管网检修，4月18日8时至18时甲兴西大街沿线停水。\n")
+        == []
+    )
+
+
+ROUNDUP = """近期这些道路施工请绕行
+1.2025年6月25日至2025年9月30日，对丙安路（丁街至戊街）路段进行道路交通全封闭。
+2.2025年7月10日至2025年9月10日，对己塔巷（庚路至辛路）路段进行道路交通半封闭。
+请过往车辆提前绕行。
+"""
+
+
+def test_a_roundup_of_closures_each_in_its_own_window_gives_one_record_each() -> None:
+    first, second = _closures(ROUNDUP)
+    assert [r.name for r in first.routes] == ["丙安路"] and first.closure == "full"
+    assert [r.name for r in second.routes] == ["己塔巷"] and second.closure == "half"
+    assert second.window is not None and second.window.start == date(2025, 7, 10)
+    assert "请过往车辆提前绕行" in second.text  # what follows an item stays with it
+
+
+ONE_WINDOW_TWO_ROADS = """1.2025年6月25日至2025年9月30日，对丙安路（丁街至戊街）路段进行道路交通全封闭。
+2.2025年6月25日至2025年9月30日，对己塔巷（庚路至辛路）路段进行道路交通半封闭。
+"""
+
+
+def test_items_in_one_window_stay_one_notice() -> None:
+    record = _one(ONE_WINDOW_TWO_ROADS)
+    assert [r.name for r in record.routes] == ["丙安路", "己塔巷"]
+
+
+TIME_ITEM = """陵甲路（中山东路至海乙河）路段西侧进行半封闭施工，机动车、非机动车交替通行。
+施工时间：
+自2025年5月2日起
+至2025年6月15日止
+"""
+
+
+def test_a_headless_closure_dated_by_a_time_item_of_its_own_is_a_notice() -> None:
+    record = _one(TIME_ITEM)
+    assert [r.name for r in record.routes] == ["陵甲路"] and record.closure == "half"
+    assert record.window is not None
+    assert (record.window.start, record.window.end) == (date(2025, 5, 2), date(2025, 6, 15))
+
+
+NEWS_DATED_IN_A_SENTENCE = """陵甲路（中山东路至海乙河）路段西侧进行半封闭施工，机动车、非机动车交替通行。
+记者了解到，这条路去年2024年5月2日曾举办过一场马拉松比赛，当天吸引了上万名市民前来观看和参与。
+"""
+
+
+def test_a_date_told_inside_news_does_not_make_it_a_notice() -> None:
+    assert _closures(NEWS_DATED_IN_A_SENTENCE) == []
+
+
+ROAD_REPORT = """路况信息
+G999线K330至K370段因道路塌方封闭交通，请过往车辆绕行。
+"""
+
+
+def test_a_road_reported_closed_at_its_stakes_without_a_date_gives_a_flagged_record() -> None:
+    record = _one(ROAD_REPORT)
+    assert [r.code for r in record.routes] == ["G999"]
+    assert [(s.from_.m if s.from_ else None) for s in record.segments] == [330000]
+    assert "no closure window found" in record.warnings
+
+
+def test_a_subdistrict_or_a_verb_before_a_road_is_not_its_name() -> None:
+    page = (
+        "因管网施工，2025年5月2日至2025年6月15日，对甲牛街道电力路进行全封闭施工，"
+        "请打开乙安路绕行。"
+    )
+    assert [r.name for r in _one(page).routes] == ["电力路"]
+    assert _one(page).detour is not None and "乙安路" in _one(page).detour.routes  # type: ignore[union-attr]
