@@ -857,3 +857,10 @@ def test_a_subdistrict_or_a_verb_before_a_road_is_not_its_name() -> None:
     )
     assert [r.name for r in _one(page).routes] == ["电力路"]
     assert _one(page).detour is not None and "乙安路" in _one(page).detour.routes  # type: ignore[union-attr]
+
+
+def test_an_item_number_glued_to_a_year_leaves_the_year_to_the_date() -> None:
+    page = "2.2020年3月25日至2020年11月30日，对甲乙高速公路K12+000至K15+000路段西半幅封闭施工。"
+    window = _one(page, published_on=date(2022, 5, 7)).window
+    assert window is not None
+    assert (window.start, window.end) == (date(2020, 3, 25), date(2020, 11, 30))
