@@ -32,6 +32,7 @@ from notices.road_phrases import (
     RouteMention,
     SegmentPhrase,
     Sentence,
+    StakePoint,
     Tok,
     length_km,
 )
@@ -546,17 +547,32 @@ def _closure_kind(sentences: list[list[Any]]) -> Closure:
     """
     if any(_STATED_PART.match(t.text) for t in _tokens(sentences, "PART")):
         return "partial"  # 实行部分封闭（甲路全封，乙路半幅通行）: said outright
+    told = [[(c, _clause_kind(c)) for c in roles.clauses(sentence)] for sentence in sentences]
+    in_notice = {k for sentence in told for _, k in sentence}
     found: set[Closure | Literal["closed", "barred"] | None] = set()
-    for sentence in sentences:
-        kinds = [_clause_kind(c) for c in roles.clauses(sentence)]
-        scoped = "half" in kinds or "partial" in kinds
-        # every vehicle barred, in a sentence that names no part: the whole road
-        found.update(
-            "closed" if k == "barred" and scoped else "full" if k == "barred" else k for k in kinds
-        )
+    for sentence in told:
+        in_sentence = {k for _, k in sentence}
+        for clause, kind in sentence:
+            # every vehicle barred: the whole road, unless a part is named beside the ban, or
+            # elsewhere in the notice when the ban names no road of its own (甲隧道单幅封闭 …
+            # 施工期间路段禁止车辆通行: the ban is on that part)
+            scoped = _SCOPES & in_sentence or (_SCOPES & in_notice and not _names_a_place(clause))
+            found.add(("closed" if scoped else "full") if kind == "barred" else kind)
     strongest: Closure | Literal["closed"] = next((k for k in _PRECEDENCE if k in found), "control")
     return "full" if strongest == "closed" else strongest  # closed, how much not said: all
 
+
+def _names_a_place(clause: list[Any]) -> bool:
+    return any(
+        isinstance(i, RouteMention | SegmentPhrase | PlaceSpan | StakePoint)
+        or (isinstance(i, Tok) and i.kind in _WHERE)
+        for i in _walk(clause)
+    )
+
+
+_LIFTED = re.compile(r"解除|恢复")
+_SCOPES = frozenset(("half", "partial"))
+_WHERE = frozenset(("ROUTE_NAME", "ROUTE_CODE", "ROUTE_NUM", "ROUTE_ENDS", "PLACE", "STAKE"))
 
 _PRECEDENCE: tuple[Closure | Literal["closed"], ...] = (
     "full",
@@ -569,6 +585,8 @@ _PRECEDENCE: tuple[Closure | Literal["closed"], ...] = (
 
 def _clause_kind(clause: list[Any]) -> Closure | Literal["closed", "barred"] | None:
     tokens = [i for i in _walk(clause) if isinstance(i, Tok)]
+    if any(_LIFTED.search(t.text) for t in tokens):
+        return None  # 分段适时解除管制: the closure's end, in stages, not a part closed
     kinds = {t.kind for t in tokens}
     stated = any(t.kind == "FULL" and not _BAN_ALL.match(t.text) for t in tokens)
     if any(t.kind == "FULL" and t.text.startswith("全断面") for t in tokens):

@@ -864,3 +864,38 @@ def test_an_item_number_glued_to_a_year_leaves_the_year_to_the_date() -> None:
     window = _one(page, published_on=date(2022, 5, 7)).window
     assert window is not None
     assert (window.start, window.end) == (date(2020, 3, 25), date(2020, 11, 30))
+
+
+def test_the_west_carriageway_closed_fully_is_half() -> None:
+    page = """封路通告
+经研究决定对甲铜公路（乙河出口至丙冯出口段）西幅进行全封闭施工，现将有关事项通告如下：
+一、封闭路段：甲铜公路（乙河出口至丙冯出口段）西幅。
+二、封闭时间：2025年11月29日至2026年1月27日。
+某市公路局
+2025年11月25日
+"""
+    assert _one(page).closure == "half"
+
+
+def test_a_ban_naming_no_road_is_on_the_part_the_notice_closes() -> None:
+    page = """关于甲上隧道封闭施工的通告
+因甲上隧道存在通行隐患，需封闭抢险施工。施工期间，路段禁止车辆通行。
+一、施工时间：2025年3月1日至2025年3月20日。
+二、管制路段：甲上隧道（乙理至丙水坪方向）内单幅封闭施工。
+某市交通运输局
+2025年2月25日
+"""
+    assert _one(page).closure == "half"
+    named = page.replace("施工期间，路段禁止车辆通行", "施工期间，丁村路禁止车辆通行")
+    assert _one(named).closure == "full"  # a ban on a road of its own closes that road
+
+
+def test_lifting_a_closure_in_stages_does_not_make_it_partial() -> None:
+    page = """关于半程马拉松赛期间实施交通管制的通告
+一、管制时间：2025年4月20日7时至12时。
+二、管制路段：甲中心至乙水大桥。
+三、管制措施：管制期间，上述路段禁止机动车通行。公安机关交通管理部门将根据赛事进程分段适时解除管制。
+某市公安局交通警察支队
+2025年4月10日
+"""
+    assert _one(page).closure == "full"
