@@ -899,3 +899,14 @@ def test_lifting_a_closure_in_stages_does_not_make_it_partial() -> None:
 2025年4月10日
 """
     assert _one(page).closure == "full"
+
+
+def test_a_ban_on_one_direction_of_travel_is_half() -> None:
+    page = """关于甲区乙馆北路施工期间部分路段禁止机动车由西向东行驶的通告
+因热力管线施工，自2025年11月20日至2025年12月20日，乙馆北路（丙子店路至丁阳公园路）禁止机动车由西向东行驶，车辆可绕行戊路。
+特此通告。
+某市公安局交通管理局
+2025年11月15日
+"""
+    record = _one(page)
+    assert [r.name for r in record.routes] == ["乙馆北路"] and record.closure == "half"
