@@ -34,8 +34,11 @@ CLOSING = frozenset(("FULL", "HALF", "PART", "CLOSE", "BAN", "CONTROL", "ONE_WAY
 # What follows a road that is only a landmark on the closed stretch: a junction, a point.
 _LANDMARK_AFTER = re.compile(
     r"[^,。;:!?()\n、和及A-Za-z]{0,10}?(?:交叉|交汇|平交|相接|相交|交界|衔接|路口|道口|岔口|叉口|接线|连接线)"
-    r"|(?:口|处|出口|入口|附近|以[东西南北]|[东西南北]侧|收费站|互通|立交|枢纽|服务区|方向|沿线|两侧)"
+    r"|(?:[东西南北]?口|处|出口|入口|附近|以[东西南北]|[东西南北]侧|收费站|互通|立交|枢纽|服务区|方向|沿线|两侧)"
+    r"|\(不含"  # 东起甲大道(不含): a bound of the area, left open
 )
+# A clause that keeps its roads open: they are not closed, whatever else the notice closes.
+_SPARED = re.compile(r"[均都]不(?:封闭|封路|断交|断行|受影响)|不受影响|不在[^,。;]{0,10}范围")
 # What precedes a road passed under, over, along or towards.
 _LANDMARK_BEFORE = re.compile(
     r"(?:下穿|上跨|跨越|穿越|往|往返|连接|毗邻|紧邻|既有|顺接|接入|接顺|连通)$"
@@ -88,6 +91,7 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
             if closing and _announces_list(clause, canon):
                 listed = True
             via = _via_spans(clause, canon)
+            spared = _SPARED.search(canon, *span(clause)) is not None  # 其中甲路、乙路路口均不封闭
             for item, in_reason, bracketed in _walk(clause):
                 if via and hasattr(item, "start") and any(a <= item.start < b for a, b in via):
                     continue  # the way round, told in a closing clause (由未封闭的半幅和乙路通行)
@@ -112,7 +116,7 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
                     # a road in brackets names an end of the stretch (东坡路（南谯路至阳明路段）),
                     # unless the brackets list the roads a word for roads means (省道(S219、S213))
                     end = bracketed and isinstance(item, RouteMention) and id(item) not in named
-                    landmark = end or _is_landmark(item, canon)
+                    landmark = end or spared or _is_landmark(item, canon)
                     found.append(Mention(item, closing, in_reason, index == title, landmark))
     return found
 

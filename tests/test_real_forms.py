@@ -910,3 +910,23 @@ def test_a_ban_on_one_direction_of_travel_is_half() -> None:
 """
     record = _one(page)
     assert [r.name for r in record.routes] == ["乙馆北路"] and record.closure == "half"
+
+
+def test_roads_a_notice_says_stay_open_are_not_closed() -> None:
+    page = """关于南环段改造施工的通告
+2025年4月1日，G999甲乙公路南环段改造工程开工建设，工期至2025年9月30日。施工期间，采取半幅通车半幅施工的方式，首先封闭施工北半幅，南半幅可正常通车。其中丙魏线、丁元路、戊城路路口均不封闭。
+某县交通运输局
+2025年3月25日
+"""
+    assert [r.code for r in _one(page).routes] == ["G999"]
+
+
+def test_a_road_marked_not_included_bounds_the_area() -> None:
+    page = """关于城区禁止大型货车通行的通告
+自2025年6月1日起，下列区域禁止大型货车通行：
+一、甲津路（含）以西。
+二、乙阳路北口、丙仓路北口（不含）以南。
+某县公安局交通管理大队
+2025年5月25日
+"""
+    assert [r.name for r in _one(page).routes] == ["甲津路"]
