@@ -118,6 +118,7 @@ class Period:
     until_complete: bool
     start: int
     end: int
+    bare: bool = False  # a date alone, no 起 and no end (2024年8月14日对甲路实施全封闭施工)
 
 
 @dataclass(frozen=True)
@@ -363,7 +364,8 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
         done = isinstance(children[-1], Tok) and children[-1].kind == "UNTIL_DONE"
         if len(children) == 2 and isinstance(children[0], When) and done:  # 6月30日完工
             return Period(None, False, children[0], False, *span(children))
-        if isinstance(children[0], Tok) and children[0].kind == "TO":  # 至6月16日止: the end alone
+        if isinstance(children[0], Tok) and children[0].kind in ("TO", "END_LABEL"):
+            # 至6月16日止, 结束时间：6月16日: the end alone
             return Period(None, False, whens[0] if whens else None, False, *span(children))
         until = any(isinstance(c, Tok) and c.kind == "UNTIL_DONE" for c in children)
         first = None if from_now else (whens[0] if whens else None)
@@ -372,7 +374,8 @@ class RoadTransformer(Transformer[Token, list[Sentence]]):
         if event is not None and first is not None and last is None:
             # 18:30至活动结束: an event ends on its day
             last, until = When(None, None, None, False, None, event.text), False
-        return Period(first, from_now, last, until, *span(children))
+        bare = len(children) == 1 and first is not None
+        return Period(first, from_now, last, until, *span(children), bare=bare)
 
     def daily(self, children: list[Any]) -> DailyHours:
         times = [c[0].text for c in children if isinstance(c, list)]

@@ -358,8 +358,15 @@ def merge_route(routes: list[Route], new: Route) -> None:
 
 
 def same(a: Route, b: Route) -> bool:
-    """Tell whether two mentions name one road (by code, or by name)."""
-    return bool((a.code and a.code == b.code) or (a.name and a.name == b.name))
+    """Tell whether two mentions name one road (by code, or by name with or without the
+    division printed before it: 西平县甲大道 and 甲大道)."""
+    if a.code and a.code == b.code:
+        return True
+    return bool(a.name and b.name and _bare(a.name) == _bare(b.name))
+
+
+def _bare(name: str) -> str:
+    return name[regions.leading(name) :] or name
 
 
 def _is_landmark(item: RouteMention | SegmentPhrase, canon: str) -> bool:

@@ -319,15 +319,16 @@ def _roundup_items(lines: list[str], kinds: _Kinds, first: int, last: int) -> li
     the first (the roundup's lead) goes with the first.
     """
     items = [i for i in range(first, last + 1) if _road_like(kinds[i])]
-    windows = {_first_date(lines[i]) for i in items}
-    if len(items) < 2 or len(windows) < 2:
-        return [(first, last)]
+    windows = {_first_of(lines[i], _WHEN) for i in items}
+    ranged = [i for i in items if sum(kinds[i][k] for k in _WHEN) > 1]  # 6月25日至9月30日
+    if len(ranged) < 2 or len(windows) < 2:
+        return [(first, last)]  # one notice, maybe in stages (一、8月14日对甲段… 二、8月15日…)
     starts = [first, *items[1:]]
     return list(zip(starts, [i - 1 for i in starts[1:]] + [last], strict=True))
 
 
-def _first_date(line: str) -> str:
-    return next((text for kind, text, _ in island_line("road", line) if kind in _WHEN), "")
+def _first_of(line: str, kinds: set[str]) -> str:
+    return next((text for kind, text, _ in island_line("road", line) if kind in kinds), "")
 
 
 def _located_closure(kinds: Counter[str]) -> bool:

@@ -159,6 +159,7 @@ def read(periods: list[Any], items: list[Any], ctx: Context, warnings: list[str]
     daily = _daily(periods)
     out: list[Window] = []
     ahead: When | None = None  # an end told before its start (工程持续到2020年11月30日…12月3日封闭)
+    bare: list[Window] = []
     for period in periods:
         if not isinstance(period, Period) or _is_clock_only(period):
             continue
@@ -170,6 +171,8 @@ def read(periods: list[Any], items: list[Any], ctx: Context, warnings: list[str]
                 ahead = period.last
             continue
         window = _window(period, ctx, warnings)
+        if window and period.bare:
+            bare.append(window)
         if window and ahead is not None and window.end is None and not window.until_complete:
             end = _end_day(ahead, window.start, warnings)
             if end is not None and end > window.start:
@@ -178,6 +181,9 @@ def read(periods: list[Any], items: list[Any], ctx: Context, warnings: list[str]
         if window and window not in out:
             out.append(window)
     ranged = [w for w in out if w.end or w.until_complete]
+    if not ranged and len(out) > 1 and len({w.start for w in bare}) == len(out):
+        # days named alone, one a stage (一、8月14日对甲段… 二、8月15日对乙段…): each that day
+        ranged = [replace(w, end=w.start) for w in out]
     out = ranged or out
     days = _days_stated(items)
     open_ended = _until_complete(items)

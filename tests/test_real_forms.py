@@ -930,3 +930,48 @@ def test_a_road_marked_not_included_bounds_the_area() -> None:
 2025年5月25日
 """
     assert [r.name for r in _one(page).routes] == ["甲津路"]
+
+
+STAGES = """甲塔路改造工程分段封闭施工安排
+一、2025年8月14日对甲塔路（乙浦西路至丙桥新街段）实施全封闭施工。
+二、2025年8月15日对甲塔路与丙桥新街交叉口实施半幅封闭施工。
+三、2025年8月16日对甲塔路（丙桥新街至丁新路段）实施全封闭施工。
+请过往车辆绕行。
+"""
+
+
+def test_a_notice_in_stages_one_day_each_is_one_record_from_the_first_day_to_the_last() -> None:
+    record = _one(STAGES)
+    assert record.window is not None
+    assert (record.window.start, record.window.end) == (date(2025, 8, 14), date(2025, 8, 16))
+
+
+def test_an_end_told_by_its_label_closes_the_window() -> None:
+    page = """关于甲河路排水管网施工的通告
+因排水管网施工，对甲河路（乙街至丙街）进行全封闭施工。
+开始时间：2025年11月11日
+结束时间：2026年02月08日
+某区住房和城乡建设局
+2025年11月5日
+"""
+    window = _one(page).window
+    assert window is not None and window.end == date(2026, 2, 8)
+
+
+def test_the_day_works_begin_is_a_start_not_a_day_of_works() -> None:
+    page = """关于甲兰高速公路维修施工的通告
+甲兰高速公路维修工程2025年5月4日开工建设，K12+000至K18+500段进行半幅封闭施工，请减速慢行。
+另，丙海高速公路K3+000至K9+000段2025年5月10日开工，进行半幅封闭施工。
+某交通发展集团
+2025年5月1日
+"""
+    window = _one(page).window
+    assert window is not None and window.start == date(2025, 5, 4) and window.end is None
+
+
+def test_a_road_named_with_and_without_its_county_is_one_road() -> None:
+    page = """西平县乙苑大道铁路涵洞禁止通行
+西平县交通局3月18日发布公告，西平县乙苑大道施工期间，禁止一切车辆在乙苑大道铁路涵洞段通行。
+为确保施工安全，决定对乙苑大道铁路涵洞段实行封闭施工，施工期间为2025年3月20日至2025年5月31日。
+"""
+    assert [r.name for r in _one(page).routes] == ["乙苑大道"]
