@@ -283,7 +283,29 @@ def closed_routes(found: list[Mention]) -> list[Route]:
     for mention in roads:  # the same roads, named more fully elsewhere
         if mention.route is not None and any(same(mention.route, r) for r in routes):
             merge_route(routes, mention.route)
+    routes = [r for r in routes if not _overread(r, routes)]
     return sorted(routes, key=lambda r: _first_named(r, found))
+
+
+def _overread(route: Route, routes: list[Route]) -> bool:
+    """A name read with the prose before it, where the notice names the road alone too
+    (内甲许路 beside 甲许路, 广东乙海大桥 beside 乙海大桥): the longer is a misreading."""
+    name = route.name
+    if not name or route.code:
+        return False
+    for other in routes:
+        short = other.name
+        if not short or short == name or not name.endswith(short):
+            continue
+        head = name[: -len(short)]
+        if regions.leading(name) == len(head) or (len(head) == 1 and head not in _OWN_HEADS):
+            return True
+        if len(head) == 2 and len(short) >= 4:
+            return True
+    return False
+
+
+_OWN_HEADS = frozenset("东西南北中大小新老前后上下内外")  # 东甲路 and 甲路 are two roads
 
 
 def _first_named(route: Route, found: list[Mention]) -> int:

@@ -975,3 +975,21 @@ def test_a_road_named_with_and_without_its_county_is_one_road() -> None:
 为确保施工安全，决定对乙苑大道铁路涵洞段实行封闭施工，施工期间为2025年3月20日至2025年5月31日。
 """
     assert [r.name for r in _one(page).routes] == ["乙苑大道"]
+
+
+def test_a_name_read_with_the_prose_before_it_gives_way_to_the_road_named_alone() -> None:
+    page = """关于甲音井大桥断道施工的通告
+因甲音井大桥维修，2025年6月1日至2025年6月30日，对盘乙甲音井大桥实施断道施工，甲音井大桥禁止一切车辆通行。
+某县交通运输局
+2025年5月25日
+"""
+    assert [r.name for r in _one(page).routes] == ["甲音井大桥"]
+
+
+def test_a_road_and_another_whose_name_ends_in_it_are_two() -> None:
+    page = """关于甲河路施工的通告
+2025年6月1日至2025年6月30日，对东甲河路、甲河路实施全封闭施工。
+某区住房和城乡建设局
+2025年5月25日
+"""
+    assert sorted(r.name or "" for r in _one(page).routes) == ["东甲河路", "甲河路"]
