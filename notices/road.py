@@ -597,7 +597,8 @@ def _clause_kind(clause: list[Any]) -> Closure | Literal["closed", "barred"] | N
         return "partial"  # a ramp, lanes, or a toll station or service area closed or controlled
     if any(t.kind == "PART" and _SAYS_PART.match(t.text) for t in tokens):
         return "partial"  # 分段施工, 部分封闭; a ramp or lane merely named (经B匝道下行) is not
-    if "HALF" in kinds or ("ONE_WAY" in kinds and closing and not stated):
+    one_way = "ONE_WAY" in kinds or _ONE_DIRECTION.search("".join(t.text for t in tokens))
+    if "HALF" in kinds or (one_way and (closing or "CONTROL" in kinds) and not stated):
         return "half"
     if stated:
         return "full"
@@ -617,6 +618,10 @@ def _tokens(sentences: list[list[Any]], kind: str) -> Iterator[Tok]:
                 yield item
 
 
+# One direction of a road named in the clause that closes it (往甲方向封闭, 上行线, 西往东方向).
+_ONE_DIRECTION = re.compile(
+    r"往[^,。;:]{1,10}?方向|[东西南北][往向][东西南北]方向|[上下]行(?:线|方向)"
+)
 _SAYS_PART = re.compile(r"分段|(?:部分|局部)封闭")
 _STATED_PART = re.compile(r"(?:部分|局部)封闭")  # not 部分路段封闭: some stretches, each closed
 _BAN_ALL = re.compile(r"禁止|暂停|停止|中断")

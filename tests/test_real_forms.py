@@ -993,3 +993,12 @@ def test_a_road_and_another_whose_name_ends_in_it_are_two() -> None:
 2025年5月25日
 """
     assert sorted(r.name or "" for r in _one(page).routes) == ["东甲河路", "甲河路"]
+
+
+def test_one_direction_closed_is_half() -> None:
+    page = """关于甲东路隧道夜间施工的通告
+因隧道维修，2025年3月1日至2025年3月31日，每日23时至次日6时，对甲东路隧道西往东方向实施临时交通管制，禁止车辆通行。
+某市公安局交通警察支队
+2025年2月25日
+"""
+    assert _one(page).closure == "half"
