@@ -1002,3 +1002,14 @@ def test_one_direction_closed_is_half() -> None:
 2025年2月25日
 """
     assert _one(page).closure == "half"
+
+
+def test_the_motor_carriageway_closed_whole_is_full_but_two_of_its_lanes_are_partial() -> None:
+    page = """关于甲湖路改造施工的通告
+因道路改造提升工程建设需要，2025年5月1日至2025年8月31日，甲湖路（乙街至丙街）机动车道全幅断交施工，施工期间禁止车辆通行。
+某市住房和城乡建设局
+2025年4月25日
+"""
+    assert _one(page).closure == "full"
+    lanes = page.replace("机动车道全幅断交施工", "东侧两条机动车道占道施工")
+    assert _one(lanes).closure == "partial"
