@@ -191,6 +191,8 @@ def find_blocks(text: Text) -> list[Block]:
         heading = lines[i][: glued.end()] if glued else lines[i]
         body = "\n".join(([lines[i][glued.end() :]] if glued else []) + lines[i + 1 : last + 1])
         kind = _kind_of(heading, body, total)
+        if kind == "road_closure" and _not_a_road(heading + "\n" + body, total):
+            kind = None
         if kind == "road_closure" and not (
             glued or any(_says_closing(kinds[k]) for k in range(i + 1, last + 1))
         ):
@@ -261,6 +263,7 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
                 or any(_dated_item(lines[i], kinds[i]) for i in range(first, last + 1))
             )
             accepted = (_road_like(total) and reads_as_notice) or _located_closure(kinds[k])
+            accepted = accepted and not _not_a_road("\n".join(run), total)
             if accepted and not _reports_reopening(run):
                 blocks.extend(
                     Block("road_closure", None, paras[a].start, paras[b].end)
@@ -329,6 +332,19 @@ def _roundup_items(lines: list[str], kinds: _Kinds, first: int, last: int) -> li
 
 def _first_of(line: str, kinds: set[str]) -> str:
     return next((text for kind, text, _ in island_line("road", line) if kind in kinds), "")
+
+
+# A template's placeholders (定于xx年10月28日起, ××路): an example of a notice, not one.
+_PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:[xX×Ｘ]{1,4}|某某)年|[xX×]{2,}(?:路|街|线|高速)")
+# A closure of water (比赛水域, 航道, 船舶): a waterway's notice, whatever bridges it names.
+_WATER = re.compile(r"水域|航道|通航|船舶|船只")
+
+
+def _not_a_road(text: str, kinds: Counter[str]) -> bool:
+    if _PLACEHOLDER.search(text):
+        return True
+    water = len(_WATER.findall(text)) >= 2
+    return water and not kinds.keys() & {"STAKE", "ROUTE_CODE", "ROUTE_NUM"}
 
 
 def _located_closure(kinds: Counter[str]) -> bool:

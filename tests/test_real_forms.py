@@ -1013,3 +1013,28 @@ def test_the_motor_carriageway_closed_whole_is_full_but_two_of_its_lanes_are_par
     assert _one(page).closure == "full"
     lanes = page.replace("机动车道全幅断交施工", "东侧两条机动车道占道施工")
     assert _one(lanes).closure == "partial"
+
+
+def test_a_template_of_a_notice_gives_nothing() -> None:
+    page = """封路通告范文
+根据甲环线高速公路应急抢修工程的需要，经主管部门同意，定于xx年10月28日起，对甲环线高速公路乙台收费站至丙岭收费站区间道路进行封闭。预计xx年11月14日恢复通车，请过往车辆绕行。
+"""
+    assert _closures(page) == []
+
+
+def test_a_waterway_closed_for_a_boat_race_is_not_a_road_closure() -> None:
+    page = """关于龙舟赛期间水上交通管制的通告
+2025年龙舟赛于6月6日在甲江乙河段举行，为确保活动顺利举行，决定对比赛水域进行交通管制，现将有关事项通告如下：
+一、管制时间：2025年6月6日8时至17时。
+二、管制水域：甲江一桥上游100米至甲江二桥下游100米河段水域。
+三、管制期间，除参赛船舶外，禁止其他船舶进入管制水域。
+某县海事处
+2025年6月1日
+"""
+    assert _closures(page) == []
+    bridge = """关于甲江一桥封闭施工的通告
+因桥梁维修，2025年6月6日至2025年6月20日，甲江一桥全封闭施工，禁止车辆通行，桥下通航不受影响。
+某县交通运输局
+2025年6月1日
+"""
+    assert [r.name for r in _one(bridge).routes] == ["甲江一桥"]
