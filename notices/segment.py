@@ -41,6 +41,7 @@ _OTHER_NOTICE = re.compile(_OTHER_WORDS)
 # speak of reopening: 竣工通车, 半幅通车, 具体解除时间另行通知, so not in its body).
 _NOT_OURS = re.compile(
     _OTHER_WORDS + r"|恢复通行|解除|开通|通车|合并|清算|股权|法院|催告|判决|裁定|送达|仲裁"
+    r"|如何|怎么|怎样|什么是|范文|模板|写法|格式"  # an explainer of notices (如何关注封路公告)
 )
 _LOSS_WORDS = re.compile(r"遗失|丢失|挂失|作废")
 # A closure told in the past (施工期间曾于…封闭) is news, not a notice.

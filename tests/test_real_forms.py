@@ -1038,3 +1038,11 @@ def test_a_waterway_closed_for_a_boat_race_is_not_a_road_closure() -> None:
 2025年6月1日
 """
     assert [r.name for r in _one(bridge).routes] == ["甲江一桥"]
+
+
+def test_an_explainer_of_closure_notices_gives_nothing() -> None:
+    page = """如何关注封路公告
+1、养成定期查询的习惯：市民应定期查询封路公告，以便及时了解道路封闭信息，例如2025年5月1日起甲路封闭施工的通告。
+2、关注官方渠道：关注政府部门网站，获取准确的封路信息。
+"""
+    assert _closures(page) == []
