@@ -360,7 +360,12 @@ def _is_road(route: Route) -> bool:
     if route.code:
         return True
     name = route.name or ""
-    return bool(name) and not _GENERIC.fullmatch(name[regions.leading(name) :])
+    return bool(name) and not generic(name)
+
+
+def generic(name: str) -> bool:
+    """A word for roads in general (高速公路, 重点公路, 周边道路), not a road's name."""
+    return _GENERIC.fullmatch(name[regions.leading(name) :]) is not None
 
 
 _GENERIC = re.compile(

@@ -18,6 +18,7 @@ from typing import Literal
 from notices.budget import check
 from notices.grammars import island_line
 from notices.normalize import SECTION_START, Paragraph, Text
+from notices.roles import generic
 
 Kind = Literal["road_closure", "loss_declaration"]
 
@@ -263,7 +264,11 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
                 or _FORMAL.search("\n".join(run)) is not None
                 or any(_dated_item(lines[i], kinds[i]) for i in range(first, last + 1))
             )
-            accepted = (_road_like(total) and reads_as_notice) or _located_closure(kinds[k])
+            accepted = (
+                (_road_like(total) and reads_as_notice)
+                or _located_closure(kinds[k])
+                or len(_road_led(lines, kinds, first, last)) >= _REPORT_ITEMS  # road conditions
+            )
             accepted = accepted and not _not_a_road("\n".join(run), total)
             if accepted and not _reports_reopening(run):
                 blocks.extend(
@@ -316,19 +321,46 @@ def _dated_item(line: str, kinds: Counter[str]) -> bool:
 
 
 def _roundup_items(lines: list[str], kinds: _Kinds, first: int, last: int) -> list[tuple[int, int]]:
-    """The notices of a headless run: one, or one per paragraph that closes a road in a window
-    of its own (a news roundup: 1.6月25日至9月30日，甲路全封闭… 2.7月10日至…，乙巷…).
+    """The notices of a headless run: one, or one per item of a news roundup.
 
-    The paragraphs after such an item (its detour, a note) stay with it; what stands before
-    the first (the roundup's lead) goes with the first.
+    An item closes a road in a window of its own (1.6月25日至9月30日，甲路全封闭… 2.7月10日
+    至…，乙巷…), or, in a report of road conditions, opens with the road it is about
+    (甲高速：乙收费站入口暂时封闭。 丙国道K12处…). The paragraphs after an item (its detour,
+    a note) stay with it; what stands before the first (the roundup's lead) goes with the first.
     """
     items = [i for i in range(first, last + 1) if _road_like(kinds[i])]
     windows = {_first_of(lines[i], _WHEN) for i in items}
     ranged = [i for i in items if sum(kinds[i][k] for k in _WHEN) > 1]  # 6月25日至9月30日
     if len(ranged) < 2 or len(windows) < 2:
-        return [(first, last)]  # one notice, maybe in stages (一、8月14日对甲段… 二、8月15日…)
+        items = _road_led(lines, kinds, first, last)
+        if len(items) < _REPORT_ITEMS:
+            return [(first, last)]  # one notice, maybe in stages (一、8月14日对甲段… 二、8月15日…)
     starts = [first, *items[1:]]
     return list(zip(starts, [i - 1 for i in starts[1:]] + [last], strict=True))
+
+
+def _road_led(lines: list[str], kinds: _Kinds, first: int, last: int) -> list[int]:
+    """The paragraphs of a run that open with a road of their own, each another road."""
+    led: list[int] = []
+    roads: set[str] = set()
+    for i in range(first, last + 1):
+        road = next(
+            (
+                t
+                for kind, t, at in island_line("road", lines[i])
+                if kind in _ROAD and at < _LEAD and not generic(t)
+            ),
+            None,
+        )
+        if road and road not in roads and kinds[i].keys() & (_CLOSING | _REPORTED):
+            led.append(i)
+            roads.add(road)
+    return led
+
+
+_REPORTED = {"PART", "CONTROL", "STAKE", "DETOUR"}  # 甲高速K63处借道通行: a report of it
+_REPORT_ITEMS = 3  # a report of road conditions lists several roads; two may be one notice's
+_LEAD = 8  # characters an item's road may stand after its start (1、, 另外，)
 
 
 def _first_of(line: str, kinds: set[str]) -> str:

@@ -1046,3 +1046,17 @@ def test_an_explainer_of_closure_notices_gives_nothing() -> None:
 2、关注官方渠道：关注政府部门网站，获取准确的封路信息。
 """
     assert _closures(page) == []
+
+
+ROAD_REPORT_ROUNDUP = """本省数段高速公路交通管制，过往车辆请提前绕行
+甲遵高速乙长站因站点施工对超宽车辆限行，请选择其他站点。
+丙城高速，丁井互通至戊麦站K63处因道路施工，现场借道通行，请注意谨慎驾驶。
+己织高速的庚场至辛翁路段7点至12点封闭施工，请规划好您的出行时间。
+"""
+
+
+def test_a_report_of_road_conditions_gives_a_record_per_road() -> None:
+    records = _closures(ROAD_REPORT_ROUNDUP)
+    assert [[r.name for r in x.routes] for x in records] == [["甲遵高速"], ["丙城高速"], ["己织高速"]]
+    assert records[2].closure == "full"
+    assert all("no closure window found" in x.warnings for x in records)
