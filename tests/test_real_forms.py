@@ -1060,3 +1060,12 @@ def test_a_report_of_road_conditions_gives_a_record_per_road() -> None:
     assert [[r.name for r in x.routes] for x in records] == [["甲遵高速"], ["丙城高速"], ["己织高速"]]
     assert records[2].closure == "full"
     assert all("no closure window found" in x.warnings for x in records)
+
+
+def test_a_closure_its_issuer_announces_without_a_date_gives_a_flagged_record() -> None:
+    page = "为保障施工安全，决定对甲城大街与乙中环路衔接处两侧辅道实行封闭，车辆请绕行丙榆路。\n"
+    record = _one(page)
+    assert "甲城大街" in [r.name for r in record.routes]
+    assert "no closure window found" in record.warnings
+    reported = "据悉，" + page
+    assert _closures(reported) == []  # the same words reported are news
