@@ -264,11 +264,8 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
                 or _FORMAL.search("\n".join(run)) is not None
                 or any(_dated_item(lines[i], kinds[i]) for i in range(first, last + 1))
             )
-            accepted = (
-                (_road_like(total) and reads_as_notice)
-                or _located_closure(kinds[k])
-                or len(_road_led(lines, kinds, first, last)) >= _REPORT_ITEMS  # road conditions
-                or _announced(lines[k])
+            accepted = (_road_like(total) and reads_as_notice) or (
+                len(_road_led(lines, kinds, first, last)) >= _REPORT_ITEMS  # road conditions
             )
             accepted = accepted and not _not_a_road("\n".join(run), total)
             if accepted and not _reports_reopening(run):
@@ -379,23 +376,6 @@ def _not_a_road(text: str, kinds: Counter[str]) -> bool:
         return True
     water = len(_WATER.findall(text)) >= 2
     return water and not kinds.keys() & {"STAKE", "ROUTE_CODE", "ROUTE_NUM"}
-
-
-# A closure announced by its issuer (决定对甲路实行封闭, 拟对…进行封闭施工), not reported.
-_INTENT = re.compile(
-    r"(?:决定|拟|将于|将对|定于|现对|需对)[^。;]{0,40}?(?:封闭|断交|禁止[^,。;]{0,10}通行|交通管制)"
-)
-_REPORTED_BY = re.compile(r"记者|据悉|获悉|报道|消息|讯")
-
-
-def _announced(line: str) -> bool:
-    return _INTENT.search(line) is not None and _REPORTED_BY.search(line) is None
-
-
-def _located_closure(kinds: Counter[str]) -> bool:
-    """A road told closed at a stake or by its code (G315线K330至K370段封闭交通): a road report's
-    item, dated or not; the record says it has no window."""
-    return bool(kinds.keys() & {"STAKE", "ROUTE_CODE"}) and bool(kinds.keys() & {"CLOSE", "BAN"})
 
 
 def _reports_reopening(lines: list[str]) -> bool:

@@ -838,16 +838,11 @@ def test_a_date_told_inside_news_does_not_make_it_a_notice() -> None:
     assert _closures(NEWS_DATED_IN_A_SENTENCE) == []
 
 
-ROAD_REPORT = """路况信息
-G999线K330至K370段因道路塌方封闭交通，请过往车辆绕行。
-"""
-
-
-def test_a_road_reported_closed_at_its_stakes_without_a_date_gives_a_flagged_record() -> None:
-    record = _one(ROAD_REPORT)
-    assert [r.code for r in record.routes] == ["G999"]
-    assert [(s.from_.m if s.from_ else None) for s in record.segments] == [330000]
-    assert "no closure window found" in record.warnings
+def test_one_road_reported_closed_without_a_date_or_a_notice_s_words_gives_nothing() -> None:
+    # measured: undated closures told alone gave no right record on the held-out real
+    # notices and two records on real pages without notices, so they are not taken
+    page = "路况信息\nG999线K330至K370段因道路塌方封闭交通，请过往车辆绕行。\n"
+    assert _closures(page) == []
 
 
 def test_a_subdistrict_or_a_verb_before_a_road_is_not_its_name() -> None:
@@ -1060,12 +1055,3 @@ def test_a_report_of_road_conditions_gives_a_record_per_road() -> None:
     assert [[r.name for r in x.routes] for x in records] == [["甲遵高速"], ["丙城高速"], ["己织高速"]]
     assert records[2].closure == "full"
     assert all("no closure window found" in x.warnings for x in records)
-
-
-def test_a_closure_its_issuer_announces_without_a_date_gives_a_flagged_record() -> None:
-    page = "为保障施工安全，决定对甲城大街与乙中环路衔接处两侧辅道实行封闭，车辆请绕行丙榆路。\n"
-    record = _one(page)
-    assert "甲城大街" in [r.name for r in record.routes]
-    assert "no closure window found" in record.warnings
-    reported = "据悉，" + page
-    assert _closures(reported) == []  # the same words reported are news
