@@ -141,3 +141,7 @@ def _trees() -> list[str]:
     modules = [m for n, m in sys.modules.items() if n.count(".") == 1 and n[:8] == "notices."]
     files = [f for f in (getattr(m, "__file__", None) for m in modules) if f]
     return sorted({str(Path(f).resolve().parent.parent) for f in files})
+
+
+if __name__ == "__main__":
+    sys.exit(main())
