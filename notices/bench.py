@@ -128,7 +128,19 @@ def main() -> int:
     pages_per_second(plain, f"pages without notices ({len(plain)})")
     twenty_kb_page(plain[0])
     cold_start(next(iter(sorted((corpus / "road").glob("001_*.txt")))))
+    print(f"code measured: {', '.join(_trees())}")
     return 0
+
+
+def _trees() -> list[str]:
+    """The trees the parser's modules were imported from: one, or the figures mix trees.
+
+    ``notices`` is a namespace package: run from a checkout with another tree on
+    ``PYTHONPATH``, the checkout's modules come first, whatever the path says.
+    """
+    modules = [m for n, m in sys.modules.items() if n.count(".") == 1 and n[:8] == "notices."]
+    files = [f for f in (getattr(m, "__file__", None) for m in modules) if f]
+    return sorted({str(Path(f).resolve().parent.parent) for f in files})
 
 
 if __name__ == "__main__":

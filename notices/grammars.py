@@ -7,11 +7,12 @@ The island lexer scans with one regular expression made of the grammar's own ter
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
-from contextlib import suppress
 from functools import cache, lru_cache
 from importlib import import_module, resources
+from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Transformer
@@ -19,6 +20,7 @@ from lark.lexer import Lexer, LexerState
 
 from notices import lalr
 from notices.budget import check
+from notices.compiled import Code, code, kept
 from notices.errors import GrammarLoadError
 
 FILLER = "FILLER"
@@ -38,13 +40,9 @@ class IslandLexer(Lexer):
         # the positions it cannot start at (a third of the scan), and lastgroup still names it.
         self._patterns = {t.name: t.pattern.to_regexp() for t in terminals}
         self._flags = conf.g_regex_flags
-        self._scanner = self.scanner()
-        self._lexed = 0  # lines lexed: past _GUARDED_AFTER, the scanner with guards takes over
-        self._named = {
-            _ALIASES.get(t.name, t.name): re.compile(t.pattern.to_regexp(), conf.g_regex_flags)
-            for t in terminals
-            if t.name in _BOUNDED
-        }
+        compiled = kept(self._key(), self._codes)
+        self._scanner = compiled[_SCANNER]
+        self._named = {kind: compiled[kind] for kind in _BOUNDED if kind in compiled}
 
     def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
         """Yield the tokens of the whole text, line by line (no terminal spans a line break)."""
@@ -61,27 +59,41 @@ class IslandLexer(Lexer):
     def scanner(self, guarded: bool = False) -> re.Pattern[str]:
         """The island scanner; ``guarded``, with the lookaheads of :mod:`notices.guards`,
         which pass over a position no terminal can match at sooner (the same tokens)."""
-        if guarded and not self._flags:  # under IGNORECASE a class means more than it says
-            from notices.guards import guarded as with_guards  # not needed at a cold start
+        return re.compile(self._scanner_pattern(guarded), self._flags)
 
-            return re.compile(with_guards(self._patterns), self._flags)
-        alternatives = "|".join(
-            f"(?:{pattern})(?P<{name}>)" for name, pattern in self._patterns.items()
-        )
-        return re.compile(alternatives, self._flags)
+    def _scanner_pattern(self, guarded: bool) -> str:
+        if guarded and not self._flags:  # under IGNORECASE a class means more than it says
+            from notices.guards import guarded as with_guards  # read once per install
+
+            return with_guards(self._patterns)
+        return "|".join(f"(?:{pattern})(?P<{name}>)" for name, pattern in self._patterns.items())
+
+    def _key(self) -> str | None:
+        """What the compiled patterns are made from: the terminals, and the guards' reading
+        (None, and no cache, if the guards' source cannot be read)."""
+        try:
+            guards = "" if self._flags else _guards_digest()
+        except OSError:
+            return None
+        return repr((sorted(_BOUNDED), list(self._patterns.items()), self._flags, guards))
+
+    def _codes(self) -> dict[str, Code]:
+        """The scanner (with its guards where they compile) and the name patterns, as code."""
+        codes = {
+            kind: code(pattern, self._flags)
+            for kind, pattern in self._patterns.items()
+            if kind in _BOUNDED
+        }
+        try:
+            codes[_SCANNER] = code(self._scanner_pattern(guarded=True), self._flags)
+        except re.error:  # a guard written wrongly costs speed, never a parse
+            codes[_SCANNER] = code(self._scanner_pattern(guarded=False), self._flags)
+        return codes
 
     @lru_cache(maxsize=8192)  # noqa: B019 — one lexer per grammar, kept for the process
     def line_tokens(self, line: str) -> tuple[tuple[str, str, int], ...]:
         """The tokens of one line as (kind, text, start), cached: pages repeat their lines."""
-        self._lexed += 1
-        if self._lexed == _GUARDED_AFTER:
-            self._take_guards()
         return self.scan(line, self._scanner)
-
-    def _take_guards(self) -> None:
-        """Scan with the guards from now on; a scanner they would not compile into is kept."""
-        with suppress(re.error):  # a guard written wrongly costs speed, never a parse
-            self._scanner = self.scanner(guarded=True)
 
     def scan(self, line: str, scanner: re.Pattern[str]) -> tuple[tuple[str, str, int], ...]:
         """The tokens of one line under ``scanner`` (one of :meth:`scanner`'s), uncached."""
@@ -166,9 +178,9 @@ class IslandLexer(Lexer):
 
 # The guards (notices.guards) let the scanner pass over the positions no terminal can match
 # at sooner: the road scan takes less than half the time. Reading them off the patterns and
-# compiling the scanner again costs ≈40 ms, which the scan wins back in about a thousand
-# lines; a one-page ``notices parse`` never gets there, a process that ingests soon does.
-_GUARDED_AFTER = 1000
+# compiling the scanner costs ≈65 ms, once per install: the compiled code is kept on disk
+# (notices.compiled), so every later process scans with them from its first line.
+_SCANNER = "scanner"
 _ROAD_ENDS = frozenset("路街道线桥巷")
 # Bounding words that also open road names: at a name's start they are its own (建设大街).
 _NAME_OPENERS = frozenset(("建设",))
@@ -176,6 +188,11 @@ _LONGEST_BOUND = 4  # characters a bounding word may reach back before a name
 _BOUNDED = frozenset(("ROUTE_NAME", "ROUTE_ENDS", "PLACE"))
 # Terminals the grammar reads as another: a junction is a place.
 _ALIASES = {"JUNCTION": "PLACE", "CODE_NAME": "ROUTE_NAME", "DOC_TITLE": FILLER}
+
+
+def _guards_digest() -> str:
+    """A digest of the guards module's source, which decides the guarded scanner's pattern."""
+    return hashlib.sha256(Path(__file__).with_name("guards.py").read_bytes()).hexdigest()
 
 
 @cache

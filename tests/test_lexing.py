@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notices import normalize
-from notices.grammars import _GUARDED_AFTER, FILLER, IslandLexer, _lexer, load
+from notices.grammars import FILLER, IslandLexer, _lexer, load
 from notices.guards import guard, opening
 from notices.loss_phrases import LossTransformer
 from notices.parse import parse_page
@@ -162,8 +162,21 @@ def test_a_guard_holds_only_where_its_terminal_may_match() -> None:
     assert opening(r"[^a]b") is None and opening(r"[\u4e00-\u9fff]线") is None  # too many
 
 
-def test_a_process_that_lexes_many_lines_scans_with_the_guards() -> None:
-    lexer = _lexer("road")
-    for n in range(_GUARDED_AFTER + 1):
-        lexer.line_tokens(f"第{n}行甲乙路封闭")
-    assert lexer._scanner.pattern == lexer.scanner(guarded=True).pattern
+def test_a_lexer_scans_with_the_guards_from_its_first_line() -> None:
+    for name in ("road", "loss"):
+        lexer = _lexer(name)
+        assert lexer._scanner == lexer.scanner(guarded=True)  # the same pattern, the same code
+
+
+def test_a_cold_start_reads_the_compiled_scanner_without_the_guards_module() -> None:
+    _lexer("road")  # this process has compiled the road scanner and kept its code
+    code = (
+        "import sys; from notices.grammars import _lexer; lexer = _lexer('road')\n"
+        "print('notices.guards' in sys.modules, lexer.line_tokens('自2025年7月1日起封闭G1212沈吉高速'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    imported, tokens = out.stdout.strip().split(" ", 1)
+    assert imported == "False"
+    assert tokens == repr(
+        _lexer("road").scan("自2025年7月1日起封闭G1212沈吉高速", _lexer("road").scanner())
+    )

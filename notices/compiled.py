@@ -1,0 +1,108 @@
+"""Regular expressions compiled once per install: the code sre makes of them, kept on disk.
+
+Compiling the island scanner (every terminal of a grammar in one pattern, with the
+guards :mod:`notices.guards` reads off them) runs the ``re`` module's compiler, Python
+code, and was the largest part of a cold start (≈30 ms for the road scanner, ≈15 ms for
+its name patterns, ≈65 ms more to read and compile the guards). What it produces is a
+list of integers, which ``_sre.compile`` turns back into the same pattern object in well
+under a millisecond. So the code is kept in the temporary folder beside Lark's cached
+tables, under a digest of Python's version, sre's ``MAGIC`` and what the patterns were
+made from, the file's own digest first (a file changed since it was written is not read).
+
+Anything unexpected (no file, a file of another user, a file cut short, an interpreter
+whose ``_sre`` takes other arguments) costs only the compile, never a wrong pattern:
+the patterns are then made and compiled as ``re.compile`` does, and the file written again.
+"""
+
+from __future__ import annotations
+
+import _sre  # type: ignore[import-not-found]  # no stubs: the C half of re
+import hashlib
+import marshal
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
+from re import _compiler, _parser  # type: ignore[attr-defined]
+from typing import Any
+
+# What _sre.compile takes: pattern, flags, code, groups, groupindex, indexgroup.
+Code = tuple[str, int, list[int], int, dict[str, int], tuple[str | None, ...]]
+
+_FORMAT = 1  # raised whenever what a file holds changes
+_DIGEST = 32  # a file opens with the SHA-256 of the rest
+
+
+def code(pattern: str, flags: int = 0) -> Code:
+    """What ``re.compile(pattern, flags)`` compiles to, as ``_sre.compile``'s arguments."""
+    parsed = _parser.parse(pattern, flags)  # re.error here, as re.compile raises it
+    state = parsed.state
+    indexgroup: list[str | None] = [None] * state.groups
+    for name, index in state.groupdict.items():
+        indexgroup[index] = name
+    program = [int(op) for op in _compiler._code(parsed, flags)]  # opcodes are int subclasses
+    return (
+        pattern,
+        int(flags | state.flags),  # a RegexFlag is no int to marshal
+        program,
+        state.groups - 1,
+        dict(state.groupdict),
+        tuple(indexgroup),
+    )
+
+
+def kept(
+    key: str | None, make: Callable[[], dict[str, Code]], folder: Path | None = None
+) -> dict[str, re.Pattern[str]]:
+    """The patterns ``make`` gives, compiled; read from the install's cache if ``key`` is there.
+
+    ``key`` must name everything ``make``'s patterns are made from; None keeps nothing.
+    """
+    if key is None:
+        return _patterns(make())
+    path = _path(key, folder)
+    with suppress(Exception):  # any fault in the cache costs the compile, nothing else
+        return _patterns(_read(path))
+    codes = make()
+    patterns = _patterns(codes)
+    with suppress(OSError):  # a folder we may not write to: compiled again next time
+        _write(path, codes)
+    return patterns
+
+
+def _path(key: str, folder: Path | None) -> Path:
+    seed = "\0".join((str(_FORMAT), sys.version, str(_sre.MAGIC), key))
+    digest = hashlib.sha256(seed.encode("utf-8", "surrogatepass")).hexdigest()
+    return (folder or Path(tempfile.gettempdir())) / f".notices_re_{_user()}_{digest}.marshal"
+
+
+def _user() -> str:
+    # as Lark names its cache: one file per user, so none reads a file another wrote
+    return str(os.getuid()) if hasattr(os, "getuid") else "user"
+
+
+def _read(path: Path) -> dict[str, Code]:
+    with path.open("rb") as file:
+        if hasattr(os, "getuid") and os.fstat(file.fileno()).st_uid != os.getuid():
+            raise PermissionError(f"{path} belongs to another user")
+        digest, payload = file.read(_DIGEST), file.read()
+    if hashlib.sha256(payload).digest() != digest:  # cut short, or changed since written
+        raise ValueError(f"{path} is not as it was written")
+    codes: Any = marshal.loads(payload)
+    if not isinstance(codes, dict):
+        raise ValueError(f"{path} holds no patterns")
+    return codes
+
+
+def _write(path: Path, codes: dict[str, Code]) -> None:
+    part = path.with_name(f"{path.name}.{os.getpid()}")  # written whole, then renamed in place
+    payload = marshal.dumps(codes)
+    part.write_bytes(hashlib.sha256(payload).digest() + payload)
+    os.replace(part, path)
+
+
+def _patterns(codes: dict[str, Code]) -> dict[str, re.Pattern[str]]:
+    return {label: _sre.compile(*args) for label, args in codes.items()}
