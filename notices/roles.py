@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from notices import regions
@@ -392,6 +393,7 @@ def same(a: Route, b: Route) -> bool:
     return bool(a.name and b.name and _bare(a.name) == _bare(b.name))
 
 
+@cache
 def _bare(name: str) -> str:
     return name[regions.leading(name) :] or name
 
