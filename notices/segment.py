@@ -189,7 +189,7 @@ def find_blocks(text: Text) -> list[Block]:
         first = (
             i - 1 if i > 0 and not taken[i - 1] and _is_org_line(lines[i - 1], kinds[i - 1]) else i
         )
-        total: Counter[str] = sum((kinds[k] for k in range(first, last + 1)), Counter())
+        total = kinds.total(first, last)
         heading = lines[i][: glued.end()] if glued else lines[i]
         body = "\n".join(([lines[i][glued.end() :]] if glued else []) + lines[i + 1 : last + 1])
         kind = _kind_of(heading, body, total)
@@ -224,6 +224,13 @@ class _Kinds:
             self._known[index] = _kinds(self._lines[index])
         return self._known[index]
 
+    def total(self, first: int, last: int) -> Counter[str]:
+        """The kinds of paragraphs ``first..last`` together."""
+        total: Counter[str] = Counter()
+        for index in range(first, last + 1):
+            total.update(self[index])
+        return total
+
 
 def _is_org_line(line: str, kinds: Counter[str]) -> bool:
     return len(line) <= 2 * _SHORT and kinds["ORG"] > 0 and set(kinds) <= {"ORG", "FILLER", "NL"}
@@ -257,7 +264,7 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
         if _road_seed(line, kinds[k]) and not _is_title(line):  # headings were read above
             last = _road_run_end(lines, kinds, taken, k)
             first = _road_run_start(lines, kinds, taken, k)
-            total: Counter[str] = sum((kinds[i] for i in range(first, last + 1)), Counter())
+            total = kinds.total(first, last)
             run = lines[first : last + 1]
             reads_as_notice = (
                 _road_like(kinds[k])
