@@ -37,6 +37,12 @@ worker_class = settings.get("WEB_WORKER_CLASS")
 # threads than alone. 1 ms is the measured compromise (BENCHMARKS.md, "Worker settings"):
 # shorter turns cost more switches once the machine's cores are oversubscribed.
 _switch_interval = settings.get_float("WEB_SWITCH_INTERVAL")
+# Each worker listens on a socket of its own (SO_REUSEPORT, gunicorn 23+) and the kernel
+# deals new connections out among them. On one shared socket the worker that woke first
+# took a burst of connections, often all of them: with kept-alive clients (nginx's upstream
+# connections, a load generator) one worker then held the load while the other idled, and
+# a list ran at 884 req/s instead of 2,494 (BENCHMARKS.md, "Connections per worker").
+reuse_port = True
 timeout = 30
 graceful_timeout = 20
 keepalive = 5  # nginx keeps its upstream connections open (deploy/nginx/notices.conf)
