@@ -144,12 +144,12 @@ def connections_per_worker(master: int, port: int) -> tuple[int, ...]:
     The kernel deals connections out to the workers; one that holds most of wrk's
     kept-alive connections while another holds few caps the rate at what one core answers.
     """
-    opened = _sockets(port, "01")
+    opened = sockets_on(port, "01")
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return tuple(sorted(len(_held(int(child)) & opened) for child in children))
+    return tuple(sorted(len(held_sockets(int(child)) & opened) for child in children))
 
 
-def _sockets(port: int, state: str) -> set[int]:
+def sockets_on(port: int, state: str) -> set[int]:
     """The inodes of the TCP sockets on a local port in a state (01: open, 0A: listening)."""
     found = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
@@ -160,7 +160,7 @@ def _sockets(port: int, state: str) -> set[int]:
     return found
 
 
-def _held(pid: int) -> set[int]:
+def held_sockets(pid: int) -> set[int]:
     """The inodes of the sockets a process holds."""
     held = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():

@@ -10,7 +10,6 @@ matter; this test holds the service itself to its configured share.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import socket
 import subprocess
@@ -22,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from benchmarks.serve import connections_per_worker, held_sockets, sockets_on
 
 ROOT = Path(__file__).resolve().parent.parent
 SLOW_CLIENTS = 20
@@ -97,27 +98,6 @@ def test_twenty_slow_clients_do_not_starve_the_health_check(gunicorn: Served) ->
 # ── kept-alive connections ─────────────────────────────────────────────────────────
 
 
-def _sockets(port: int, state: str) -> set[int]:
-    """The inodes of the TCP sockets on this local port in this state (0A listening, 01 open)."""
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if fields[3] == state and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                found.add(int(fields[9]))
-    return found
-
-
-def _held(pid: int) -> set[int]:
-    """The inodes of the sockets a process holds open."""
-    held = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        with contextlib.suppress(OSError):  # a descriptor closed meanwhile
-            if (target := os.readlink(fd)).startswith("socket:["):
-                held.add(int(target[8:-1]))
-    return held
-
-
 def _workers(master: int) -> list[int]:
     return [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
 
@@ -125,9 +105,9 @@ def _workers(master: int) -> list[int]:
 def test_each_worker_listens_on_a_socket_of_its_own(gunicorn: Served) -> None:
     """SO_REUSEPORT: the kernel deals connections out; no worker takes a burst of them all."""
     workers = _workers(gunicorn.pid)
-    listening = _sockets(gunicorn.port, "0A")
+    listening = sockets_on(gunicorn.port, "0A")
     assert len(workers) == 2 and len(listening) == len(workers)
-    assert all(len(_held(worker) & listening) == 1 for worker in workers)
+    assert all(len(held_sockets(worker) & listening) == 1 for worker in workers)
 
 
 def test_connections_opened_at_once_reach_every_worker(gunicorn: Served) -> None:
@@ -138,10 +118,9 @@ def test_connections_opened_at_once_reach_every_worker(gunicorn: Served) -> None
             client.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
         for client in clients:
             assert client.recv(4096).startswith(b"HTTP/1.1 200"), "each is answered, kept alive"
-        open_ = _sockets(gunicorn.port, "01")
         # Two workers dealt 32 connections at random: all on one, 1 in 2**31 (one shared
         # socket gave all 32 to one worker in 2 runs of 6: BENCHMARKS.md).
-        assert all(_held(worker) & open_ for worker in _workers(gunicorn.pid))
+        assert min(connections_per_worker(gunicorn.pid, gunicorn.port)) > 0
     finally:
         for client in clients:
             client.close()
