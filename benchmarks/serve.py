@@ -34,10 +34,11 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from benchmarks import data, nginx
@@ -59,6 +60,7 @@ class Figure:
     p50_ms: float
     p99_ms: float
     errors: int  # failed connections, timeouts and answers that are not 2xx or 3xx
+    spread: tuple[int, ...] = ()  # the connections each gunicorn worker held, fewest first
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,41 @@ def worker_rss(master: int) -> list[int]:
     return sizes
 
 
+def connections_per_worker(master: int, port: int) -> tuple[int, ...]:
+    """How many open connections to ``port`` each worker of a gunicorn master holds, fewest first.
+
+    The kernel deals connections out to the workers; one that holds most of wrk's
+    kept-alive connections while another holds few caps the rate at what one core answers.
+    """
+    opened = sockets_on(port, "01")
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return tuple(sorted(len(held_sockets(int(child)) & opened) for child in children))
+
+
+def sockets_on(port: int, state: str) -> set[int]:
+    """The inodes of the TCP sockets on a local port in a state (01: open, 0A: listening)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == state and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                found.add(int(fields[9]))
+    return found
+
+
+def held_sockets(pid: int) -> set[int]:
+    """The inodes of the sockets a process holds."""
+    held = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith("socket:["):
+            held.add(int(target[8:-1]))
+    return held
+
+
 def _static_server(port: int, root: Path) -> str:
     """An nginx server that serves ``root``'s files: the feed's bytes, as a static file."""
     return f"""
@@ -151,19 +188,33 @@ server {{
 # ── measuring ──────────────────────────────────────────────────────────────────────
 
 
-def wrk(url: str, seconds: float, connections: int, headers: tuple[str, ...] = ()) -> Figure:
-    """Load ``url`` with wrk and read its figures."""
+def wrk(
+    url: str,
+    seconds: float,
+    connections: int,
+    headers: tuple[str, ...] = (),
+    spread: Callable[[], tuple[int, ...]] | None = None,
+) -> Figure:
+    """Load ``url`` with wrk and read its figures; ``spread`` is asked midway through."""
     threads = min(connections, max(1, os.cpu_count() or 1))
     sent = [a for h in headers for a in ("-H", h)]
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
+    duration = max(1, round(seconds))
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s",
                "--latency", "--timeout", "5s", *sent, url]  # fmt: skip
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as load:
+        held: tuple[int, ...] = ()
+        if spread is not None:
+            time.sleep(duration / 2)
+            held = spread()
+        out, _ = load.communicate()
+    if load.returncode != 0:
+        raise subprocess.CalledProcessError(load.returncode, command, out)
     rate = float(_found(r"Requests/sec:\s+([\d.]+)", out))
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     errors += int(_found(r"Non-2xx or 3xx responses: (\d+)", out, "0"))
     # Anchored: a stdev of 90.50% ends a line with "50%" too.
     p50, p99 = (_ms(_found(rf"^\s+{n}%\s+(\S+)", out)) for n in (50, 99))
-    return Figure(rate, p50, p99, errors)
+    return Figure(rate, p50, p99, errors, held)
 
 
 def _found(pattern: str, text: str, default: str | None = None) -> str:
@@ -273,6 +324,7 @@ def run_size(args: argparse.Namespace, folder: Path, count: int) -> dict[str, Fi
     base = f"http://127.0.0.1:{app}"
     figures: dict[str, Figure] = {}
     with gunicorn(database, app, settings) as server:
+        spread = partial(connections_per_worker, server.pid, app)
         todo = [c for c in cases(base, count) if _chosen(args, c)]
         files = folder / f"static-{count}"
         target = files / FEED.lstrip("/")
@@ -284,15 +336,17 @@ def run_size(args: argparse.Namespace, folder: Path, count: int) -> dict[str, Fi
         with nginx.running(config, [proxy, static]):
             baseline = _baselines(args, f"http://127.0.0.1:{static}")
             print("  app, each answer kept per store version (a repeated URL):")
-            _measure(args, "", todo, base, baseline, figures)
+            _measure(args, "", todo, base, baseline, figures, spread)
             print("  app behind deploy/'s nginx (its cache keeps the feeds only):")
-            _measure(args, "via nginx: ", todo, f"http://127.0.0.1:{proxy}", baseline, figures)
+            proxied = f"http://127.0.0.1:{proxy}"
+            _measure(args, "via nginx: ", todo, proxied, baseline, figures, spread)
         _rss(server.pid)
     uncached = settings | {"NOTICES_ANSWER_CACHE": "0"}
     with gunicorn(database, app, uncached) as server:
         print("  app, no answer kept (NOTICES_ANSWER_CACHE=0): the read path itself:")
         api = [case for case in todo if not case.path.startswith("/feeds/")]
-        _measure(args, "uncached: ", api, base, baseline, figures)
+        spread = partial(connections_per_worker, server.pid, app)
+        _measure(args, "uncached: ", api, base, baseline, figures, spread)
         _rss(server.pid)
     return figures
 
@@ -321,7 +375,7 @@ def _baselines(args: argparse.Namespace, static: str) -> dict[str, Figure]:
         "304": wrk(f"{static}{FEED}", args.seconds, args.connections, _static_etag(static)),
     }
     print(f"  {'':24s} {'req/s':>8s} {'p50 ms':>7s} {'p99 ms':>7s} {'errors':>6s}"
-          f"   {'baseline':>8s} {'ratio':>6s}")  # fmt: skip
+          f"   {'baseline':>8s} {'ratio':>6s}  workers' connections")  # fmt: skip
     _line("nginx static (baseline)", baseline[""], None)
     _line("nginx static 304", baseline["304"], None)
     return baseline
@@ -334,11 +388,12 @@ def _measure(
     base: str,
     baseline: dict[str, Figure],
     figures: dict[str, Figure],
+    spread: Callable[[], tuple[int, ...]],
 ) -> None:
     for case in todo:
         if args.warmup > 0:  # every worker makes its answer once, outside the figures
             wrk(f"{base}{case.path}", args.warmup, args.connections, case.headers)
-        figure = wrk(f"{base}{case.path}", args.seconds, args.connections, case.headers)
+        figure = wrk(f"{base}{case.path}", args.seconds, args.connections, case.headers, spread)
         figures[f"{prefix}{case.name}"] = figure
         _line(case.name, figure, baseline["304" if case.headers else ""])
 
@@ -352,6 +407,8 @@ def _line(name: str, figure: Figure, baseline: Figure | None) -> None:
     shown += f" {figure.errors:6d}"
     if baseline is not None:
         shown += f"   {baseline.rate:8.0f} {figure.rate / baseline.rate:6.3f}"
+    if figure.spread:
+        shown += f"  {'/'.join(str(n) for n in figure.spread)}"
     print(shown, flush=True)
 
 

@@ -2,11 +2,11 @@
 
 Everything comes from the environment, the same NOTICES_* settings table as the app's:
 NOTICES_WEB_BIND (the address), NOTICES_WEB_WORKERS (processes), NOTICES_WEB_THREADS,
-NOTICES_WEB_WORKER_CLASS, NOTICES_WEB_ACCESS_LOG and NOTICES_LOG_FORMAT (json: one JSON
-object a line, gunicorn's lines too); the defaults are what the serving benchmark chose
-(BENCHMARKS.md, "Worker settings", has the figures). The scheduler never runs in web
-workers: run `notices worker` as its own service (see notices-worker.service), so each
-source is ingested once, not once per worker.
+NOTICES_WEB_WORKER_CLASS, NOTICES_WEB_REUSE_PORT, NOTICES_WEB_ACCESS_LOG and
+NOTICES_LOG_FORMAT (json: one JSON object a line, gunicorn's lines too); the defaults are
+what the serving benchmark chose (BENCHMARKS.md, "Worker settings", has the figures). The
+scheduler never runs in web workers: run `notices worker` as its own service (see
+notices-worker.service), so each source is ingested once, not once per worker.
 
 /metrics adds up every worker's counts: prometheus-client's multiprocess mode keeps them in
 PROMETHEUS_MULTIPROC_DIR (a fresh temporary folder when unset), emptied when gunicorn starts.
@@ -37,6 +37,16 @@ worker_class = settings.get("WEB_WORKER_CLASS")
 # threads than alone. 1 ms is the measured compromise (BENCHMARKS.md, "Worker settings"):
 # shorter turns cost more switches once the machine's cores are oversubscribed.
 _switch_interval = settings.get_float("WEB_SWITCH_INTERVAL")
+# Each worker listens on a socket of its own (SO_REUSEPORT, gunicorn 23+) and the kernel
+# deals new connections out among them. On one shared socket the worker that woke first
+# took a burst of connections, often all of them: with kept-alive clients (nginx's upstream
+# connections, a load generator) one worker then held the load while the other idled, and
+# a list ran at 884 req/s instead of 2,494 (BENCHMARKS.md, "Connections per worker").
+# A retiring worker's socket (a reload, HUP) takes its share until it closes, and what it
+# holds queued then is reset, unless the kernel moves it on: net.ipv4.tcp_migrate_req=1
+# (deploy/compose.yaml sets it; deploy/README.md says how without containers).
+reuse_port = settings.get("WEB_REUSE_PORT") != "0"
+_MIGRATE = Path("/proc/sys/net/ipv4/tcp_migrate_req")
 timeout = 30
 graceful_timeout = 20
 keepalive = 5  # nginx keeps its upstream connections open (deploy/nginx/notices.conf)
@@ -60,11 +70,16 @@ if _made is not None:
 
 
 def on_starting(server: object) -> None:
-    """Empty the metrics folder: counts of an earlier run are not this one's."""
+    """Empty the metrics folder (counts of an earlier run are not this one's); check the kernel."""
     folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("*.db"):
         stale.unlink()
+    if reuse_port and _MIGRATE.exists() and _MIGRATE.read_text().strip() == "0":
+        server.log.warning(  # type: ignore[attr-defined]
+            "net.ipv4.tcp_migrate_req is 0: a reload resets the connections a retiring worker "
+            "had queued; set it to 1 (deploy/README.md), or NOTICES_WEB_REUSE_PORT=0"
+        )
 
 
 def on_exit(server: object) -> None:

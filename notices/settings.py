@@ -75,6 +75,14 @@ SETTINGS: tuple[Setting, ...] = (
         "(`sys.setswitchinterval`; 0: Python's 0.005)",
     ),
     Setting(
+        "WEB_REUSE_PORT",
+        "1",
+        "1: each gunicorn worker listens on a socket of its own (SO_REUSEPORT) and the kernel "
+        "deals connections out to them; 0: one socket, shared. With 1, set the kernel's "
+        "net.ipv4.tcp_migrate_req=1 (deploy/), or a reload resets connections a retiring "
+        "worker had queued",
+    ),
+    Setting(
         "WEB_ACCESS_LOG", "off", "gunicorn's access log: off (nginx logs), - for stdout, or a file"
     ),
     Setting("LOG_FORMAT", "text", "text, or json: one JSON object a line, for log collectors"),

@@ -117,7 +117,7 @@ def _page(name: str, texts: list[str], following: str | None, **fields: Any) -> 
 
 
 Made = tuple[str, str | None]  # an answer's JSON text, and the URL of the page after it
-Kept = tuple[str, str, str | None]  # the same with its ETag
+Kept = tuple[bytes, str, str | None]  # its UTF-8, kept so that no request encodes it; its ETag
 
 
 def _conditional(make: Callable[[], Made], *, keep: bool = True) -> Response:
@@ -128,8 +128,8 @@ def _conditional(make: Callable[[], Made], *, keep: bool = True) -> Response:
     made = _tagged(make)
     keep = keep and str(current_app.config.get("ANSWER_CACHE", "1")) != "0"  # 0: benchmarks
     answers: Answers[Kept] = kept("api", _CACHE_BYTES, _CACHE_SIZE, lambda k: len(k[0]))
-    text, tag, following = answers.get((request.full_path, version(None)), made) if keep else made()
-    response = Response(text, mimetype="application/json")
+    body, tag, following = answers.get((request.full_path, version(None)), made) if keep else made()
+    response = Response(body, mimetype="application/json")
     response.set_etag(tag)
     response.cache_control.no_cache = True
     if following:
@@ -141,7 +141,8 @@ def _conditional(make: Callable[[], Made], *, keep: bool = True) -> Response:
 def _tagged(make: Callable[[], Made]) -> Callable[[], Kept]:
     def tagged() -> Kept:
         text, following = make()
-        return text, hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest(), following
+        body = text.encode()
+        return body, hashlib.sha1(body, usedforsecurity=False).hexdigest(), following
 
     return tagged
 

@@ -121,6 +121,10 @@ def test_every_deployment_sets_the_same_settings() -> None:
     assert "NOTICES_WEB_BIND=0.0.0.0:8000" in docker
     assert services["web"]["environment"]["NOTICES_WEB_BIND"] == "0.0.0.0:8000"
     assert services["web"]["expose"] == ["8000"]
+    # Each worker listens on a socket of its own: a reload must move, not reset, what a
+    # retiring worker had queued, in the container and on a host alike.
+    assert services["web"]["sysctls"] == {"net.ipv4.tcp_migrate_req": 1}
+    assert "net.ipv4.tcp_migrate_req=1" in readme
 
 
 def test_compose_gives_nginx_the_names_its_config_substitutes() -> None:
@@ -139,6 +143,9 @@ def test_gunicorn_reads_its_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     monkeypatch.setenv("NOTICES_LOG_FORMAT", "json")
     config = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
     assert config["workers"] == 5 and config["bind"] == "0.0.0.0:9000"
+    assert config["reuse_port"] is True
+    monkeypatch.setenv("NOTICES_WEB_REUSE_PORT", "0")
+    assert runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))["reuse_port"] is False
     assert config["logconfig_dict"]["formatters"]["json"]
     assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path)
 
