@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from notices import regions
@@ -366,7 +366,7 @@ def _is_road(route: Route) -> bool:
 
 def generic(name: str) -> bool:
     """A word for roads in general (高速公路, 重点公路, 周边道路), not a road's name."""
-    return _GENERIC.fullmatch(name[regions.leading(name) :]) is not None
+    return _GENERIC.fullmatch(_bare(name)) is not None
 
 
 _GENERIC = re.compile(
@@ -393,8 +393,9 @@ def same(a: Route, b: Route) -> bool:
     return bool(a.name and b.name and _bare(a.name) == _bare(b.name))
 
 
-@cache
+@lru_cache(maxsize=8192)  # bounded: an ingesting process meets new names all its life
 def _bare(name: str) -> str:
+    """A name without the division printed before it (西平县甲大道 → 甲大道)."""
     return name[regions.leading(name) :] or name
 
 

@@ -265,20 +265,18 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
             last = _road_run_end(lines, kinds, taken, k)
             first = _road_run_start(lines, kinds, taken, k)
             total = kinds.total(first, last)
-            run = lines[first : last + 1]
+            run = "\n".join(lines[first : last + 1])
             reads_as_notice = (
                 _road_like(kinds[k])
-                or _FORMAL.search("\n".join(run)) is not None
+                or _FORMAL.search(run) is not None
                 or any(_dated_item(lines[i], kinds[i]) for i in range(first, last + 1))
             )
-            accepted = (_road_like(total) and reads_as_notice) or (
-                len(_road_led(lines, kinds, first, last)) >= _REPORT_ITEMS  # road conditions
-            )
-            accepted = accepted and not _not_a_road("\n".join(run), total)
-            if accepted and not _reports_reopening(run):
+            led = _road_led(lines, kinds, first, last)
+            accepted = (_road_like(total) and reads_as_notice) or len(led) >= _REPORT_ITEMS
+            if accepted and not _not_a_road(run, total) and not _reports_reopening(run):
                 blocks.extend(
                     Block("road_closure", None, paras[a].start, paras[b].end)
-                    for a, b in _roundup_items(lines, kinds, first, last)
+                    for a, b in _roundup_items(lines, kinds, first, last, led)
                 )
                 for i in range(first, last + 1):
                     taken[i] = True
@@ -316,17 +314,21 @@ _FORMAL = re.compile(
 
 # A notice's own item of time (施工时间：…, 二、执行时间：自…起, a date on a line alone): news
 # tells its dates inside sentences.
+_DATE_LINE = 24  # characters: a date on a line of its own (自2025年5月2日起)
 _TIME_ITEM = re.compile(r"^(?:[一二三四五六七八九十\d]+[、.．]\s*)?[^,。;:]{0,6}时间\s*[:：]")
 
 
 def _dated_item(line: str, kinds: Counter[str]) -> bool:
     if not _WHEN & kinds.keys():
         return False
-    return len(line) <= 24 or _TIME_ITEM.match(line) is not None
+    return len(line) <= _DATE_LINE or _TIME_ITEM.match(line) is not None
 
 
-def _roundup_items(lines: list[str], kinds: _Kinds, first: int, last: int) -> list[tuple[int, int]]:
-    """The notices of a headless run: one, or one per item of a news roundup.
+def _roundup_items(
+    lines: list[str], kinds: _Kinds, first: int, last: int, led: list[int]
+) -> list[tuple[int, int]]:
+    """The notices of a headless run: one, or one per item of a news roundup (``led``: its
+    paragraphs that open with a road of their own, :func:`_road_led`).
 
     An item closes a road in a window of its own (1.6月25日至9月30日，甲路全封闭… 2.7月10日
     至…，乙巷…), or, in a report of road conditions, opens with the road it is about
@@ -337,7 +339,7 @@ def _roundup_items(lines: list[str], kinds: _Kinds, first: int, last: int) -> li
     windows = {_first_of(lines[i], _WHEN) for i in items}
     ranged = [i for i in items if sum(kinds[i][k] for k in _WHEN) > 1]  # 6月25日至9月30日
     if len(ranged) < 2 or len(windows) < 2:
-        items = _road_led(lines, kinds, first, last)
+        items = led
         if len(items) < _REPORT_ITEMS:
             return [(first, last)]  # one notice, maybe in stages (一、8月14日对甲段… 二、8月15日…)
     starts = [first, *items[1:]]
@@ -385,8 +387,7 @@ def _not_a_road(text: str, kinds: Counter[str]) -> bool:
     return water and not kinds.keys() & {"STAKE", "ROUTE_CODE", "ROUTE_NUM"}
 
 
-def _reports_reopening(lines: list[str]) -> bool:
-    text = "\n".join(lines)
+def _reports_reopening(text: str) -> bool:
     return _REOPENED.search(text) is not None and _FORMAL.search(text) is None
 
 
