@@ -374,6 +374,7 @@ def _segments(
                 seen[key] = len(segments)
                 segments.append(segment)
     staked = [s for s in segments if s.from_]
+    staked = [s for s in staked if not any(_inside(s, other) for other in staked)]
     if staked:
         return _with_places(_with_length(staked, items), items)
     placed = _dedupe(segments)
@@ -383,7 +384,8 @@ def _segments(
 
 # Between a stretch's two ends told apart: 起于K508+475…，终于K539+239 / 起点…止点….
 _SPLIT_END = re.compile(
-    r"[^。;!?\n]{0,40}?(?:终于|止于|讫于|终点|止点|终至|止至|至|到)[^。;!?\n]{0,6}$"
+    r"[^。;!?\n]{0,40}?(?:终于|止于|讫于|终点|止点|终至|止至|至|到)"
+    r"(?:[^。;!?\n]{0,6}|[^。;!?\n,，()（）]{1,20}[(（](?:桩号[:：]?)?)$"  # 至乙桥(K21+300)
 )
 
 
@@ -394,18 +396,30 @@ def _stretches(items: list[Any], found: list[roles.Mention], canon: str) -> list
     dropped = _dropped(found)
     out: list[Any] = []
     for item in items:
-        if isinstance(item, SegmentPhrase):
-            if id(item) in dropped:
+        phrase = item if isinstance(item, SegmentPhrase) else _bracketed(item)
+        if phrase is not None:
+            if id(phrase) in dropped:
                 continue
-            stretches = (
-                i for i in range(len(out) - 1, -1, -1) if isinstance(out[i], SegmentPhrase)
-            )
+            stretches = (i for i in range(len(out) - 1, -1, -1) if _stretch(out[i]))
             at = next(stretches, None)
-            if at is not None and _joins(out[at], item, canon):
-                out[at] = replace(out[at], last=item.first, end=item.end)
+            if at is not None and _joins(_stretch(out[at]), phrase, canon):
+                first = _stretch(out[at])
+                out[at] = replace(first, last=phrase.first, end=phrase.end)
                 continue
         out.append(item)
     return out
+
+
+def _bracketed(item: Any) -> SegmentPhrase | None:
+    """The lone stake of a bracket beside a place (甲桥(K24+800)至乙桥(K21+300))."""
+    if not isinstance(item, Paren):
+        return None
+    phrases = [i for i in item.items if isinstance(i, SegmentPhrase)]
+    return phrases[0] if len(phrases) == 1 and phrases[0].last is None else None
+
+
+def _stretch(item: Any) -> Any:
+    return item if isinstance(item, SegmentPhrase) else _bracketed(item)
 
 
 def _dropped(found: list[roles.Mention]) -> set[int]:
@@ -442,6 +456,18 @@ def _span_segments(items: Iterable[Any], route: str | None) -> list[Segment]:
         for s in items
         if isinstance(s, PlaceSpan)
     ]
+
+
+def _inside(segment: Segment, other: Segment) -> bool:
+    """Whether a stretch lies within another's range on the same road: a structure or works
+    inside the closed stretch (K209+800-K211+200 … 某桥(K210+450)), no stretch of its own."""
+    if other is segment or other.to is None or other.from_ is None or segment.from_ is None:
+        return False
+    if segment.route != other.route:
+        return False
+    low, high = sorted((other.from_.m, other.to.m))
+    ends = (segment.from_.m, segment.to.m if segment.to else segment.from_.m)
+    return all(low <= m <= high for m in ends) and tuple(sorted(ends)) != (low, high)
 
 
 def _key(routes: list[Route], route: Route) -> str | None:

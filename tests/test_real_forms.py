@@ -1055,3 +1055,36 @@ def test_a_report_of_road_conditions_gives_a_record_per_road() -> None:
     assert [[r.name for r in x.routes] for x in records] == [["甲遵高速"], ["丙城高速"], ["己织高速"]]
     assert records[2].closure == "full"
     assert all("no closure window found" in x.warnings for x in records)
+
+
+STAKED_ENDS = """关于某大桥主线封闭施工的通告
+因桥梁维修需要，定于2025年8月11日0时对甲桥匝道旁主线(YK24+800)至乙桥落地段(YK21+300)实施全封闭施工，工期30天。
+某市交通运输局
+2025年8月1日
+"""
+
+
+def test_two_ends_each_staked_in_brackets_are_one_stretch() -> None:
+    [segment] = _one(STAKED_ENDS).segments
+    assert segment.from_ is not None and segment.to is not None
+    assert (segment.from_.m, segment.to.m) == (24800, 21300)
+
+
+def test_a_dash_printed_as_yi_between_stakes_joins_them() -> None:
+    page = STAKED_ENDS.replace("甲桥匝道旁主线(YK24+800)至乙桥落地段(YK21+300)", "某线(K3345一K3377)")
+    [segment] = _one(page).segments
+    assert segment.from_ is not None and segment.to is not None
+    assert (segment.from_.m, segment.to.m) == (3345000, 3377000)
+
+
+STRUCTURE_INSIDE = """关于S999线某大桥维修封闭施工的通告
+因S999线甲河大桥(K1034+855)维修需要，决定于2025年6月1日至2025年6月30日对S999线K1034+417至K1035+293段实施全幅封闭。
+某县交通运输局
+2025年5月20日
+"""
+
+
+def test_a_stake_inside_the_closed_stretch_is_not_a_stretch_of_its_own() -> None:
+    [segment] = _one(STRUCTURE_INSIDE).segments
+    assert segment.from_ is not None and segment.to is not None
+    assert (segment.from_.m, segment.to.m) == (1034417, 1035293)
