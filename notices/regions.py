@@ -119,9 +119,10 @@ def leading(name: str) -> int:
     # before a street (广州东兴南路); a bridge keeps its city (开封黄河大桥)
     street = plain.endswith(("路", "街", "大道", "巷")) and not plain.endswith("公路")
     street = street and not _ENDS_NAMED.search(plain)
-    for n in range(min(_LONGEST, len(plain) - 2), 1, -1):
+    # what is left names a road of its own (红旗大街 is no street of 红旗区 called 大街)
+    for n in range(min(_LONGEST, len(plain) - 3), 1, -1):
         word = plain[:n]
-        if word in by_name and (word[-1] in "省市县区旗盟州" or (street and len(plain) - n >= 3)):
+        if word in by_name and (word[-1] in "省市县区旗盟州" or street):
             return n
     return 0
 

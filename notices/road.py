@@ -137,7 +137,7 @@ def _without_division(name: str | None) -> str | None:
     if not name:
         return name
     name = name[regions.leading(name) :]
-    zone = _ZONE.match(name)  # 高新区长江路: a development zone is no division, nor the name
+    zone = _ZONE.match(name) or _DISTRICT.match(name)  # 高新区长江路, 安南區公園路
     return name[zone.end() :] if zone else name[_town(name) :]
 
 
@@ -156,6 +156,14 @@ _TOWN = re.compile(
 _ZONE = re.compile(
     r"[\u4e00-\u9fff]{0,4}?(?:高新技术产业开发区|经济技术开发区|高新区|经开区|开发区|新区)"
     r"(?=[\u4e00-\u9fff]{2,}(?:路|街|大道|大街|巷)$)"
+)
+
+
+# A district the division table does not hold, or holds cut (安南區, 昆区 for 昆都仑区, 乌拉特中旗
+# read from 特): its streets' names are what follows. 社区, 小区 and the like are places.
+_DISTRICT = re.compile(
+    r"(?![\u4e00-\u9fff]?(?:社|小|园|景|校|矿|林|库|山|厂|营|站)[区區])"
+    r"[\u4e00-\u9fff]{1,4}?[区區旗](?=[\u4e00-\u9fff]{2,}(?:路|街|大道|大街|巷|公路)$)"
 )
 
 

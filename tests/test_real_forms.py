@@ -632,8 +632,11 @@ def test_a_stake_in_km_and_m_after_a_code_and_its_class_is_a_stake() -> None:
 某县公安局交通管理大队
 2023年4月15日
 """
-    stakes = [(s.route, s.from_.m if s.from_ else None) for s in _one(page).segments]
-    assert stakes == [("S999", 67958), ("S999", 86707)]
+    stakes = [
+        (s.route, s.from_.m if s.from_ else None, s.to.m if s.to else None)
+        for s in _one(page).segments
+    ]
+    assert stakes == [("S999", 67958, 86707)]  # two bracketed ends: one stretch
 
 
 def test_a_year_less_window_takes_the_year_the_notice_prints_when_nothing_else_dates_it() -> None:
@@ -1088,3 +1091,19 @@ def test_a_stake_inside_the_closed_stretch_is_not_a_stretch_of_its_own() -> None
     [segment] = _one(STRUCTURE_INSIDE).segments
     assert segment.from_ is not None and segment.to is not None
     assert (segment.from_.m, segment.to.m) == (1034417, 1035293)
+
+
+DISTRICT_STREET = """关于某街道路封闭施工的通告
+因管网改造需要，决定于2025年3月1日至2025年3月20日对甲乙區丙丁路实施全封闭施工。
+某市公安局交通警察支队
+2025年2月25日
+"""
+
+
+def test_a_district_the_table_does_not_hold_is_not_part_of_the_street_name() -> None:
+    assert [r.name for r in _one(DISTRICT_STREET).routes] == ["丙丁路"]
+
+
+def test_a_street_named_after_a_district_keeps_its_whole_name() -> None:
+    page = DISTRICT_STREET.replace("甲乙區丙丁路", "红旗大街")  # 红旗区 is a division; 大街 no name
+    assert [r.name for r in _one(page).routes] == ["红旗大街"]
