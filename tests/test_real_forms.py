@@ -1107,3 +1107,15 @@ def test_a_district_the_table_does_not_hold_is_not_part_of_the_street_name() -> 
 def test_a_street_named_after_a_district_keeps_its_whole_name() -> None:
     page = DISTRICT_STREET.replace("甲乙區丙丁路", "红旗大街")  # 红旗区 is a division; 大街 no name
     assert [r.name for r in _one(page).routes] == ["红旗大街"]
+
+
+def test_a_ban_on_motor_and_non_motor_vehicles_and_walkers_closes_the_street() -> None:
+    page = """关于甲区乙丙街施工期间采取临时交通管理措施的通告
+为保证某大厦改造项目施工期间的道路交通安全，决定2025年8月21日至2025年9月19日，乙丙街(乙丙街与丁街相交路口至乙丙街与戊胡同相交路口)禁止机动车、非机动车及行人通行，过往车辆及行人可绕行丁街。
+特此通告。
+某市公安局公安交通管理局
+2025年8月3日
+"""
+    record = _one(page)
+    assert [r.name for r in record.routes] == ["乙丙街"]
+    assert record.closure == "full"
