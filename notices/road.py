@@ -95,6 +95,7 @@ def _assemble(
         roles.closed_routes(found)
         or _routes_from_spans(parts.closing)
         or roles.named_by_ends(parts.closure, notice.canon, 0 if parts.title else None)
+        or _junction_road(parts.closing)
     )
     segments = _segments(parts.closing, routes, found, notice.canon)
     # the year printed elsewhere only dates a notice that nothing else dates
@@ -332,6 +333,21 @@ _DONE = object()
 
 def _phrases(items: Iterable[Any], *kinds: type) -> list[Any]:
     return [i for i in _walk(items) if isinstance(i, kinds)]
+
+
+def _junction_road(items: list[Any]) -> list[Route]:
+    """The first road of the junction closed when no road is closed but there
+    (对甲大街与乙路交口进行局部封闭: 甲大街)."""
+    for item in _walk(items):
+        road = _JUNCTION.match(item.text) if isinstance(item, Tok) else None
+        if road and item.kind == "PLACE":
+            return [Route(None, road.group(1))]
+    return []
+
+
+_JUNCTION = re.compile(
+    r"([\u4e00-\u9fff]{1,8}?(?:大街|大道|路|街))与[^与]{2,12}(?:交叉口|交口|路口)"
+)
 
 
 def _routes_from_spans(items: list[Any]) -> list[Route]:

@@ -1119,3 +1119,14 @@ def test_a_ban_on_motor_and_non_motor_vehicles_and_walkers_closes_the_street() -
     record = _one(page)
     assert [r.name for r in record.routes] == ["乙丙街"]
     assert record.closure == "full"
+
+
+def test_a_junction_closed_on_its_own_gives_its_first_road() -> None:
+    page = """关于甲大街与乙盛路交口局部封闭施工过往车辆绕行的通知
+暂定于2025年4月10日 07:30至2025年4月30日20:00对甲大街与乙盛路交口进行局部封闭施工。
+某县住房和城乡建设局
+2025年4月1日
+"""
+    record = _one(page)
+    assert [r.name for r in record.routes] == ["甲大街"]
+    assert record.closure == "partial"  # 局部封闭 is no issuer (局) but a part closed
