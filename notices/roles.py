@@ -37,13 +37,16 @@ _LANDMARK_AFTER = re.compile(
     r"[^,。;:!?()\n、和及A-Za-z]{0,10}?(?:交叉|交汇|平交|相接|相交|交界|衔接|路口|道口|岔口|叉口|接线|连接线)"
     r"|(?:[东西南北]?口|处|出口|入口|附近|以[东西南北]|[东西南北]侧|收费站|互通|立交|枢纽|服务区|方向|沿线|两侧)"
     r"|\(不含"  # 东起甲大道(不含): a bound of the area, left open
+    r"|之间"  # 甲街与乙街之间的一段丙街: the closed stretch of 丙街 lies between them
 )
 # A clause that keeps its roads open: they are not closed, whatever else the notice closes.
 _SPARED = re.compile(r"[均都]不(?:封闭|封路|断交|断行|受影响)|不受影响|不在[^,。;]{0,10}范围")
 # What precedes a road passed under, over, along or towards.
 _LANDMARK_BEFORE = re.compile(
-    r"(?:下穿|上跨|跨越|穿越|往|往返|连接|毗邻|紧邻|既有|顺接|接入|接顺|连通)$"
+    r"(?:下穿|上跨|跨越|穿越|往|往返|连接|毗邻|紧邻|既有|顺接|接入|接顺|连通|介乎|介于)$"
 )
+# The second bound of a stretch told by its ends (介乎甲街与乙街的丙街: 丙街 between them).
+_BETWEEN = re.compile(r"介[乎于][^,。;:!?]{1,16}[与和及]$")
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
     for index, sentence in enumerate(sentences):
         lo, hi = span(sentence)
         is_item = hi > lo and SECTION_START.match(canon, lo) is not None
-        listed = listed and is_item
+        listed = listed and (is_item or _entry(sentence, lo, hi))
         if is_item and _CLOSED_SECTION.fullmatch(canon, lo, hi):
             listed = True  # 二、管制路段 over the items that name the closed roads
             continue
@@ -120,6 +123,21 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
                     landmark = end or spared or _is_landmark(item, canon)
                     found.append(Mention(item, closing, in_reason, index == title, landmark))
     return found
+
+
+def _entry(sentence: list[Any], lo: int, hi: int) -> bool:
+    """An unnumbered entry of a list of roads: short, naming a road, closing nothing itself
+    (下列道路将封闭：介乎甲街与乙街的丙街； 丁街；及 …)."""
+    if hi - lo > _ENTRY:
+        return False
+    walked = [i for i, _, _ in _walk(sentence)]
+    named = any(isinstance(i, RouteMention | SegmentPhrase) for i in walked)
+    short = hi - lo <= _SHORT_ENTRY  # 丁坊；: a place the lexer knows no road by
+    return (named or short) and not any(_kind(i) in CLOSING for i in walked)
+
+
+_ENTRY = 40  # characters
+_SHORT_ENTRY = 8
 
 
 def _closings(sentence: list[Any]) -> list[tuple[list[Any], bool]]:
@@ -310,10 +328,12 @@ _OWN_HEADS = frozenset("东西南北中大小新老前后上下内外")  # 东�
 
 
 def _first_named(route: Route, found: list[Mention]) -> int:
-    """Where a road is first named: closed roads are listed in printed order."""
+    """Where a road is first named as more than a landmark: closed roads are listed in
+    printed order (介乎甲街与乙街的丙街；介乎甲街与丙街的乙街: 丙街, then 乙街)."""
+    named = [m for m in found if m.route is not None and same(m.route, route)]
     return min(
-        (m.item.start for m in found if m.route is not None and same(m.route, route)),
-        default=0,
+        (m.item.start for m in named if not m.landmark),
+        default=min((m.item.start for m in named), default=0),
     )
 
 
@@ -406,7 +426,10 @@ def _is_landmark(item: RouteMention | SegmentPhrase, canon: str) -> bool:
     end = item.end if item.paren is None else item.paren.start
     after = canon[end : end + 14]
     before = canon[max(0, item.start - 4) : item.start]
-    return bool(_LANDMARK_AFTER.match(after) or _LANDMARK_BEFORE.search(before))
+    if _LANDMARK_AFTER.match(after) or _LANDMARK_BEFORE.search(before):
+        return True
+    between = _BETWEEN.search(canon[max(0, item.start - 20) : item.start])
+    return after.startswith("的") and between is not None
 
 
 def clauses(sentence: list[Any]) -> Iterator[list[Any]]:

@@ -261,13 +261,15 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
             k += 1
             continue
         line = lines[k]
-        if _road_seed(line, kinds[k]) and not _is_title(line):  # headings were read above
+        listed = _list_lead(lines, kinds, taken, k)
+        if (listed or _road_seed(line, kinds[k])) and not _is_title(line):  # headings: above
             last = _road_run_end(lines, kinds, taken, k)
             first = _road_run_start(lines, kinds, taken, k)
             total = kinds.total(first, last)
             run = "\n".join(lines[first : last + 1])
             reads_as_notice = (
                 _road_like(kinds[k])
+                or (listed and bool(_WHEN & kinds[k].keys()))
                 or _FORMAL.search(run) is not None
                 or any(_dated_item(lines[i], kinds[i]) for i in range(first, last + 1))
             )
@@ -391,6 +393,25 @@ def _reports_reopening(text: str) -> bool:
     return _REOPENED.search(text) is not None and _FORMAL.search(text) is None
 
 
+def _list_lead(lines: list[str], kinds: _Kinds, taken: list[bool], k: int) -> bool:
+    """A paragraph that closes what the list after it names (下列道路将于…封闭： / 介乎甲街与
+    乙街的丙街；…), the roads one an item, not told in the past."""
+    line = lines[k].rstrip()
+    if not line.endswith((":", "：")) or not _closing(kinds[k]) or _PAST.search(line):
+        return False
+    if _PARKING.search(line):
+        return False  # 路旁停车位将暂停使用： the places to park, not the road
+    after = range(k + 1, min(len(lines), k + 1 + _LIST_GAP))
+    return any(not taken[i] and _where(kinds[i]) for i in after)
+
+
+_ENTRY = 16  # characters of a list's entry that names only a place
+_LIST_GAP = 2  # paragraphs between a list's lead and its first item (封闭交通（…除外）)
+
+
+_PARKING = re.compile(r"停车位|泊车位|车位|停车场|咪表")
+
+
 def _road_seed(line: str, kinds: Counter[str]) -> bool:
     """A paragraph that closes or controls a road, place or stretch, or announces that it
     will (…实行交通管制，具体事项通告如下), and is not told in the past."""
@@ -468,4 +489,6 @@ _NOTICE_VOCABULARY = re.compile(
 def _speaks_of_closure(line: str, kinds: Counter[str]) -> bool:
     if SECTION_START.match(line) or kinds.keys() & (_WHEN | _ROAD | {"TIME", "DAILY"}):
         return True
+    if len(line) <= _ENTRY and line.endswith((";", "；", "及")):
+        return True  # an entry of a list of places (甲坊； 乙里；及)
     return _NOTICE_VOCABULARY.search(line) is not None and not _OTHER_NOTICE.search(line)

@@ -1130,3 +1130,33 @@ def test_a_junction_closed_on_its_own_gives_its_first_road() -> None:
     record = _one(page)
     assert [r.name for r in record.routes] == ["甲大街"]
     assert record.closure == "partial"  # 局部封闭 is no issuer (局) but a part closed
+
+
+LISTED_STREETS = """节日特别交通安排
+
+封路
+
+下列道路将于2025年10月31日下午二时至11月1日上午五时封闭：
+
+介乎甲咸街与乙灵街的丙立街；
+
+丁坊；
+
+介乎甲咸街与丙立街的乙灵街；及
+
+戊兰街。
+
+所有违例停泊的车辆将会被拖走。
+"""
+
+
+def test_a_closing_line_over_a_list_of_streets_is_a_notice_of_them() -> None:
+    record = _one(LISTED_STREETS)
+    assert [r.name for r in record.routes] == ["丙立街", "乙灵街", "戊兰街"]
+    assert record.closure == "full"
+    assert record.window is not None and record.window.start == date(2025, 10, 31)
+
+
+def test_the_parking_places_suspended_over_a_list_are_no_road_closure() -> None:
+    page = LISTED_STREETS.replace("封闭：", "路旁停车位暂停使用：").replace("封路\n\n", "")
+    assert _closures(page) == []
