@@ -180,10 +180,16 @@ def _route(tokens: list[Tok]) -> Route:
     return Route(code, name)
 
 
+_MINGUO = 1911  # the year before the Minguo calendar's first
+_MINGUO_LAST = 120  # three-digit years the lexer reads as Minguo (YEAR_NUM): 100–119
+
+
 def _day_of(values: list[int], text: str, count: int) -> tuple[int | None, int, int]:
     """Year (when printed), month and day of a date token; a part of a month (8月底,
     6月下旬) stands for its last, 10th or 20th day."""
     year = values[0] if count == 3 else None
+    if year is not None and year < _MINGUO_LAST:
+        year += _MINGUO  # 114年7月23日 in Taiwan: 2025
     month = values[count - 2]
     if len(values) >= count:
         return year, month, values[count - 1]

@@ -1160,3 +1160,12 @@ def test_a_closing_line_over_a_list_of_streets_is_a_notice_of_them() -> None:
 def test_the_parking_places_suspended_over_a_list_are_no_road_closure() -> None:
     page = LISTED_STREETS.replace("封闭：", "路旁停车位暂停使用：").replace("封路\n\n", "")
     assert _closures(page) == []
+
+
+def test_a_minguo_year_dates_a_taiwan_notice() -> None:
+    page = """甲市政府公告
+本府谨订於114年7月23日至114年7月26日办理甲乙路道路刨铺，施工期间甲乙路(丙路口至丁路口)封闭半幅，请用路人改道行驶。
+"""
+    window = _one(page).window
+    assert window is not None
+    assert (window.start, window.end) == (date(2025, 7, 23), date(2025, 7, 26))
