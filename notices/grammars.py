@@ -116,7 +116,7 @@ class IslandLexer(Lexer):
                 continue
             group = match.lastgroup or FILLER
             kind = _ALIASES.get(group, group)
-            if kind in named:
+            if kind in named and group not in _WHOLE:
                 out.extend(self._bounded(kind, match.group(), start, line))
             else:
                 out.append((kind, match.group(), start))
@@ -187,7 +187,14 @@ _NAME_OPENERS = frozenset(("建设",))
 _LONGEST_BOUND = 4  # characters a bounding word may reach back before a name
 _BOUNDED = frozenset(("ROUTE_NAME", "ROUTE_ENDS", "PLACE"))
 # Terminals the grammar reads as another: a junction is a place.
-_ALIASES = {"JUNCTION": "PLACE", "CODE_NAME": "ROUTE_NAME", "DOC_TITLE": FILLER}
+# Names read whole, whatever bounding word they open with (国道1号 in Taiwan)
+_WHOLE = frozenset(("TW_ROUTE",))
+_ALIASES = {
+    "JUNCTION": "PLACE",
+    "CODE_NAME": "ROUTE_NAME",
+    "TW_ROUTE": "ROUTE_NAME",
+    "DOC_TITLE": FILLER,
+}
 
 
 def _guards_digest() -> str:

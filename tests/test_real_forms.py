@@ -1169,3 +1169,21 @@ def test_a_minguo_year_dates_a_taiwan_notice() -> None:
     window = _one(page).window
     assert window is not None
     assert (window.start, window.end) == (date(2025, 7, 23), date(2025, 7, 26))
+
+
+def test_a_taiwan_provincial_highway_and_its_stakes_are_read() -> None:
+    page = """公路局公告
+台99丁线172K+400~173K+050(甲乙路段)因边坡整治，自114年8月1日至114年8月5日每日9时至16时封闭，请用路人改道行驶。
+"""
+    record = _one(page)
+    assert [r.name for r in record.routes] == ["台99丁线"]
+    [segment] = record.segments
+    assert segment.from_ is not None and segment.to is not None
+    assert (segment.from_.m, segment.to.m) == (172400, 173050)
+
+
+def test_a_taiwan_freeway_is_a_name_not_a_national_road_code() -> None:
+    page = """公告
+国道9号北上28.5公里至30公里内侧车道，自114年8月1日至114年8月5日每日22时至次日5时封闭施工。
+"""
+    assert [(r.code, r.name) for r in _one(page).routes] == [(None, "国道9号")]
