@@ -1187,3 +1187,12 @@ def test_a_taiwan_freeway_is_a_name_not_a_national_road_code() -> None:
 国道9号北上28.5公里至30公里内侧车道，自114年8月1日至114年8月5日每日22时至次日5时封闭施工。
 """
     assert [(r.code, r.name) for r in _one(page).routes] == [(None, "国道9号")]
+
+
+def test_a_numbered_section_or_lane_of_a_road_is_part_of_its_name() -> None:
+    page = """关于甲兴大路二段、乙和路41巷封闭施工的通告
+因管网施工需要，定于2025年6月1日至2025年6月20日对甲兴大路二段、乙和路41巷实施全封闭施工。
+某市公安局交通警察支队
+2025年5月25日
+"""
+    assert [r.name for r in _one(page).routes] == ["甲兴大路二段", "乙和路41巷"]
