@@ -1196,3 +1196,10 @@ def test_a_numbered_section_or_lane_of_a_road_is_part_of_its_name() -> None:
 2025年5月25日
 """
     assert [r.name for r in _one(page).routes] == ["甲兴大路二段", "乙和路41巷"]
+
+
+def test_one_lane_left_for_both_directions_is_half() -> None:
+    page = """公路局公告
+台99线0k~3k(甲浓~乙发)路段预计办理沥青铺设施工，拟自114年11月1日起至11月3日止，每日上午8时至下午6时，届时工区将采取单线双向机动管制，请用路人配合。
+"""
+    assert _one(page).closure == "half"
