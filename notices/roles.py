@@ -43,8 +43,10 @@ _LANDMARK_AFTER = re.compile(
 _SPARED = re.compile(r"[均都]不(?:封闭|封路|断交|断行|受影响)|不受影响|不在[^,。;]{0,10}范围")
 # What precedes a road passed under, over, along or towards.
 _LANDMARK_BEFORE = re.compile(
-    r"(?:下穿|上跨|跨越|穿越|往|往返|连接|毗邻|紧邻|既有|顺接|接入|接顺|连通|介乎|介于)$"
+    r"(?:下穿|上跨|跨越|穿越|往|往返|连接|毗邻|紧邻|既有|顺接|接入|接顺|连通|介乎|介于"
+    r"|[东西南北][至起到])$"  # 甲路东至乙路，西至丙路: the ends of 甲路
 )
+_SUBDISTRICT = re.compile(r"道(?!路)[\u4e00-\u9fff]")
 # The second bound of a stretch told by its ends (介乎甲街与乙街的丙街: 丙街 between them).
 _BETWEEN = re.compile(r"介[乎于][^,。;:!?]{1,16}[与和及]$")
 
@@ -428,6 +430,8 @@ def _is_landmark(item: RouteMention | SegmentPhrase, canon: str) -> bool:
     before = canon[max(0, item.start - 4) : item.start]
     if _LANDMARK_AFTER.match(after) or _LANDMARK_BEFORE.search(before):
         return True
+    if item.route.name and item.route.name.endswith("街") and _SUBDISTRICT.match(after):
+        return True  # 云集街道滨江南路: a subdistrict, where the closed road lies
     between = _BETWEEN.search(canon[max(0, item.start - 20) : item.start])
     return after.startswith("的") and between is not None
 

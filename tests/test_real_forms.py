@@ -1203,3 +1203,21 @@ def test_one_lane_left_for_both_directions_is_half() -> None:
 台99线0k~3k(甲浓~乙发)路段预计办理沥青铺设施工，拟自114年11月1日起至11月3日止，每日上午8时至下午6时，届时工区将采取单线双向机动管制，请用路人配合。
 """
     assert _one(page).closure == "half"
+
+
+def test_the_roads_a_closed_road_runs_between_are_not_closed() -> None:
+    page = """关于甲飞路封闭施工的通告
+因排水改造需要，决定于2025年6月1日至2025年7月30日对甲飞路东至乙岭路西至丙河路段实施全封闭施工。
+某区住房和城乡建设局
+2025年5月25日
+"""
+    assert [r.name for r in _one(page).routes] == ["甲飞路"]
+
+
+def test_a_subdistrict_named_like_a_street_is_not_the_closed_road() -> None:
+    page = """关于对甲集街道乙江南路部分道路实施交通管制的通告
+因施工需要，定于2025年6月1日至2025年12月31日对甲集街道乙江南路实施半幅封闭。
+某县公安局交通管理大队
+2025年5月25日
+"""
+    assert [r.name for r in _one(page).routes] == ["乙江南路"]
