@@ -193,10 +193,13 @@ def _as_printed(record: RoadClosure, notice: NoticeText) -> RoadClosure:
             routes=tuple(printed(r) or r for r in detour.routes),
             via=tuple(printed(v) or v for v in detour.via),
         )
+    segments = [on_segment(s) for s in record.segments]
+    placed = {s.route for s in segments if s.from_ or s.from_place}
     return replace(
         record,
         routes=tuple(on_route(r) for r in record.routes),
-        segments=tuple(on_segment(s) for s in record.segments),
+        # a road read twice (玉溪市甲路 and 甲路) is one: no bare stretch beside its placed one
+        segments=tuple(s for s in segments if s.from_ or s.from_place or s.route not in placed),
         detour=detour,
     )
 

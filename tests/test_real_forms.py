@@ -1221,3 +1221,18 @@ def test_a_subdistrict_named_like_a_street_is_not_the_closed_road() -> None:
 2025年5月25日
 """
     assert [r.name for r in _one(page).routes] == ["乙江南路"]
+
+
+def test_a_road_named_with_and_without_its_city_gives_one_stretch() -> None:
+    page = """因举办快闪活动，决定对新抚区棋甲路实施临时交通管制，现将有关事项通告如下：
+一、管制时间
+2025年7月2日8时至12时。
+二、管制路段
+棋甲路抚顺市人大常委会门口至乙江大道路段。
+三、相关要求
+(一)交通管制期间，管制路段内禁止车辆停放和通行；
+特此通告。
+抚顺市公安局交通警察支队
+"""
+    segments = [(s.route, s.from_place, s.to_place) for s in _one(page).segments]
+    assert segments == [("棋甲路", "抚顺市人大常委会门口", "乙江大道")]
