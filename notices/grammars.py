@@ -134,6 +134,14 @@ class IslandLexer(Lexer):
         pair = self._pair(kind, value, start) or self._joined(kind, value, start, line)
         if pair:
             return pair
+        out = self._unbounded(kind, value, start, line)
+        out[-1:] = self._glued(*out[-1]) or out[-1:]
+        return out
+
+    def _unbounded(
+        self, kind: str, value: str, start: int, line: str
+    ) -> list[tuple[str, str, int]]:
+        """The name with the prose before it cut off at a bounding word."""
         words = [
             m
             for m in _bounds().finditer(
@@ -167,6 +175,20 @@ class IslandLexer(Lexer):
                 ]
         return []
 
+    def _glued(self, kind: str, value: str, start: int) -> list[tuple[str, str, int]]:
+        """Two streets printed one after the other are two (海尔路香港东路路口: a junction;
+        中心大街东山街至…: a road and where its stretch starts), each a name of its own."""
+        if kind != "ROUTE_NAME":
+            return []
+        named = self._named[kind]
+        for at in range(_SHORTEST_GLUED, len(value) - _SHORTEST_GLUED + 1):
+            second = value[at:]
+            if value[at - 1] not in _GLUED_ENDS or second.startswith(_NOT_SECOND):
+                continue
+            if named.fullmatch(value, 0, at) and named.fullmatch(value, at):
+                return [(kind, value[:at], start), (kind, second, start + at)]
+        return []
+
     def _joined(self, kind: str, value: str, start: int, line: str) -> list[tuple[str, str, int]]:
         """A name right after another road, opening with 和, is the second of two
         (连坝路和控导连接线): the 和 joins them."""
@@ -182,6 +204,16 @@ class IslandLexer(Lexer):
 # (notices.compiled), so every later process scans with them from its first line.
 _SCANNER = "scanner"
 _ROAD_ENDS = frozenset("路街道线桥巷")
+_GLUED_ENDS = frozenset("路街")  # where a street glued to the next ends (甲路乙街)
+_SHORTEST_GLUED = 3  # characters of each of two glued streets
+_NOT_SECOND = (
+    "步行",
+    "辅路",
+    "主路",
+    "支路",
+    "道",
+    "快速",
+)  # 甲路步行街 is one street  # 甲路步行街 is one street
 # Bounding words that also open road names: at a name's start they are its own (建设大街).
 _NAME_OPENERS = frozenset(("建设",))
 _LONGEST_BOUND = 4  # characters a bounding word may reach back before a name

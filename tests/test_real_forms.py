@@ -1236,3 +1236,16 @@ def test_a_road_named_with_and_without_its_city_gives_one_stretch() -> None:
 """
     segments = [(s.route, s.from_place, s.to_place) for s in _one(page).segments]
     assert segments == [("棋甲路", "抚顺市人大常委会门口", "乙江大道")]
+
+
+def test_two_streets_printed_together_are_a_road_and_where_its_stretch_starts() -> None:
+    page = """近日甲镇南侧山体出现坍塌，急需对山体坡面进行维修加固，在施工过程中需封闭甲心大街乙山街至丙区门前段，封闭时间2025年8月2日-8月6日，封闭期间请过往车辆绕行丁华大街至戊密南线。
+"""
+    assert [r.name for r in _one(page).routes] == ["甲心大街"]
+
+
+def test_a_subdistrict_glued_to_a_street_is_not_split_as_two_streets() -> None:
+    from notices.grammars import island_line
+
+    names = [t for k, t, _ in island_line("road", "对甲集街道乙力路实施封闭") if k == "ROUTE_NAME"]
+    assert names == ["乙力路"]
