@@ -1249,3 +1249,12 @@ def test_a_subdistrict_glued_to_a_street_is_not_split_as_two_streets() -> None:
 
     names = [t for k, t, _ in island_line("road", "对甲集街道乙力路实施封闭") if k == "ROUTE_NAME"]
     assert names == ["乙力路"]
+
+
+def test_vehicles_and_walkers_barred_from_entering_is_a_ban() -> None:
+    page = """关于甲线站爆破施工实施临时交通管制的通告
+因甲线站进行爆破施工，2025年6月1日至6月30日每日12时至12时10分，乙丙路(丁路口至戊路口)将实施临时交通管制，禁止车辆、行人进入爆破施工区域。
+某市公安局交通警察支队
+2025年5月25日
+"""
+    assert _one(page).closure == "full"
