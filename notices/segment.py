@@ -265,11 +265,13 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
         if (listed or _road_seed(line, kinds[k])) and not _is_title(line):  # headings: above
             last = _road_run_end(lines, kinds, taken, k)
             first = _road_run_start(lines, kinds, taken, k)
+            if listed and first == k and _dated_lead(lines, kinds, taken, k - 1):
+                first = k - 1  # 本澳多处道路将于2月9日至28日封闭交通，详见附表。 封闭交通 …
             total = kinds.total(first, last)
             run = "\n".join(lines[first : last + 1])
             reads_as_notice = (
                 _road_like(kinds[k])
-                or (listed and bool(_WHEN & kinds[k].keys()))
+                or (listed and bool(_WHEN & total.keys()))
                 or _FORMAL.search(run) is not None
                 or any(_dated_item(lines[i], kinds[i]) for i in range(first, last + 1))
             )
@@ -397,7 +399,8 @@ def _list_lead(lines: list[str], kinds: _Kinds, taken: list[bool], k: int) -> bo
     """A paragraph that closes what the list after it names (下列道路将于…封闭： / 介乎甲街与
     乙街的丙街；…), the roads one an item, not told in the past."""
     line = lines[k].rstrip()
-    if not line.endswith((":", "：")) or not _closing(kinds[k]) or _PAST.search(line):
+    led = line.endswith((":", "：")) or (len(line) <= _BARE_LEAD and set(kinds[k]) <= _LEAD_KINDS)
+    if not led or not _closing(kinds[k]) or _PAST.search(line):
         return False
     if _PARKING.search(line):
         return False  # 路旁停车位将暂停使用： the places to park, not the road
@@ -406,6 +409,13 @@ def _list_lead(lines: list[str], kinds: _Kinds, taken: list[bool], k: int) -> bo
 
 
 _ENTRY = 16  # characters of a list's entry that names only a place
+def _dated_lead(lines: list[str], kinds: _Kinds, taken: list[bool], k: int) -> bool:
+    """A paragraph that closes roads in a window and points to the list below it."""
+    return k >= 0 and not taken[k] and _closing(kinds[k]) and bool(_WHEN & kinds[k].keys())
+
+
+_BARE_LEAD = 10  # characters of a list's heading of closing words alone (封闭交通, 封路)
+_LEAD_KINDS = _CLOSING | {"FILLER", "CONTROL", "PART"}
 _LIST_GAP = 2  # paragraphs between a list's lead and its first item (封闭交通（…除外）)
 
 

@@ -1258,3 +1258,17 @@ def test_vehicles_and_walkers_barred_from_entering_is_a_ban() -> None:
 2025年5月25日
 """
     assert _one(page).closure == "full"
+
+
+def test_a_heading_of_closing_words_over_a_list_takes_the_window_told_above_it() -> None:
+    page = """配合疏通排水管道工作，2025年2月9日至28日期间，每日凌晨1时30分至清晨5时30分，多处道路将分阶段实施封闭交通，详情见下表。
+
+封闭交通
+
+甲贩巷；
+
+乙丙街与丁戊街之间的一段己庚街(往丁戊街方向)。
+"""
+    record = _one(page)
+    assert record.window is not None and record.window.start == date(2025, 2, 9)
+    assert "己庚街" in [r.name for r in record.routes]
