@@ -646,6 +646,8 @@ def _clause_kind(clause: list[Any]) -> Closure | Literal["closed", "barred"] | N
         return "full"  # 机动车道全断面封闭: the whole width, whatever the lanes
     station = any(t.kind == "PLACE" and t.text.endswith(_STATIONS) for t in tokens)
     closing = bool(kinds & {"FULL", "CLOSE", "BAN"})
+    if stated and _part_is_a_landmark(tokens):
+        return "full"  # 甲桥匝道旁主线(K24+800)至乙桥(K21+300)全封闭: the ramp only places it
     if (closing or "CONTROL" in kinds) and ("PART" in kinds or station):
         return "partial"  # a ramp, lanes, or a toll station or service area closed or controlled
     if any(t.kind == "PART" and _SAYS_PART.match(t.text) for t in tokens):
@@ -662,6 +664,16 @@ def _clause_kind(clause: list[Any]) -> Closure | Literal["closed", "barred"] | N
     if "CLOSE" in kinds:
         return "closed"  # closed, but the clause does not say how much of the road
     return "control" if "CONTROL" in kinds else None
+
+
+def _part_is_a_landmark(tokens: list[Tok]) -> bool:
+    """Whether every part the clause names (a ramp, a lane) stands before a stake or place
+    that the closing words then close whole: the part tells where, not what is closed."""
+    full = next((n for n, t in enumerate(tokens) if t.kind == "FULL"), None)
+    parts = [n for n, t in enumerate(tokens) if t.kind == "PART"]
+    if full is None or not parts or max(parts) > full:
+        return False
+    return any(t.kind in ("STAKE", "PLACE") for t in tokens[max(parts) + 1 : full])
 
 
 def _tokens(sentences: list[list[Any]], kind: str) -> Iterator[Tok]:

@@ -1272,3 +1272,13 @@ def test_a_heading_of_closing_words_over_a_list_takes_the_window_told_above_it()
     record = _one(page)
     assert record.window is not None and record.window.start == date(2025, 2, 9)
     assert "己庚街" in [r.name for r in record.routes]
+
+
+def test_a_ramp_that_only_places_a_stretch_closed_whole_leaves_it_full() -> None:
+    page = STAKED_ENDS  # 甲桥匝道旁主线(YK24+800)至乙桥落地段(YK21+300)实施全封闭施工
+    assert _one(page).closure == "full"
+
+
+def test_a_lane_closed_whole_is_still_a_part() -> None:
+    page = STAKED_ENDS.replace("甲桥匝道旁主线(YK24+800)至乙桥落地段(YK21+300)实施全封闭施工", "甲桥(YK24+800)至乙桥(YK21+300)应急车道全封闭施工")
+    assert _one(page).closure == "partial"
