@@ -466,6 +466,8 @@ def _road_run_start(lines: list[str], kinds: _Kinds, taken: list[bool], seed: in
         if taken[k] or _is_title(line) or _is_signature(line, kinds[k]):
             break
         item = SECTION_START.match(line) is not None or _SALUTATION.fullmatch(line) is not None
+        # an item's content on a line of its own: its dates, or the road and stretch
+        item = item or _dated_item(line, kinds[k]) or (len(line) <= _SHORT and _placed(kinds[k]))
         told = _road_seed(line, kinds[k]) or (
             _REASON_OPENING.match(line) and _says_closing(kinds[k])
         )
@@ -473,6 +475,10 @@ def _road_run_start(lines: list[str], kinds: _Kinds, taken: list[bool], seed: in
             break
         first = k
     return first
+
+
+def _placed(kinds: Counter[str]) -> bool:
+    return bool(kinds.keys() & {"STAKE", "ROUTE_CODE", "ROUTE_NUM"})
 
 
 def _quoted_declarations(line: str, offset: int) -> list[Block]:

@@ -1282,3 +1282,21 @@ def test_a_ramp_that_only_places_a_stretch_closed_whole_leaves_it_full() -> None
 def test_a_lane_closed_whole_is_still_a_part() -> None:
     page = STAKED_ENDS.replace("甲桥匝道旁主线(YK24+800)至乙桥落地段(YK21+300)实施全封闭施工", "甲桥(YK24+800)至乙桥(YK21+300)应急车道全封闭施工")
     assert _one(page).closure == "partial"
+
+
+def test_a_headless_notice_keeps_its_place_and_time_items_printed_before_the_closing_one() -> None:
+    page = """您现在的位置是:首页 > 生活服务
+因G999甲州乙寨北互通至丙林丁头互通改扩建施工，经相关施工单位申请，依据有关规定，现将有关事项通告如下：
+一、实施地点
+G999甲南高速公路乙寨北互通至丁头互通段1220km-1131km+788m，甲州往丙林方向。
+二、实施时间和方式
+(一)实施时间
+2025年11月6日至2025年12月26日。
+(二)实施方式
+1.在G999甲南高速公路甲州乙寨北互通至丙林丁头互通段(甲州往丙林方向)实施全封闭施工。
+某省公安厅交通管理局
+2025年11月1日
+"""
+    window = _one(page).window
+    assert window is not None
+    assert (window.start, window.end) == (date(2025, 11, 6), date(2025, 12, 26))
