@@ -340,8 +340,8 @@ def _roundup_items(
     a note) stay with it; what stands before the first (the roundup's lead) goes with the first.
     """
     items = [i for i in range(first, last + 1) if _road_like(kinds[i])]
-    windows = {_first_of(lines[i], _WHEN) for i in items}
-    ranged = [i for i in items if sum(kinds[i][k] for k in _WHEN) > 1]  # 6月25日至9月30日
+    windows = {_window_of(lines[i]) for i in items}  # 8月2日至8月17日 / 8月2日至8月30日: two
+    ranged = [i for i in items if _ranged(kinds[i])]  # 6月25日至9月30日, 3月14日0时至6时
     if len(ranged) < 2 or len(windows) < 2:
         items = led
         if len(items) < _REPORT_ITEMS:
@@ -374,8 +374,17 @@ _REPORT_ITEMS = 3  # a report of road conditions lists several roads; two may be
 _LEAD = 8  # characters an item's road may stand after its start (1、, 另外，)
 
 
-def _first_of(line: str, kinds: set[str]) -> str:
-    return next((text for kind, text, _ in island_line("road", line) if kind in kinds), "")
+def _window_of(line: str) -> tuple[str, ...]:
+    """The words of the window a line opens with: its dates, days and hours."""
+    return tuple(t for kind, t, _ in island_line("road", line) if kind in _WINDOW_WORDS)[:4]
+
+
+def _ranged(kinds: Counter[str]) -> bool:
+    days = sum(kinds[k] for k in _WHEN) + kinds["DAY_ONLY"]
+    return bool(_WHEN & kinds.keys()) and (days > 1 or kinds["TIME"] > 1)
+
+
+_WINDOW_WORDS = _WHEN | {"DAY_ONLY", "TIME"}
 
 
 # A template's placeholders (定于xx年10月28日起, ××路): an example of a notice, not one.

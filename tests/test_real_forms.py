@@ -1300,3 +1300,18 @@ G999甲南高速公路乙寨北互通至丁头互通段1220km-1131km+788m，甲�
     window = _one(page).window
     assert window is not None
     assert (window.start, window.end) == (date(2025, 11, 6), date(2025, 12, 26))
+
+
+def test_a_roundup_of_works_from_the_same_day_gives_one_record_each() -> None:
+    page = """据某市公安交通管理局消息，近期多处道路施工。
+8月2日至8月17日，甲青路雨水管网改造工程期间，甲青路(乙街至丙街)实行半幅封闭。
+8月2日至8月30日，某区雨污分流改造工程期间，丁坡街(戊门街至己大街)实行全封闭。
+8月2日至10月18日，某区雨污分流改造工程期间，庚三路(辛路至壬路)实行全封闭。
+"""
+    records = _closures(page, published_on=date(2025, 8, 1))
+    assert [r.routes[0].name for r in records] == ["甲青路", "丁坡街", "庚三路"]
+    assert [r.window.end for r in records if r.window] == [
+        date(2025, 8, 17),
+        date(2025, 8, 30),
+        date(2025, 10, 18),
+    ]
