@@ -381,7 +381,8 @@ def _window_of(line: str) -> tuple[str, ...]:
 
 def _ranged(kinds: Counter[str]) -> bool:
     days = sum(kinds[k] for k in _WHEN) + kinds["DAY_ONLY"]
-    return bool(_WHEN & kinds.keys()) and (days > 1 or kinds["TIME"] > 1)
+    told = days > 1 or kinds["TIME"] > 1 or kinds["DAYS"] or kinds["START"]  # 9月8日起，工期90天
+    return bool(_WHEN & kinds.keys()) and bool(told)
 
 
 _WINDOW_WORDS = _WHEN | {"DAY_ONLY", "TIME"}

@@ -1315,3 +1315,12 @@ def test_a_roundup_of_works_from_the_same_day_gives_one_record_each() -> None:
         date(2025, 8, 30),
         date(2025, 10, 18),
     ]
+
+
+def test_a_roundup_item_dated_by_its_start_and_length_is_one_of_its_own() -> None:
+    page = """9月7日，记者从某市交警支队获悉，根据雨污水分流工程施工计划，有两处道路施工。
+甲区乙站西路丙凉路至丁政路，将于2025年9月8日0时开始建设施工，施工期90天。施工期间将围挡封闭道路中间两条车道。
+甲区戊滨河中路己门立交桥北口至庚医院北门，将于2025年9月9日0时开始建设施工，施工期30天。施工期间将围挡封闭道路中间两条车道。
+"""
+    records = _closures(page, published_on=date(2025, 9, 8))
+    assert [r.window.start for r in records if r.window] == [date(2025, 9, 8), date(2025, 9, 9)]
