@@ -1324,3 +1324,10 @@ def test_a_roundup_item_dated_by_its_start_and_length_is_one_of_its_own() -> Non
 """
     records = _closures(page, published_on=date(2025, 9, 8))
     assert [r.window.start for r in records if r.window] == [date(2025, 9, 8), date(2025, 9, 9)]
+
+
+def test_today_onwards_starts_the_closure_on_the_day_of_issue() -> None:
+    page = """据某区交管部门消息，今日起，某区甲泊路乙农桥重建施工，禁止车辆通行，过往车辆须提前绕行。
+"""
+    window = _one(page, published_on=date(2025, 3, 1)).window
+    assert window is not None and window.start == date(2025, 3, 1)
