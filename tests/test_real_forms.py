@@ -1331,3 +1331,13 @@ def test_today_onwards_starts_the_closure_on_the_day_of_issue() -> None:
 """
     window = _one(page, published_on=date(2025, 3, 1)).window
     assert window is not None and window.start == date(2025, 3, 1)
+
+
+def test_one_direction_let_through_at_a_time_or_one_side_closed_is_half() -> None:
+    for words in ("对施工路段均采取单向放行", "施工路段半侧封闭"):
+        page = f"""关于甲乙线养护施工交通管制的通告
+2025年6月1日至2025年6月30日，甲乙线K12+300至K15+800段养护施工，{words}。
+某县公路管理段
+2025年5月25日
+"""
+        assert _one(page).closure == "half", words
