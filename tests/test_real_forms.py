@@ -1341,3 +1341,13 @@ def test_one_direction_let_through_at_a_time_or_one_side_closed_is_half() -> Non
 2025年5月25日
 """
         assert _one(page).closure == "half", words
+
+
+def test_a_road_named_by_its_ends_in_a_heading_starts_after_guanyu() -> None:
+    page = """關於甲林岔口至乙態園段道路擴建工程交通管制的公告
+一、本工程施工工期自2025年6月20日起至2026年3月20日止，施工期間路幅變窄，將對甲林岔口至乙態園段道路實行半幅通行。
+某縣交通運輸局
+2025年6月10日
+"""
+    names = [r.name or "" for r in _one(page).routes]
+    assert names and not any(n.startswith(("關", "关")) for n in names)
