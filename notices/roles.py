@@ -43,7 +43,7 @@ _LANDMARK_AFTER = re.compile(
 _SPARED = re.compile(r"[均都]不(?:封闭|封路|断交|断行|受影响)|不受影响|不在[^,。;]{0,10}范围")
 # What precedes a road passed under, over, along or towards.
 _LANDMARK_BEFORE = re.compile(
-    r"(?:下穿|上跨|跨越|穿越|往|往返|连接|毗邻|紧邻|既有|顺接|接入|接顺|连通|介乎|介于"
+    r"(?:下穿|上跨|跨越|穿越|往|往返|连接|毗邻|紧邻|既有|顺接|接入|接顺|连通|介乎|介于|转|→"
     r"|[东西南北][至起到])$"  # 甲路东至乙路，西至丙路: the ends of 甲路
 )
 _SUBDISTRICT = re.compile(r"道(?!路)[\u4e00-\u9fff]")

@@ -1351,3 +1351,18 @@ def test_a_road_named_by_its_ends_in_a_heading_starts_after_guanyu() -> None:
 """
     names = [r.name or "" for r in _one(page).routes]
     assert names and not any(n.startswith(("關", "关")) for n in names)
+
+
+def test_the_roads_of_a_chain_of_turns_are_not_closed() -> None:
+    page = """受台风影响，G999甲昌线鹦乙岭路段实行临时交通管制，临时交通管制从2025年6月12日16时00分起，解除时间另行通知。
+丁沙村(G999甲昌线K147+600)→戊叉互通→己白高速→庚州枢纽互通转辛洋高速(万宁方向)→壬门互通转癸三高速(丙中方向)→丙中互通(出)。
+"""
+    assert [(r.code, r.name) for r in _one(page).routes] == [("G999", "甲昌线")]
+
+
+def test_prose_and_drawings_are_no_roads() -> None:
+    from notices.grammars import island_line
+
+    for line in ("甲桥路将为高铁让路", "甲明南路架空线路入地配套电缆沟工程", "图中紫色线段封闭"):
+        names = [t for k, t, _ in island_line("road", line) if k == "ROUTE_NAME"]
+        assert not any(n.endswith(("让路", "空线", "色线")) for n in names), names
