@@ -1366,3 +1366,17 @@ def test_prose_and_drawings_are_no_roads() -> None:
     for line in ("甲桥路将为高铁让路", "甲明南路架空线路入地配套电缆沟工程", "图中紫色线段封闭"):
         names = [t for k, t, _ in island_line("road", line) if k == "ROUTE_NAME"]
         assert not any(n.endswith(("让路", "空线", "色线")) for n in names), names
+
+
+def test_kilometres_from_the_origin_are_stakes_but_a_length_is_not() -> None:
+    page = """关于甲尔滨绕城高速公路内环快车道养护施工的通告
+施工时间：2025年5月10日至2025年6月30日。
+施工范围：甲尔滨绕城高速公路内环 0 公里至 91 公里，快车道滚动封闭施工。
+某省公安厅高速公路交通警察总队
+2025年5月1日
+"""
+    [segment] = _one(page).segments
+    assert segment.from_ is not None and segment.to is not None
+    assert (segment.from_.m, segment.to.m) == (0, 91000)
+    lengths = _one(page.replace("内环 0 公里至 91 公里", "内环全长5公里至6公里")).segments
+    assert all(s.from_ is None for s in lengths)
