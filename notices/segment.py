@@ -34,7 +34,7 @@ _TITLE = re.compile(
 )
 # Another kind of notice, wherever its words stand.
 _OTHER_WORDS = (
-    r"停水|停电|停气|停暖|供水(?!管)|供电(?!线|管)|供气(?!管)|供暖(?!管)|招标|采购|拆迁|征收|拍卖|烟花|爆竹"
+    r"停水|停电|停气|停暖|供水(?!管)|供电(?!线|管)|供气(?!管)|供暖(?!管)|招标|采购|拆迁(?!工程)|征收|拍卖|爆竹"
     r"|听证|注销|减资|招领|寻物|寻人"
 )
 _OTHER_NOTICE = re.compile(_OTHER_WORDS)

@@ -1380,3 +1380,14 @@ def test_kilometres_from_the_origin_are_stakes_but_a_length_is_not() -> None:
     assert (segment.from_.m, segment.to.m) == (0, 91000)
     lengths = _one(page.replace("内环 0 公里至 91 公里", "内环全长5公里至6公里")).segments
     assert all(s.from_ is None for s in lengths)
+
+
+def test_a_closure_for_demolition_works_or_a_fireworks_show_is_a_road_closure() -> None:
+    for reason in ("因甲港路拆迁工程需要", "因举行迎新春燃放烟花表演活动"):
+        page = f"""{reason}，甲港路(乙电路至丙虹路)将实施全封闭占道施工，现将有关事项通告如下：
+一、交通管制时间
+2025年1月21日18时至23时。
+二、交通管制路段
+甲港路(乙电路至丙虹路)
+"""
+        assert [r.name for r in _one(page).routes] == ["甲港路"], reason
