@@ -32,7 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from service import api, dashboard, db, feeds, guard, metrics, problems, staff
+    from service import api, dashboard, db, feeds, guard, metrics, problems, replay, staff
 
     db.init_app(app)
     problems.init_app(app)
@@ -42,4 +42,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     dashboard.init_app(app)
     app.register_blueprint(staff.bp)
+    replay.init_app(app)  # last: in front of everything in app.wsgi_app (ProxyFix too)
     return app
