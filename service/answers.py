@@ -5,7 +5,8 @@ the count of each kind and the latest time one was seen or changed). A worker as
 at most once per ``VERSION_TTL`` seconds (1 by default), and keeps what it answered under
 (URL, version) in a cache of bounded size: until the version moves, the same request gets
 the same bytes, and its ETag, without touching the database. So an answer may be up to
-``VERSION_TTL`` seconds behind the store, as a feed always has been.
+``VERSION_TTL`` seconds behind the store, as a feed always has been. :mod:`service.replay`
+sends such an answer again, as Flask sent it, while the worker trusts the same version.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ JSON Feed, CAP, iCalendar), ``api`` (``/api/v1``), ``dashboard`` (``/``) and ``s
 (its authenticated edits); :mod:`service.guard` sets what every request must respect (rate
 limits, clean parameters, security headers) and refuses to start in production with the
 default identifier key; :mod:`service.metrics` counts and times every request and serves
-``/metrics``. No scheduler is ever started here: the dev reloader would run jobs
+``/metrics``; :mod:`service.replay`, in front of it all, sends a kept answer again as Flask
+sent it, without Flask's dispatch. No scheduler is ever started here: the dev reloader would run jobs
 twice and gunicorn once per worker (see service/worker.py).
 """
 
