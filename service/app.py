@@ -6,9 +6,9 @@ JSON Feed, CAP, iCalendar), ``api`` (``/api/v1``), ``dashboard`` (``/``) and ``s
 (its authenticated edits); :mod:`service.guard` sets what every request must respect (rate
 limits, clean parameters, security headers) and refuses to start in production with the
 default identifier key; :mod:`service.metrics` counts and times every request and serves
-``/metrics``; :mod:`service.replay`, in front of it all, sends a kept answer again as Flask
-sent it, without Flask's dispatch. No scheduler is ever started here: the dev reloader would run jobs
-twice and gunicorn once per worker (see service/worker.py).
+``/metrics``; :mod:`service.replay`, in front of Flask, sends a kept answer again as Flask
+sent it, without Flask's dispatch. No scheduler is ever started here: the dev reloader
+would run jobs twice and gunicorn once per worker (see service/worker.py).
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     problems.init_app(app)
     metrics.init_app(app)  # before the guard's checks, so that the requests they refuse count
+    replay.init_app(app)  # in front of Flask, behind the guard's ProxyFix: it reads the client
     guard.init_app(app)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp)
     dashboard.init_app(app)
     app.register_blueprint(staff.bp)
-    replay.init_app(app)  # last: in front of everything in app.wsgi_app (ProxyFix too)
     return app

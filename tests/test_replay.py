@@ -26,6 +26,7 @@ from werkzeug.http import parse_date
 from werkzeug.test import TestResponse
 
 from benchmarks import data
+from notices.identifiers import looks_like_resident_id
 from notices.store import Sighting, Store
 from service.app import create_app
 
@@ -144,7 +145,7 @@ def test_errors_heads_and_answers_of_the_moment_always_go_through_flask(
     closure, _ = _ids(client)
     asked = ["/api/v1/notices/rc_00000000000000000000", "/api/v1/notices?limit=0",
              "/feeds/road-closures.rss?limit=x", "/nowhere", "/api/v1/road-closures/active",
-             "/api/v1/health", "/api/v1/loss-declarations/lookup?identifier=ABC123"]  # fmt: skip
+             "/api/v1/health", "/api/v1/openapi.json"]  # fmt: skip
     for url in asked:
         del dispatched[:]
         answers = [client.get(url) for _ in range(3)]
@@ -157,6 +158,45 @@ def test_errors_heads_and_answers_of_the_moment_always_go_through_flask(
         ranged = client.get(url, headers={"Range": "bytes=0-9"})
         assert len(dispatched) == 3 and ranged.status_code == 200
         assert all(h.status_code == 200 and h.data == b"" for h in heads)
+
+
+def _identifiers(personal: bool) -> list[str]:
+    """Identifiers the generated store holds: resident ID numbers, or others."""
+    held = [i.value for r in data.records(120) for i in getattr(r, "identifiers", ())]
+    return [value for value in held if looks_like_resident_id(value) == personal]
+
+
+def test_a_lookup_is_replayed_only_within_its_clients_limit(database: str) -> None:
+    app = create_app({"TESTING": True, "DATABASE_URL": database, "IDENTIFIER_KEY": KEY,
+                      "VERSION_TTL": 3600, "LOOKUP_RATE": "3/hour", "TRUSTED_PROXIES": "1"})  # fmt: skip
+    client, dispatched = app.test_client(), []
+    request_started.connect(lambda sender, **extra: dispatched.append(1), app, weak=False)
+    url = f"/api/v1/loss-declarations/lookup?identifier={_identifiers(False)[0]}"
+    first = {"X-Forwarded-For": "192.0.2.1"}
+    answers = [client.get(url, headers=first) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert len(dispatched) == 2  # the first answer, and the 429 (Flask's, problem JSON)
+    _same(answers[0], answers[1])
+    _same(answers[0], answers[2])
+    assert answers[0].headers["Cache-Control"] == "no-store"
+    refused = answers[3]
+    assert refused.mimetype == "application/problem+json" and refused.headers["Retry-After"]
+    assert refused.get_json()["type"] == "urn:notices:problem:rate-limited"
+    other = client.get(url, headers={"X-Forwarded-For": "192.0.2.2"})  # another client
+    assert len(dispatched) == 2
+    _same(answers[0], other)
+    assert client.get(url, headers=first).status_code == 429  # still over, replay or not
+
+
+def test_a_replayed_lookup_masks_a_persons_number_and_is_held_by_digest(app: Flask) -> None:
+    client = app.test_client()
+    person = _identifiers(True)[0]
+    url = f"/api/v1/loss-declarations/lookup?identifier={person}"
+    first, again = client.get(url), client.get(url)
+    _same(first, again)
+    assert first.get_json()["identifier"] != person and person not in again.get_data(as_text=True)
+    held = app.extensions["notices.replay"]._recorded
+    assert held and not any(person.encode() in key for key in held)
 
 
 def test_problem_answers_are_flasks_problem_json(app: Flask) -> None:
