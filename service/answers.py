@@ -31,9 +31,14 @@ def version(kind: str | None) -> Version:
     """The store's version (of one kind, or of all), asked at most once a TTL per worker."""
     found = trusted(current_app, kind)
     if found is None:
-        asked = time.monotonic()
-        found = get_store().version(kind)
-        _known(current_app)[kind] = (asked, found)
+        # One thread asks the store; the others, come at the same moment, wait for its
+        # answer: else each of a worker's busy threads asked it at once every TTL.
+        with current_app.extensions.setdefault("notices.versions.asking", Lock()):
+            found = trusted(current_app, kind)
+            if found is None:
+                asked = time.monotonic()
+                found = get_store().version(kind)
+                _known(current_app)[kind] = (asked, found)
     return found
 
 
