@@ -12,6 +12,7 @@ notices-worker.service), so each source is ingested once, not once per worker.
 PROMETHEUS_MULTIPROC_DIR (a fresh temporary folder when unset), emptied when gunicorn starts.
 """
 
+import gc
 import os
 import shutil
 import sys
@@ -95,14 +96,20 @@ def post_fork(server: object, worker: object) -> None:
 
 
 def post_worker_init(worker: object) -> None:
-    """Open the store before the first request: a worker's first burst waits for no migration."""
+    """Open the store before the first request; then set what was made by then aside from GC."""
     from flask import Flask
 
     from service.db import open_store
 
     app = getattr(worker, "wsgi", None)
     if isinstance(app, Flask):
-        open_store(app)
+        open_store(app)  # a worker's first burst waits for no migration
+    # A worker holds some 130,000 objects once the app is made (modules, grammars, the
+    # store's metadata), and a full collection walked them all: 80-170 ms in which none of
+    # its threads answered, a p99 of its own under load (BENCHMARKS.md). They live as long
+    # as the worker: frozen, the collector walks only what requests made since.
+    gc.collect()
+    gc.freeze()
 
 
 def child_exit(server: object, worker: object) -> None:

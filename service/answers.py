@@ -5,7 +5,8 @@ the count of each kind and the latest time one was seen or changed). A worker as
 at most once per ``VERSION_TTL`` seconds (1 by default), and keeps what it answered under
 (URL, version) in a cache of bounded size: until the version moves, the same request gets
 the same bytes, and its ETag, without touching the database. So an answer may be up to
-``VERSION_TTL`` seconds behind the store, as a feed always has been.
+``VERSION_TTL`` seconds behind the store, as a feed always has been. :mod:`service.replay`
+sends such an answer again, as Flask sent it, while the worker trusts the same version.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import datetime
 from threading import Lock
 from typing import Any, Generic, TypeVar
 
-from flask import current_app
+from flask import Flask, current_app
 
 from service.db import get_store
 
@@ -28,13 +29,32 @@ Version = tuple[int, datetime | None]
 
 def version(kind: str | None) -> Version:
     """The store's version (of one kind, or of all), asked at most once a TTL per worker."""
+    found = trusted(current_app, kind)
+    if found is None:
+        # One thread asks the store; the others, come at the same moment, wait for its
+        # answer: else each of a worker's busy threads asked it at once every TTL.
+        with current_app.extensions.setdefault("notices.versions.asking", Lock()):
+            found = trusted(current_app, kind)
+            if found is None:
+                asked = time.monotonic()
+                found = get_store().version(kind)
+                _known(current_app)[kind] = (asked, found)
+    return found
+
+
+def trusted(app: Flask, kind: str | None) -> Version | None:
+    """The version of ``kind`` the worker asked for less than a TTL ago, or None."""
+    asked = _known(app).get(kind)
+    ttl = float(app.config.get("VERSION_TTL", _VERSION_TTL))
+    if asked is None or time.monotonic() - asked[0] > ttl:
+        return None
+    return asked[1]
+
+
+def _known(app: Flask) -> dict[str | None, tuple[float, Version]]:
     known: dict[str | None, tuple[float, Version]]
-    known = current_app.extensions.setdefault("notices.versions", {})
-    now = time.monotonic()
-    ttl = float(current_app.config.get("VERSION_TTL", _VERSION_TTL))
-    if kind not in known or now - known[kind][0] > ttl:
-        known[kind] = (now, get_store().version(kind))
-    return known[kind][1]
+    known = app.extensions.setdefault("notices.versions", {})
+    return known
 
 
 def kept(name: str, budget: int, entries: int, size: Callable[[Any], int]) -> Answers[Any]:

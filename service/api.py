@@ -37,11 +37,12 @@ from notices.store import SHANGHAI as CHINA
 from notices.store import NoticeQuery, Run, Store
 from notices.tables import closure_windows, road_keys
 from service import openapi
-from service.answers import Answers, kept, version
+from service.answers import Answers, Version, kept, version
 from service.db import configured_sources, get_store
 from service.guard import limit
 from service.params import LOOKUP_LIMIT, ParameterError, notice_query, parse_date, parse_limit
 from service.problems import InvalidParameter, NotFound, Problem
+from service.replay import mark
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -127,8 +128,13 @@ def _conditional(make: Callable[[], Made], *, keep: bool = True) -> Response:
     """
     made = _tagged(make)
     keep = keep and str(current_app.config.get("ANSWER_CACHE", "1")) != "0"  # 0: benchmarks
-    answers: Answers[Kept] = kept("api", _CACHE_BYTES, _CACHE_SIZE, lambda k: len(k[0]))
-    body, tag, following = answers.get((request.full_path, version(None)), made) if keep else made()
+    if keep:
+        answers: Answers[Kept] = kept("api", _CACHE_BYTES, _CACHE_SIZE, lambda k: len(k[0]))
+        current = version(None)
+        body, tag, following = answers.get((request.full_path, current), made)
+        mark(None, current)  # the same URL and headers get this answer until the store moves
+    else:
+        body, tag, following = made()
     response = Response(body, mimetype="application/json")
     response.set_etag(tag)
     response.cache_control.no_cache = True
@@ -404,7 +410,9 @@ def lookup() -> Response:
         raise InvalidParameter("identifier", "identifier is required")
     size, after = _limit(LOOKUP_LIMIT), _cursor()
     key = str(current_app.config["IDENTIFIER_KEY"]).encode()
-    void, found = _declarations(value, key, size + 1, after)
+    keep = str(current_app.config.get("ANSWER_CACHE", "1")) != "0"  # 0: benchmarks
+    current = version(None) if keep else None
+    void, found = _declarations(value, key, size + 1, after, current)
     texts, following = _paged(found, size)
     shown = mask_resident_id(value) if _personal(value, texts) else value
     response = Response(
@@ -412,26 +420,28 @@ def lookup() -> Response:
         mimetype="application/json",
     )
     response.cache_control.no_store = True  # its URL holds an identifier: no cache keeps it
+    if current is not None:  # replayed per client within its limit, by a digest of the URL
+        mark(None, current, limit="lookup")
     return response
 
 
 def _declarations(
-    value: str, key: bytes, size: int, after: str | None
+    value: str, key: bytes, size: int, after: str | None, current: Version | None
 ) -> tuple[bool, list[tuple[str, str]]]:
-    """The store's answer for an identifier, kept per store version under its keyed digest.
+    """The store's answer for an identifier, kept at store version ``current`` by its digest.
 
     Kept in this worker's memory by digest, as the store indexes it: never by the identifier,
-    and never in a cache outside the process (the answer says ``no-store``).
+    and never in a cache outside the process (the answer says ``no-store``). ``None``: not kept.
     """
     def ask() -> tuple[bool, list[tuple[str, str]]]:
         return get_store().declarations(value, key, limit=size, after=after)
 
-    if str(current_app.config.get("ANSWER_CACHE", "1")) == "0":  # 0: benchmarks
+    if current is None:
         return ask()
     answers: Answers[tuple[bool, list[tuple[str, str]]]] = kept(
         "lookup", _CACHE_BYTES // 4, _CACHE_SIZE, lambda a: sum(len(t) for _, t in a[1]) + 100
     )
-    return answers.get((identifier_digest(value, key), size, after, version(None)), ask)
+    return answers.get((identifier_digest(value, key), size, after, current), ask)
 
 
 def _personal(value: str, texts: list[str]) -> bool:

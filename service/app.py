@@ -6,8 +6,9 @@ JSON Feed, CAP, iCalendar), ``api`` (``/api/v1``), ``dashboard`` (``/``) and ``s
 (its authenticated edits); :mod:`service.guard` sets what every request must respect (rate
 limits, clean parameters, security headers) and refuses to start in production with the
 default identifier key; :mod:`service.metrics` counts and times every request and serves
-``/metrics``. No scheduler is ever started here: the dev reloader would run jobs
-twice and gunicorn once per worker (see service/worker.py).
+``/metrics``; :mod:`service.replay`, in front of Flask, sends a kept answer again as Flask
+sent it, without Flask's dispatch. No scheduler is ever started here: the dev reloader
+would run jobs twice and gunicorn once per worker (see service/worker.py).
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from service import api, dashboard, db, feeds, guard, metrics, problems, staff
+    from service import api, dashboard, db, feeds, guard, metrics, problems, replay, staff
 
     db.init_app(app)
     problems.init_app(app)
     metrics.init_app(app)  # before the guard's checks, so that the requests they refuse count
+    replay.init_app(app)  # in front of Flask, behind the guard's ProxyFix: it reads the client
     guard.init_app(app)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp)

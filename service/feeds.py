@@ -30,6 +30,7 @@ from notices.store import NoticeQuery
 from service.answers import Answers, kept, version
 from service.db import configured_sources, get_store
 from service.params import ParameterError, notice_query
+from service.replay import mark
 
 bp = Blueprint("feeds", __name__)
 
@@ -98,6 +99,7 @@ def conditional(kind: str | None, render: Renderer) -> Response:
     one is a 400 it raises), but a client holds an ETag of this URL only if it was answered.
     """
     count, latest = version(kind)
+    mark(kind, (count, latest))  # the same URL and headers get this answer until it moves
     stamp = (latest or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(microsecond=0)
     named = f"{request.full_path}|{count}|{stamp.isoformat()}"
     tag = hashlib.sha256(named.encode()).hexdigest()[:32]

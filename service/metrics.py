@@ -41,6 +41,7 @@ from service.db import get_store
 from service.problems import TYPE_PREFIX, problem_response
 
 _KEY = "notices.metrics"
+ROUTE = "notices.route"  # the environ key of a request's route label
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _CONVERTER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")  # <any(rss, atom):fmt> → <fmt>
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -100,10 +101,18 @@ def _count(response: Response) -> Response:
     instruments: _Instruments = current_app.extensions[_KEY]
     rule = request.url_rule
     route = _CONVERTER.sub(r"<\1>", rule.rule) if rule is not None else "(unmatched)"
+    request.environ[ROUTE] = route  # for service.replay, which counts a replayed answer so
     instruments.requests.labels(route, request.method, str(response.status_code)).inc()
     if (started := g.get("metrics_started")) is not None:
         instruments.latency.labels(route).observe(time.perf_counter() - started)
     return response
+
+
+def count(app: Flask, route: str, method: str, status: str, seconds: float) -> None:
+    """Count and time a request answered outside Flask's hooks (service.replay), as they do."""
+    instruments: _Instruments = app.extensions[_KEY]
+    instruments.requests.labels(route, method, status).inc()
+    instruments.latency.labels(route).observe(seconds)
 
 
 def _metrics() -> Response:
