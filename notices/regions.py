@@ -83,31 +83,41 @@ def _index() -> tuple[dict[str, tuple[Division, ...]], frozenset[str]]:
 
 
 @cache
-def _starts() -> frozenset[str]:
-    """The first two characters of every division name, short or full."""
-    return frozenset(name[:2] for name in _index()[0])
+def _starts() -> dict[str, tuple[int, ...]]:
+    """The first two characters of every division name, short or full, with the lengths
+    of the names they begin (at most ``_LONGEST``), longest first."""
+    lengths: dict[str, set[int]] = {}
+    for name in _index()[0]:
+        if 2 <= len(name) <= _LONGEST:
+            lengths.setdefault(name[:2], set()).add(len(name))
+    return {start: tuple(sorted(ns, reverse=True)) for start, ns in lengths.items()}
+
+
+@cache
+def _first() -> re.Pattern[str]:
+    """A character a division name can begin with: the places between are passed in C."""
+    return re.compile("[" + "".join(sorted({re.escape(s[0]) for s in _starts()})) + "]")
 
 
 def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
     """The division names in the texts, longest first at each place, left to right."""
     by_name, full = _index()
     starts = _starts()
+    first = _first().finditer
     found: list[tuple[Division, ...]] = []
     for text in texts:
         text = simplified(text)
-        i = 0
-        while i < len(text):
-            if text[i : i + 2] not in starts:  # no name begins here: most places in a text
-                i += 1
-                continue
-            for n in range(min(_LONGEST, len(text) - i), 1, -1):
+        free = 0  # where the name found last ends
+        for opening in first(text):  # no name begins between: most places in a text
+            i = opening.start()
+            lengths = starts.get(text[i : i + 2]) if i >= free else None
+            for n in lengths or ():  # only the lengths of names that begin so
                 word = text[i : i + n]
-                if word in by_name and (word in full or _AFTER_SHORT.match(text, i + n)):
-                    found.append(by_name[word])
-                    i += n
-                    break
-            else:
-                i += 1
+                if len(word) == n and word in by_name:
+                    if word in full or _AFTER_SHORT.match(text, i + n):
+                        found.append(by_name[word])
+                        free = i + n
+                        break
     return found
 
 

@@ -108,8 +108,10 @@ _DECORATED_HEADING = re.compile(
 
 def _kinds(line: str) -> Counter[str]:
     kinds = Counter(
-        "MONTH_PART" if text.endswith(_MONTH_PARTS) else kind
-        for kind, text, _ in island_line("road", line)
+        [
+            "MONTH_PART" if text.endswith(_MONTH_PARTS) else kind
+            for kind, text, _ in island_line("road", line)
+        ]
     )  # 6月底, 9月中旬: a date a closure may end on, too loose to make news a notice
     if kinds["PART"] and "封闭" in line:
         kinds["CLOSE"] += 1  # 部分封闭, 车道封闭: a part closed is a closure too
