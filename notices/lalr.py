@@ -14,6 +14,7 @@ has no action for) goes to Lark's own parse, so an error is Lark's own error.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from types import MethodType
 from typing import Any
@@ -32,7 +33,7 @@ TokenMaker = Callable[[str, str, int, int], Any]
 class Reduction:
     """One rule as the loop reduces it (a plain class: read in the loop, made at a cold start)."""
 
-    __slots__ = ("build", "keep", "origin", "passes", "size")
+    __slots__ = ("build", "keep", "origin", "shape", "size")
 
     def __init__(
         self,
@@ -40,13 +41,29 @@ class Reduction:
         origin: str,  # the rule's name, for the goto
         keep: tuple[tuple[int, bool], ...] | None,  # (child, inlined?) kept; None: all, as is
         build: Callable[[Children], Any] | None,  # None: an inlined rule, its children a list
-        passes: bool,  # an inlined rule of one inlined child: the child's list is its value
     ) -> None:
         self.size = size
         self.origin = origin
         self.keep = keep
         self.build = build
-        self.passes = passes
+        self.shape = _shape(size, keep, build)
+
+
+# The inlined rules the loop reduces in place, without taking children off the stacks:
+_PASS = 1  # of one inlined child (_item: _core): the child's list is its value
+_WRAP = 2  # of one symbol kept as is (_core: FILLER): a list of it
+_JOIN = 3  # of two inlined children (a + list growing by a _part): the first extended
+_GENERAL = 0
+
+
+def _shape(size: int, keep: tuple[tuple[int, bool], ...] | None, build: Any) -> int:
+    if build is not None:
+        return _GENERAL
+    if size == 1 and keep == ((0, True),):
+        return _PASS
+    if size == 1 and keep is None:
+        return _WRAP
+    return _JOIN if size == 2 and keep == ((0, True), (1, True)) else _GENERAL
 
 
 class Unsupported(Exception):
@@ -92,11 +109,17 @@ class _States:
             return self.rows[state]
         by_id, plans = self._by_id, self._plans
         actions = {
-            kind: (True, arg) if action is Shift else (False, by_id.get(id(arg)) or plans[arg])
+            _plain(kind): (True, arg) if action is Shift else (False, by_id.get(id(arg)) or plans[arg])
             for kind, (action, arg) in self._table[state].items()
         }
         self.rows[state] = actions
         return actions
+
+
+def _plain(name: str) -> str:
+    """A symbol's name as a plain interned string: Lark names rules by ``Token``s, whose
+    ``__eq__`` is Python code that a dict lookup would call on every goto."""
+    return sys.intern(str.__str__(name))
 
 
 def _plan(rule: Rule, transformer: Transformer[Token, Any], unwrap: bool) -> Reduction:
@@ -113,8 +136,7 @@ def _plan(rule: Rule, transformer: Transformer[Token, Any], unwrap: bool) -> Red
     build = None if name.startswith("_") else _callback(rule, transformer, unwrap)
     if name.startswith("_") and hasattr(transformer, name):
         raise Unsupported(f"rule {name}: an inlined rule with a method")
-    passes = build is None and keep == ((0, True),) and len(rule.expansion) == 1
-    return Reduction(len(rule.expansion), name, None if whole else keep, build, passes)
+    return Reduction(len(rule.expansion), _plain(name), None if whole else keep, build)
 
 
 def _callback(rule: Rule, transformer: Transformer[Token, Any], unwrap: bool) -> Any:
@@ -191,12 +213,23 @@ def parse(tables: Tables, text: str, lines: Lines, make: TokenMaker) -> Any:
                     push_value(token)
                     break
                 # the reduction, inline: this loop runs three times per token
-                if plan.passes:  # the value stays; the state below goes to the rule's goto
+                shape = plan.shape
+                if shape:  # an inlined rule, in place; it never reduces to the start rule
+                    if shape == _WRAP:
+                        values[-1] = [values[-1]]
+                    elif shape == _JOIN:
+                        stack.pop()
+                        tail = values.pop()
+                        if values[-1]:
+                            values[-1] += tail  # the list grows in place, as below
+                        else:
+                            values[-1] = tail
+                    # the top state gives way to the rule's goto from the state below it
                     try:
                         stack[-1] = states[stack[-2]][plan.origin][1]
                     except KeyError:
                         stack[-1] = read(stack[-2])[plan.origin][1]
-                    continue  # a pass-through never reduces to the start rule
+                    continue
                 size = plan.size
                 if size:
                     children = values[-size:]
