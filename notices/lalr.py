@@ -109,7 +109,9 @@ class _States:
             return self.rows[state]
         by_id, plans = self._by_id, self._plans
         actions = {
-            _plain(kind): (True, arg) if action is Shift else (False, by_id.get(id(arg)) or plans[arg])
+            _plain(kind): (True, arg)
+            if action is Shift
+            else (False, by_id.get(id(arg)) or plans[arg])
             for kind, (action, arg) in self._table[state].items()
         }
         self.rows[state] = actions
@@ -158,17 +160,13 @@ def maker(token_type: Callable[..., Any]) -> TokenMaker:
     dictionary: the same object as its ``__init__`` makes (equal, hashed, printed alike),
     without four calls of ``object.__setattr__``; the loop makes one per token.
     """
-    fields = getattr(token_type, "__dataclass_fields__", None)
-    params = getattr(token_type, "__dataclass_params__", None)
-    plain = isinstance(token_type, type) and "__slots__" not in vars(token_type)
-    if fields is None or list(fields) != _TOKEN_FIELDS or not plain or not params.frozen:
+    if not isinstance(token_type, type) or not _copyable(token_type):
         return token_type
-    if hasattr(token_type, "__post_init__"):
-        return token_type
+    cls = token_type
     new = object.__new__
 
     def make(kind: str, text: str, start: int, end: int) -> Any:
-        token = new(token_type)
+        token: Any = new(cls)
         attrs = token.__dict__
         attrs["kind"] = kind
         attrs["text"] = text
@@ -180,6 +178,14 @@ def maker(token_type: Callable[..., Any]) -> TokenMaker:
 
 
 _TOKEN_FIELDS = ["kind", "text", "start", "end"]
+
+
+def _copyable(cls: type) -> bool:
+    """A frozen dataclass of the token's four fields whose ``__init__`` only sets them."""
+    params = getattr(cls, "__dataclass_params__", None)
+    fields = list(getattr(cls, "__dataclass_fields__", {}))
+    plain = "__slots__" not in vars(cls) and not hasattr(cls, "__post_init__")
+    return bool(params is not None and params.frozen and plain and fields == _TOKEN_FIELDS)
 
 
 def parse(tables: Tables, text: str, lines: Lines, make: TokenMaker) -> Any:

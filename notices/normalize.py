@@ -182,6 +182,10 @@ _ASCII_RUN_START = re.compile(r"^[0-9A-Za-z]+")
 
 def _cut(runs: list[Run], lo: int, hi: int, shift: int = 0) -> list[Run]:
     """The runs of text[lo:hi], starting at ``shift`` in a new text."""
+    if len(runs) == 1:  # a line as printed, most lines: no loop to set up
+        start, raw, length = runs[0]
+        a, b = max(start, lo), min(start + length, hi)
+        return [(a - lo + shift, raw + a - start, b - a)] if a < b else []
     out = []
     for start, raw, length in runs:
         a, b = max(start, lo), min(start + length, hi)
@@ -432,7 +436,7 @@ def normalize(raw: str) -> Text:
     paragraphs: list[Paragraph] = []
     length = 0
     blocks = _blocks(_split_lines(raw))
-    wrapped = [_wrapped_lines(block) for block in blocks]  # once: the page's column and each block's
+    wrapped = [_wrapped_lines(block) for block in blocks]  # read once: the page's and each block's
     column = _column(wrapped)
     for block, own in zip(blocks, wrapped, strict=True):
         check()  # a CPU budget set around the parse (notices.budget)

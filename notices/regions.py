@@ -93,31 +93,28 @@ def _starts() -> dict[str, tuple[int, ...]]:
     return {start: tuple(sorted(ns, reverse=True)) for start, ns in lengths.items()}
 
 
-@cache
-def _first() -> re.Pattern[str]:
-    """A character a division name can begin with: the places between are passed in C."""
-    return re.compile("[" + "".join(sorted({re.escape(s[0]) for s in _starts()})) + "]")
-
-
 def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
     """The division names in the texts, longest first at each place, left to right."""
     by_name, full = _index()
     starts = _starts()
-    first = _first().finditer
     found: list[tuple[Division, ...]] = []
     for text in texts:
         text = simplified(text)
-        free = 0  # where the name found last ends
-        for opening in first(text):  # no name begins between: most places in a text
-            i = opening.start()
-            lengths = starts.get(text[i : i + 2]) if i >= free else None
-            for n in lengths or ():  # only the lengths of names that begin so
+        i = 0
+        while i < len(text):
+            lengths = starts.get(text[i : i + 2])
+            if lengths is None:  # no name begins here: most places in a text
+                i += 1
+                continue
+            for n in lengths:  # only the lengths of the names that begin so
                 word = text[i : i + n]
-                if len(word) == n and word in by_name:
-                    if word in full or _AFTER_SHORT.match(text, i + n):
-                        found.append(by_name[word])
-                        free = i + n
-                        break
+                named = len(word) == n and word in by_name  # not cut short by the text's end
+                if named and (word in full or _AFTER_SHORT.match(text, i + n)):
+                    found.append(by_name[word])
+                    i += n
+                    break
+            else:
+                i += 1
     return found
 
 
