@@ -83,7 +83,9 @@ def _para_text(text: Text, para: Paragraph) -> str:
 
 
 def _is_title(line: str) -> bool:
-    line = _FORUM_HEADING.sub("", line).strip("[]【】〔〕")
+    if "标题" in line or "打印" in line or "关闭" in line:  # else the frame is not there
+        line = _FORUM_HEADING.sub("", line)  # (tried at every position: found in C first)
+    line = line.strip("[]【】〔〕")
     if _DECORATED_HEADING.fullmatch(line):
         return True  # ■遗失声明, ◆遗失声明◆: a column's heading, not an entry
     return (
@@ -390,7 +392,9 @@ _WATER = re.compile(r"水域|航道|通航|船舶|船只")
 
 
 def _not_a_road(text: str, kinds: Counter[str]) -> bool:
-    if _PLACEHOLDER.search(text):
+    # the placeholder pattern opens with a lookbehind, tried at every position: its
+    # characters are looked for first, in C
+    if any(c in text for c in "xX×Ｘ某") and _PLACEHOLDER.search(text):
         return True
     water = len(_WATER.findall(text)) >= 2
     return water and not kinds.keys() & {"STAKE", "ROUTE_CODE", "ROUTE_NUM"}
