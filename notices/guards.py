@@ -208,20 +208,38 @@ def _condition(elements: list[tuple[Any, Any]]) -> tuple[str, bool] | None:
     came first. None when no part is selective."""
     runs: list[Shape] = []
     broad = False
-    for op, av in elements:
-        shape = _shape(op, av)
-        if shape is None or shape.high == 0:
-            continue
+    shapes = [s for s in (_shape(op, av) for op, av in elements) if s is not None and s.high]
+    for at, shape in enumerate(shapes):
         if shape.low > 0 and shape.first is not None and not shape.first.negated:
-            *before, last = runs or [None]
-            lazy = "".join(_lazy(run) for run in before)
-            return lazy + _up_to(last, shape.first) if last else shape.first.regex(), broad
+            return _through(runs, shape.first, shapes[at:]), broad
         broad = broad or shape.chars.negated
         runs.append(shape)
     return None
 
 
+def _through(runs: list[Shape], first: Chars, rest: list[Shape]) -> str:
+    """The runs, then the selective part's first character; or, for an alternative that
+    opens with its selective part, when a second follows (号 after the digits of 三号便道,
+    环 after the 东 of 东二环), the first as a run of its own characters, the parts
+    between, and the second's first character: a digit alone passes no guard then. (After
+    runs, the guard stays as it was: its last run is then counted in one loop.)"""
+    if runs:
+        return _runs(runs, first)
+    for at, shape in enumerate(rest[1:], 1):
+        if shape.low > 0 and shape.first is not None and not shape.first.negated:
+            return _runs([*runs, *rest[:at]], shape.first)
+    return _runs(runs, first)
+
+
+def _runs(runs: list[Shape], first: Chars) -> str:
+    *before, last = runs or [None]
+    lazy = "".join(_lazy(run) for run in before)
+    return lazy + _up_to(last, first) if last else first.regex()
+
+
 def _lazy(run: Shape) -> str:
+    if run.low == run.high == 1:
+        return run.chars.regex()
     top = "" if run.high >= _UNBOUNDED else str(run.high)
     return f"{run.chars.regex()}{{{run.low},{top}}}?"
 
