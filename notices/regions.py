@@ -83,14 +83,9 @@ def _index() -> tuple[dict[str, tuple[Division, ...]], frozenset[str]]:
 
 
 @cache
-def _starts() -> dict[str, tuple[int, ...]]:
-    """The first two characters of every division name, short or full, with the lengths
-    of the names they begin (at most ``_LONGEST``), longest first."""
-    lengths: dict[str, set[int]] = {}
-    for name in _index()[0]:
-        if 2 <= len(name) <= _LONGEST:
-            lengths.setdefault(name[:2], set()).add(len(name))
-    return {start: tuple(sorted(ns, reverse=True)) for start, ns in lengths.items()}
+def _starts() -> frozenset[str]:
+    """The first two characters of every division name, short or full."""
+    return frozenset(name[:2] for name in _index()[0])
 
 
 def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
@@ -102,14 +97,12 @@ def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
         text = simplified(text)
         i = 0
         while i < len(text):
-            lengths = starts.get(text[i : i + 2])
-            if lengths is None:  # no name begins here: most places in a text
+            if text[i : i + 2] not in starts:  # no name begins here: most places in a text
                 i += 1
                 continue
-            for n in lengths:  # only the lengths of the names that begin so
+            for n in range(min(_LONGEST, len(text) - i), 1, -1):
                 word = text[i : i + n]
-                named = len(word) == n and word in by_name  # not cut short by the text's end
-                if named and (word in full or _AFTER_SHORT.match(text, i + n)):
+                if word in by_name and (word in full or _AFTER_SHORT.match(text, i + n)):
                     found.append(by_name[word])
                     i += n
                     break
