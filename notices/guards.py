@@ -232,9 +232,9 @@ def _through(runs: list[Shape], first: Chars, rest: list[Shape]) -> str:
 
 
 def _runs(runs: list[Shape], first: Chars) -> str:
-    *before, last = runs or [None]
-    lazy = "".join(_lazy(run) for run in before)
-    return lazy + _up_to(last, first) if last else first.regex()
+    if not runs:
+        return first.regex()
+    return "".join(_lazy(run) for run in runs[:-1]) + _up_to(runs[-1], first)
 
 
 def _lazy(run: Shape) -> str:
