@@ -99,30 +99,28 @@ class IslandLexer(Lexer):
         """The tokens of one line under ``scanner`` (one of :meth:`scanner`'s), uncached."""
         out: list[tuple[str, str, int]] = []
         pos = 0
-        size = len(line)
         search = scanner.search
         named = self._named  # only names are cut at a bounding word (_bounded)
-        while pos < size:
+        while pos < len(line):
             if len(out) & 1023 == 1023:
                 check()
             match = search(line, pos)
-            if match is None:
-                out.append((FILLER, line[pos:], pos))
-                break
-            start, end = match.span()
+            start = match.start() if match else len(line)
             if start > pos:
                 out.append((FILLER, line[pos:start], pos))
-            if end == start:  # an empty match: step over one character as filler
+            if match is None:
+                break
+            if match.end() == start:  # an empty match: step over one character as filler
                 out.append((FILLER, line[start], start))
                 pos = start + 1
                 continue
             group = match.lastgroup or FILLER
             kind = _ALIASES.get(group, group)
             if kind in named:
-                out.extend(self._bounded(kind, line[start:end], start, line))
+                out.extend(self._bounded(kind, match.group(), start, line))
             else:
-                out.append((kind, line[start:end], start))
-            pos = end
+                out.append((kind, match.group(), start))
+            pos = match.end()
         return tuple(out)
 
     def _bounded(self, kind: str, value: str, start: int, line: str) -> list[tuple[str, str, int]]:
