@@ -6,9 +6,7 @@ check is a finding on the record, never a reason to drop it.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from notices.model import Check, RoadClosure, Segment, Window
+from notices.model import Check, RoadClosure, Segment, Window, evolve
 
 _KM_TOLERANCE = 0.01  # kilometres: a printed length is rounded to metres at best
 _KM_RELATIVE = 0.02
@@ -55,4 +53,4 @@ def check_road(record: RoadClosure) -> RoadClosure:
         checks.extend(c for c in (_days_check(window), _order_check(window)) if c)
     warnings = list(record.warnings)
     warnings.extend(f"check {c.code} failed: {c.message}" for c in checks if not c.ok)
-    return replace(record, checks=tuple(checks), warnings=tuple(warnings))
+    return evolve(record, checks=tuple(checks), warnings=tuple(warnings))

@@ -251,6 +251,7 @@ class IslandLark(Lark):
     lexer's cached lines: the Transformer's results Lark's own loop gives, in less time."""
 
     _tables: lalr.Tables | bool | None = False  # False: not planned yet; None: unsupported
+    _make: lalr.TokenMaker = _token  # the token each of the loop's tokens is made as
 
     def parse(self, text: Any, start: str | None = None, on_error: Any = None) -> Any:
         """Parse ``text`` as Lark does; a plain whole-text parse takes the shorter loop."""
@@ -260,9 +261,8 @@ class IslandLark(Lark):
             return super().parse(text, start, on_error)
         if not isinstance(lexer, IslandLexer):
             return super().parse(text, start, on_error)
-        make = getattr(type(self.options.transformer), "token_type", None) or _token
         try:
-            return lalr.run(tables, lalr.tokens(text, lexer.line_tokens, make))
+            return lalr.parse(tables, text, lexer.line_tokens, self._make)
         except lalr.Mismatch:  # no action for a token: Lark's own parse raises its own error
             return super().parse(text)
 
@@ -273,6 +273,7 @@ class IslandLark(Lark):
                 self._tables = lalr.Tables(self, transformer) if transformer else None
             except lalr.Unsupported:
                 self._tables = None
+            self._make = lalr.maker(getattr(type(transformer), "token_type", None) or _token)
         return self._tables if isinstance(self._tables, lalr.Tables) else None
 
 

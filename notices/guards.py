@@ -206,18 +206,58 @@ def _condition(elements: list[tuple[Any, Any]]) -> tuple[str, bool] | None:
     """The guard of one alternative: the runs before its first selective part (a known
     first character), then that character; and whether a run of almost any character
     came first. None when no part is selective."""
-    runs: list[str] = []
+    runs: list[Shape] = []
     broad = False
-    for op, av in elements:
-        shape = _shape(op, av)
-        if shape is None or shape.high == 0:
-            continue
+    shapes = [s for s in (_shape(op, av) for op, av in elements) if s is not None and s.high]
+    for at, shape in enumerate(shapes):
         if shape.low > 0 and shape.first is not None and not shape.first.negated:
-            return "".join(runs) + shape.first.regex(), broad
+            return _through(runs, shape.first, shapes[at:]), broad
         broad = broad or shape.chars.negated
-        top = "" if shape.high >= _UNBOUNDED else str(shape.high)
-        runs.append(f"{shape.chars.regex()}{{{shape.low},{top}}}?")
+        runs.append(shape)
     return None
+
+
+def _through(runs: list[Shape], first: Chars, rest: list[Shape]) -> str:
+    """The runs, then the selective part's first character; or, for an alternative that
+    opens with its selective part, when a second follows (号 after the digits of 三号便道,
+    环 after the 东 of 东二环), the first as a run of its own characters, the parts
+    between, and the second's first character: a digit alone passes no guard then. (After
+    runs, the guard stays as it was: its last run is then counted in one loop.)"""
+    if runs:
+        return _runs(runs, first)
+    for at, shape in enumerate(rest[1:], 1):
+        if shape.low > 0 and shape.first is not None and not shape.first.negated:
+            return _runs([*runs, *rest[:at]], shape.first)
+    return _runs(runs, first)
+
+
+def _runs(runs: list[Shape], first: Chars) -> str:
+    if not runs:
+        return first.regex()
+    return "".join(_lazy(run) for run in runs[:-1]) + _up_to(runs[-1], first)
+
+
+def _lazy(run: Shape) -> str:
+    if run.low == run.high == 1:
+        return run.chars.regex()
+    top = "" if run.high >= _UNBOUNDED else str(run.high)
+    return f"{run.chars.regex()}{{{run.low},{top}}}?"
+
+
+def _up_to(run: Shape, first: Chars) -> str:
+    """The last run of a guard, then the character that ends it: ``[N]{lo,hi}?[S]``.
+
+    Whether that matches is whether, after ``lo`` characters of ``N``, the first ``S``
+    comes within ``hi`` through characters of ``N``: ``[N]{lo}[N∖S]{0,hi-lo}+[S]``, which
+    the engine counts in one loop where the lazy form tries ``[S]`` after each character
+    (a guard is tried at every position). Written so for ``N`` negated, as name runs are.
+    """
+    if not run.chars.negated or first.negated:
+        return _lazy(run) + first.regex()
+    rest = Chars(True, run.chars.items | first.items)  # N without S
+    more = "" if run.high >= _UNBOUNDED else str(run.high - run.low)
+    head = f"{run.chars.regex()}{{{run.low}}}" if run.low else ""
+    return f"{head}{rest.regex()}{{0,{more}}}+{first.regex()}"
 
 
 def guard(pattern: str) -> str:

@@ -14,8 +14,8 @@ has no action for) goes to Lark's own parse, so an error is Lark's own error.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from itertools import chain
+import sys
+from collections.abc import Callable
 from types import MethodType
 from typing import Any
 
@@ -33,7 +33,7 @@ TokenMaker = Callable[[str, str, int, int], Any]
 class Reduction:
     """One rule as the loop reduces it (a plain class: read in the loop, made at a cold start)."""
 
-    __slots__ = ("build", "keep", "origin", "passes", "size")
+    __slots__ = ("build", "keep", "origin", "shape", "size")
 
     def __init__(
         self,
@@ -41,13 +41,29 @@ class Reduction:
         origin: str,  # the rule's name, for the goto
         keep: tuple[tuple[int, bool], ...] | None,  # (child, inlined?) kept; None: all, as is
         build: Callable[[Children], Any] | None,  # None: an inlined rule, its children a list
-        passes: bool,  # an inlined rule of one inlined child: the child's list is its value
     ) -> None:
         self.size = size
         self.origin = origin
         self.keep = keep
         self.build = build
-        self.passes = passes
+        self.shape = _shape(size, keep, build)
+
+
+# The inlined rules the loop reduces in place, without taking children off the stacks:
+_PASS = 1  # of one inlined child (_item: _core): the child's list is its value
+_WRAP = 2  # of one symbol kept as is (_core: FILLER): a list of it
+_JOIN = 3  # of two inlined children (a + list growing by a _part): the first extended
+_GENERAL = 0
+
+
+def _shape(size: int, keep: tuple[tuple[int, bool], ...] | None, build: Any) -> int:
+    if build is not None:
+        return _GENERAL
+    if size == 1 and keep == ((0, True),):
+        return _PASS
+    if size == 1 and keep is None:
+        return _WRAP
+    return _JOIN if size == 2 and keep == ((0, True), (1, True)) else _GENERAL
 
 
 class Unsupported(Exception):
@@ -73,24 +89,39 @@ class Tables:
         self.states = _States(table.states, plans)
 
 
-class _States(dict[Any, dict[str, tuple[bool, Any]]]):
+class _States:
     """The parse table's states, each read into (shift?, state or plan) on its first use: a
-    one-page parse visits a third of them, and a cold start pays for those only."""
+    one-page parse visits a third of them, and a cold start pays for those only.
+
+    ``rows`` is a plain dict, which the loop indexes on the interpreter's specialised path
+    (a dict subclass with ``__missing__`` would lose it); it calls :meth:`read` on a miss.
+    """
 
     def __init__(self, table: dict[Any, dict[str, tuple[Any, Any]]], plans: dict[Rule, Any]):
-        super().__init__()
+        self.rows: dict[Any, dict[str, tuple[bool, Any]]] = {}
         self._table = table
         self._plans = plans
         self._by_id = {id(rule): plan for rule, plan in plans.items()}  # no Rule.__hash__ call
 
-    def __missing__(self, state: Any) -> dict[str, tuple[bool, Any]]:
+    def read(self, state: Any) -> dict[str, tuple[bool, Any]]:
+        """The state's actions, read in on its first use."""
+        if state in self.rows:
+            return self.rows[state]
         by_id, plans = self._by_id, self._plans
         actions = {
-            kind: (True, arg) if action is Shift else (False, by_id.get(id(arg)) or plans[arg])
+            _plain(kind): (True, arg)
+            if action is Shift
+            else (False, by_id.get(id(arg)) or plans[arg])
             for kind, (action, arg) in self._table[state].items()
         }
-        self[state] = actions
+        self.rows[state] = actions
         return actions
+
+
+def _plain(name: str) -> str:
+    """A symbol's name as a plain interned string: Lark names rules by ``Token``s, whose
+    ``__eq__`` is Python code that a dict lookup would call on every goto."""
+    return sys.intern(str.__str__(name))
 
 
 def _plan(rule: Rule, transformer: Transformer[Token, Any], unwrap: bool) -> Reduction:
@@ -107,8 +138,7 @@ def _plan(rule: Rule, transformer: Transformer[Token, Any], unwrap: bool) -> Red
     build = None if name.startswith("_") else _callback(rule, transformer, unwrap)
     if name.startswith("_") and hasattr(transformer, name):
         raise Unsupported(f"rule {name}: an inlined rule with a method")
-    passes = build is None and keep == ((0, True),) and len(rule.expansion) == 1
-    return Reduction(len(rule.expansion), name, None if whole else keep, build, passes)
+    return Reduction(len(rule.expansion), _plain(name), None if whole else keep, build)
 
 
 def _callback(rule: Rule, transformer: Transformer[Token, Any], unwrap: bool) -> Any:
@@ -123,43 +153,89 @@ def _callback(rule: Rule, transformer: Transformer[Token, Any], unwrap: bool) ->
     return MethodType(inner, transformer) if inner is not None else method
 
 
-def tokens(text: str, lines: Lines, make: TokenMaker) -> Iterable[tuple[str, Any]]:
-    """The island lexer's tokens of ``text`` as (kind, token), line by line, as it yields them."""
-    offset = 0
-    size = len(text)
-    for line in text.split("\n"):
-        check()  # a CPU budget set around the parse (notices.budget)
-        for kind, value, start in lines(line):
-            at = offset + start
-            yield kind, make(kind, value, at, at + len(value))
-        offset += len(line) + 1
-        if offset <= size:
-            yield "NL", make("NL", "\n", offset - 1, offset)
+def maker(token_type: Callable[..., Any]) -> TokenMaker:
+    """A function that makes ``token_type(kind, text, start, end)``, faster where it can.
+
+    A frozen dataclass of exactly those four fields gets them written into a new instance's
+    dictionary: the same object as its ``__init__`` makes (equal, hashed, printed alike),
+    without four calls of ``object.__setattr__``; the loop makes one per token.
+    """
+    if not isinstance(token_type, type) or not _copyable(token_type):
+        return token_type
+    cls = token_type
+    new = object.__new__
+
+    def make(kind: str, text: str, start: int, end: int) -> Any:
+        token: Any = new(cls)
+        attrs = token.__dict__
+        attrs["kind"] = kind
+        attrs["text"] = text
+        attrs["start"] = start
+        attrs["end"] = end
+        return token
+
+    return make
 
 
-def run(tables: Tables, stream: Iterable[tuple[str, Any]]) -> Any:
-    """Shift and reduce ``stream`` as Lark's LALR parser does; the start rule's value."""
-    states = tables.states
+_TOKEN_FIELDS = ["kind", "text", "start", "end"]
+
+
+def _copyable(cls: type) -> bool:
+    """A frozen dataclass of the token's four fields whose ``__init__`` only sets them."""
+    params = getattr(cls, "__dataclass_params__", None)
+    fields = list(getattr(cls, "__dataclass_fields__", {}))
+    plain = "__slots__" not in vars(cls) and not hasattr(cls, "__post_init__")
+    return bool(params is not None and params.frozen and plain and fields == _TOKEN_FIELDS)
+
+
+def parse(tables: Tables, text: str, lines: Lines, make: TokenMaker) -> Any:
+    """Shift and reduce the island lexer's tokens of ``text``, line by line, as Lark's LALR
+    parser does; the start rule's value."""
+    states = tables.states.rows
+    read = tables.states.read  # a state not read into the loop's form yet
     stack = [tables.start_state]
     values: list[Any] = []
     push_state, push_value = stack.append, values.append
-    for kind, token in chain(stream, ((_END, None),)):
-        while True:
-            try:
-                shift, plan = states[stack[-1]][kind]
-            except KeyError:
-                raise Mismatch(kind) from None
-            if shift:
-                if kind is _END:
-                    raise Mismatch(kind)
-                push_state(plan)
-                push_value(token)
-                break
-            # the reduction, inline: this loop runs three times per token
-            if plan.passes:  # the value stays; the state below goes to the rule's goto
-                stack[-1] = states[stack[-2]][plan.origin][1]
-                continue  # a pass-through never reduces to the start rule
-            else:
+    end_state = tables.end_state
+    pieces = text.split("\n")
+    last = len(pieces) - 1
+    offset = 0
+    for number, line in enumerate(pieces):
+        check()  # a CPU budget set around the parse (notices.budget)
+        # each line's tokens, then its line break (none after the last line, but $END)
+        tail = (("NL", "\n", len(line)),) if number < last else _FINAL
+        for kind, value, start in lines(line) + tail:
+            at = offset + start
+            token = None if kind is _END else make(kind, value, at, at + len(value))
+            while True:
+                try:
+                    shift, plan = states[stack[-1]][kind]
+                except KeyError:
+                    shift, plan = _action(read(stack[-1]), kind)
+                if shift:
+                    if kind is _END:
+                        raise Mismatch(kind)
+                    push_state(plan)
+                    push_value(token)
+                    break
+                # the reduction, inline: this loop runs three times per token
+                shape = plan.shape
+                if shape:  # an inlined rule, in place; it never reduces to the start rule
+                    if shape == _WRAP:
+                        values[-1] = [values[-1]]
+                    elif shape == _JOIN:
+                        stack.pop()
+                        tail = values.pop()
+                        if values[-1]:
+                            values[-1] += tail  # the list grows in place, as below
+                        else:
+                            values[-1] = tail
+                    # the top state gives way to the rule's goto from the state below it
+                    try:
+                        stack[-1] = states[stack[-2]][plan.origin][1]
+                    except KeyError:
+                        stack[-1] = read(stack[-2])[plan.origin][1]
+                    continue
                 size = plan.size
                 if size:
                     children = values[-size:]
@@ -183,10 +259,21 @@ def run(tables: Tables, stream: Iterable[tuple[str, Any]]) -> Any:
                             kept = children[i]
                     children = kept if kept is not None else []
                 push_value(children if plan.build is None else plan.build(children))
-            push_state(states[stack[-1]][plan.origin][1])
-            if kind is _END and stack[-1] == tables.end_state:
-                return values[-1]
+                try:
+                    push_state(states[stack[-1]][plan.origin][1])
+                except KeyError:
+                    push_state(read(stack[-1])[plan.origin][1])
+                if kind is _END and stack[-1] == end_state:
+                    return values[-1]
+        offset += len(line) + 1
     raise Mismatch(_END)  # not reached: $END reduces to the start rule or has no action
 
 
+def _action(actions: dict[str, tuple[bool, Any]], kind: str) -> tuple[bool, Any]:
+    if kind not in actions:
+        raise Mismatch(kind)
+    return actions[kind]
+
+
 _END = "$END"
+_FINAL = ((_END, "", 0),)

@@ -182,6 +182,10 @@ _ASCII_RUN_START = re.compile(r"^[0-9A-Za-z]+")
 
 def _cut(runs: list[Run], lo: int, hi: int, shift: int = 0) -> list[Run]:
     """The runs of text[lo:hi], starting at ``shift`` in a new text."""
+    if len(runs) == 1:  # a line as printed, most lines: no loop to set up
+        start, raw, length = runs[0]
+        a, b = max(start, lo), min(start + length, hi)
+        return [(a - lo + shift, raw + a - start, b - a)] if a < b else []
     out = []
     for start, raw, length in runs:
         a, b = max(start, lo), min(start + length, hi)
@@ -213,16 +217,14 @@ def _split_lines(raw: str) -> list[_Line]:
 
 
 _MARKUP_START = frozenset("#>-* \t\u3000")
-_MARKUP = ("*", "_", "`")
 
 
 def _read_line(raw: str, start: int, end: int) -> _Line:
-    if start == end or (
-        raw[start] not in _MARKUP_START and not any(m in raw[start:end] for m in _MARKUP)
+    line = raw[start:end]
+    if not line or (
+        line[0] not in _MARKUP_START and "*" not in line and "_" not in line and "`" not in line
     ):
-        return _Line(
-            raw[start:end], [(0, start, end - start)], False
-        )  # the common case: plain text
+        return _Line(line, [(0, start, end - start)], False)  # the common case: plain text
     prefix = _MARKDOWN_PREFIX.match(raw, start, end)
     heading = bool(prefix and "#" in prefix.group())
     pos = prefix.end() if prefix else start
@@ -357,13 +359,13 @@ def _wrapped_lines(block: list[_Line]) -> list[_Line]:
     return []
 
 
-def _column(blocks: list[list[_Line]]) -> _Column:
-    """The page's typical column: the median width of its wrapped lines."""
-    return _median_column([line for block in blocks for line in _wrapped_lines(block)])
+def _column(wrapped: list[list[_Line]]) -> _Column:
+    """The page's typical column: the median width of its wrapped lines (each block's)."""
+    return _median_column([line for lines in wrapped for line in lines])
 
 
-def _paragraphs(block: list[_Line], page: _Column) -> list[_Line]:
-    own = _wrapped_lines(block)
+def _paragraphs(block: list[_Line], own: list[_Line], page: _Column) -> list[_Line]:
+    """The block's paragraphs; ``own``, its wrapped lines (:func:`_wrapped_lines`)."""
     column = _median_column(own) if own else page
     groups = [[block[0]]]
     for prev, line in itertools.pairwise(block):
@@ -434,10 +436,11 @@ def normalize(raw: str) -> Text:
     paragraphs: list[Paragraph] = []
     length = 0
     blocks = _blocks(_split_lines(raw))
-    column = _column(blocks)
-    for block in blocks:
+    wrapped = [_wrapped_lines(block) for block in blocks]  # read once: the page's and each block's
+    column = _column(wrapped)
+    for block, own in zip(blocks, wrapped, strict=True):
         check()  # a CPU budget set around the parse (notices.budget)
-        for para in _paragraphs(block, column):
+        for para in _paragraphs(block, own, column):
             text, runs = _drop_spaces(para)
             if not text:
                 continue
@@ -457,7 +460,12 @@ def normalize(raw: str) -> Text:
 
 def canonical(clean: str) -> str:
     """Return the canonical form of clean text (``Text.canon``): the same length, folded."""
-    return _OCR_DAY.sub("日", _OCR_ONE.sub("1", simplified(_fold(clean, _PUNCT_PAIRS))))
+    canon = simplified(_fold(clean, _PUNCT_PAIRS))
+    # each pattern opens with a lookbehind, so the engine tries it at every position: a
+    # text without the letters it rewrites (found in C) is passed whole
+    if "l" in canon or "I" in canon:
+        canon = _OCR_ONE.sub("1", canon)
+    return _OCR_DAY.sub("日", canon) if "曰" in canon else canon
 
 
 Folding = tuple[tuple[str, str], ...]

@@ -6,7 +6,6 @@ could not read ends up in that record's ``warnings``.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable
 from datetime import date
@@ -14,7 +13,7 @@ from datetime import date
 from notices.budget import check
 from notices.checks import check_road
 from notices.ids import notice_id
-from notices.model import LossDeclaration, Record, RoadClosure, Source
+from notices.model import LossDeclaration, Record, RoadClosure, Source, evolve
 from notices.normalize import Text, normalize
 from notices.regions import locate
 from notices.road import NoticeText, parse_road
@@ -58,7 +57,7 @@ def parse_text(raw: str, source: Source | None = None, *, screen: bool = True) -
         return []
     text = normalize(raw)
     if source.published_on is None:
-        source = dataclasses.replace(source, published_on=masthead_date(text))
+        source = evolve(source, published_on=masthead_date(text))
     records: list[Record] = []
     for block in find_blocks(text):
         check()  # a CPU budget set around the parse (notices.budget)
@@ -87,7 +86,7 @@ def _located(record: Record) -> Record:
     tiers = (record.issuers, [record.title or ""], holder, [record.text[:_REGION_TEXT]])
     found = locate(tiers, record.source.region_code)
     region, code = found or (record.source.region, record.source.region_code)
-    return dataclasses.replace(record, region=region, region_code=code)
+    return evolve(record, region=region, region_code=code)
 
 
 _REGION_TEXT = 200  # the opening of the notice, where the closed road's county is named

@@ -315,23 +315,23 @@ def _signature(
 # ── what is closed ─────────────────────────────────────────────────────────────────
 
 
-def _walk(items: Iterable[Any]) -> Iterator[Any]:
-    """Yield every phrase in order, looking inside reasons and brackets (iteratively: brackets
-    may nest thousands deep)."""
+def _walk(items: Iterable[Any]) -> list[Any]:
+    """Every phrase in order, looking inside reasons and brackets (iteratively: brackets
+    may nest thousands deep); a list, made at once: it is read whole more often than not."""
+    out: list[Any] = []
     stack: list[Iterator[Any]] = [iter(items)]
     while stack:
-        item = next(stack[-1], _DONE)
-        if item is _DONE:
+        for item in stack[-1]:
+            out.append(item)
+            if isinstance(item, Reason | Paren):
+                stack.append(iter(item.items))
+                break
+            if isinstance(item, RouteMention) and item.paren:
+                stack.append(iter(item.paren.items))
+                break
+        else:
             stack.pop()
-            continue
-        yield item
-        if isinstance(item, Reason | Paren):
-            stack.append(iter(item.items))
-        elif isinstance(item, RouteMention) and item.paren:
-            stack.append(iter(item.paren.items))
-
-
-_DONE = object()
+    return out
 
 
 def _phrases(items: Iterable[Any], *kinds: type) -> list[Any]:

@@ -452,23 +452,32 @@ def _kind(item: Any) -> str:
     return item.kind if isinstance(item, Tok) else type(item).__name__
 
 
-def _walk(items: Iterable[Any]) -> Iterator[tuple[Any, bool, bool]]:
-    """Yield every phrase with whether it sits in a reason and in brackets,
-    looking inside brackets (iteratively: brackets may nest thousands deep)."""
+def _walk(items: Iterable[Any]) -> list[tuple[Any, bool, bool]]:
+    """Every phrase with whether it sits in a reason and in brackets, looking inside
+    brackets (iteratively: brackets may nest thousands deep); a list, made at once."""
+    out: list[tuple[Any, bool, bool]] = []
     stack: list[tuple[Iterator[Any], bool, bool]] = [(iter(items), False, False)]
     while stack:
         top, in_reason, bracketed = stack[-1]
-        item = next(top, None)
-        if item is None:
+        for item in top:
+            if item is None:  # as before: a level ends at a None
+                break
+            out.append((item, in_reason, bracketed))
+            if isinstance(item, Reason):
+                stack.append((iter(item.items), True, bracketed))
+                break
+            if isinstance(item, Paren):
+                stack.append((iter(item.items), in_reason, True))
+                break
+            if isinstance(item, RouteMention) and item.paren:
+                stack.append((iter(item.paren.items), in_reason, True))
+                break
+        else:
             stack.pop()
             continue
-        yield item, in_reason, bracketed
-        if isinstance(item, Reason):
-            stack.append((iter(item.items), True, bracketed))
-        elif isinstance(item, Paren):
-            stack.append((iter(item.items), in_reason, True))
-        elif isinstance(item, RouteMention) and item.paren:
-            stack.append((iter(item.paren.items), in_reason, True))
+        if item is None:
+            stack.pop()
+    return out
 
 
 def named_by_ends(sentences: list[list[Any]], canon: str, title: int | None) -> list[Route]:

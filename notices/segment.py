@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 from typing import Literal
 
 from notices.budget import check
@@ -82,7 +83,9 @@ def _para_text(text: Text, para: Paragraph) -> str:
 
 
 def _is_title(line: str) -> bool:
-    line = _FORUM_HEADING.sub("", line).strip("[]【】〔〕")
+    if "标题" in line or "打印" in line or "关闭" in line:  # else the frame is not there
+        line = _FORUM_HEADING.sub("", line)  # (tried at every position: found in C first)
+    line = line.strip("[]【】〔〕")
     if _DECORATED_HEADING.fullmatch(line):
         return True  # ■遗失声明, ◆遗失声明◆: a column's heading, not an entry
     return (
@@ -107,12 +110,17 @@ _DECORATED_HEADING = re.compile(
 
 
 def _kinds(line: str) -> Counter[str]:
-    kinds = Counter(
+    return Counter(_kind_list(line))
+
+
+def _kind_list(line: str) -> list[str]:
+    """The kinds of a line's tokens, one per token (counted by C, in a ``Counter``)."""
+    kinds = [
         "MONTH_PART" if text.endswith(_MONTH_PARTS) else kind
         for kind, text, _ in island_line("road", line)
-    )  # 6月底, 9月中旬: a date a closure may end on, too loose to make news a notice
-    if kinds["PART"] and "封闭" in line:
-        kinds["CLOSE"] += 1  # 部分封闭, 车道封闭: a part closed is a closure too
+    ]  # 6月底, 9月中旬: a date a closure may end on, too loose to make news a notice
+    if "PART" in kinds and "封闭" in line:
+        kinds.append("CLOSE")  # 部分封闭, 车道封闭: a part closed is a closure too
     return kinds
 
 
@@ -178,8 +186,9 @@ def find_blocks(text: Text) -> list[Block]:
     i = 0
     while i < len(paras):
         check()  # a CPU budget set around the parse (notices.budget)
-        glued = None if _is_title(lines[i]) else _GLUED_TITLE.match(lines[i])
-        if not (glued or _is_title(lines[i])):
+        titled = _is_title(lines[i])
+        glued = None if titled else _GLUED_TITLE.match(lines[i])
+        if not (glued or titled):
             i += 1
             continue
         last = _block_end(paras, lines, kinds, i)
@@ -218,18 +227,20 @@ class _Kinds:
     def __init__(self, lines: list[str]) -> None:
         self._lines = lines
         self._known: dict[int, Counter[str]] = {}
+        self._listed: dict[int, list[str]] = {}
 
     def __getitem__(self, index: int) -> Counter[str]:
         if index not in self._known:
-            self._known[index] = _kinds(self._lines[index])
+            self._listed[index] = _kind_list(self._lines[index])
+            self._known[index] = Counter(self._listed[index])
         return self._known[index]
 
     def total(self, first: int, last: int) -> Counter[str]:
         """The kinds of paragraphs ``first..last`` together."""
-        total: Counter[str] = Counter()
         for index in range(first, last + 1):
-            total.update(self[index])
-        return total
+            self[index]  # lexed, if no decision needed it yet
+        listed = self._listed
+        return Counter(chain.from_iterable(listed[i] for i in range(first, last + 1)))
 
 
 def _is_org_line(line: str, kinds: Counter[str]) -> bool:
@@ -395,7 +406,9 @@ _WATER = re.compile(r"水域|航道|通航|船舶|船只")
 
 
 def _not_a_road(text: str, kinds: Counter[str]) -> bool:
-    if _PLACEHOLDER.search(text):
+    # the placeholder pattern opens with a lookbehind, tried at every position: its
+    # characters are looked for first, in C
+    if any(c in text for c in "xX×Ｘ某") and _PLACEHOLDER.search(text):
         return True
     water = len(_WATER.findall(text)) >= 2
     return water and not kinds.keys() & {"STAKE", "ROUTE_CODE", "ROUTE_NUM"}
