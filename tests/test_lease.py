@@ -64,15 +64,16 @@ def wait_for(check: object, seconds: float = 20.0) -> None:
 def test_the_lease_is_renewed_while_the_run_lives(
     http_server: Server, tmp_path: Path, sqlite_url: str
 ) -> None:
-    source = load_sources(slow_source(http_server, tmp_path, delay=1.0, pages=16))[0]
+    # a lease of 2 s, so a heartbeat delayed by a loaded machine still renews it in time
+    source = load_sources(slow_source(http_server, tmp_path, delay=1.0, pages=32))[0]
     store = Store.open(sqlite_url)
-    run = start_ingest(tmp_path / "sources.toml", sqlite_url, lease=1.0)
+    run = start_ingest(tmp_path / "sources.toml", sqlite_url, lease=2.0)
     try:
         wait_for(lambda: http_server.hits("/p0.txt") > 0)
-        time.sleep(2.2)  # two leases: without its heartbeat the lock would have lapsed
-        assert run.poll() is None, "the run should still be going (16 pages, 4 at a time, 1 s each)"
+        time.sleep(4.4)  # two leases: without its heartbeat the lock would have lapsed
+        assert run.poll() is None, "the run should still be going (32 pages, 4 at a time, 1 s each)"
         with Http(delay=0) as http, pytest.raises(SourceBusy):
-            ingest_once(source, store, http, lease=timedelta(seconds=1.0))
+            ingest_once(source, store, http, lease=timedelta(seconds=2.0))
         _, err = run.communicate(timeout=30)
         assert run.returncode == 0, err
     finally:
