@@ -12,7 +12,10 @@ notices-worker.service), so each source is ingested once, not once per worker.
 PROMETHEUS_MULTIPROC_DIR (a fresh temporary folder when unset), emptied when gunicorn starts.
 """
 
+import ctypes
+import ctypes.util
 import gc
+import itertools
 import os
 import shutil
 import sys
@@ -110,6 +113,21 @@ def post_worker_init(worker: object) -> None:
     # as the worker: frozen, the collector walks only what requests made since.
     gc.collect()
     gc.freeze()
+
+
+# The heap a worker's answers were built in stays the process's after they are freed: glibc
+# gives it back to the system only when asked. Asked every _TRIM_EVERY requests, a worker
+# ends a pass of uncached answers near its size with them kept (BENCHMARKS.md).
+_TRIM_EVERY = 256
+_served = itertools.count(1)
+_libc_name = ctypes.util.find_library("c") if sys.platform.startswith("linux") else None
+_malloc_trim = getattr(ctypes.CDLL(_libc_name), "malloc_trim", None) if _libc_name else None
+
+
+def post_request(worker: object, req: object, environ: object, resp: object) -> None:
+    """Give the heap freed by answers back to the system, every _TRIM_EVERY requests."""
+    if _malloc_trim is not None and next(_served) % _TRIM_EVERY == 0:
+        _malloc_trim(0)
 
 
 def child_exit(server: object, worker: object) -> None:
