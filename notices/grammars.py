@@ -206,14 +206,9 @@ _SCANNER = "scanner"
 _ROAD_ENDS = frozenset("路街道线桥巷")
 _GLUED_ENDS = frozenset("路街")  # where a street glued to the next ends (甲路乙街)
 _SHORTEST_GLUED = 3  # characters of each of two glued streets
-_NOT_SECOND = (
-    "步行",
-    "辅路",
-    "主路",
-    "支路",
-    "道",
-    "快速",
-)  # 甲路步行街 is one street  # 甲路步行街 is one street
+# What a second street never opens with: 甲路步行街 and 甲路辅路 are one street, 甲街道 a
+# subdistrict, 甲路快速路 one road
+_NOT_SECOND = ("步行", "辅路", "主路", "支路", "道", "快速")
 # Bounding words that also open road names: at a name's start they are its own (建设大街).
 _NAME_OPENERS = frozenset(("建设",))
 _LONGEST_BOUND = 4  # characters a bounding word may reach back before a name

@@ -95,7 +95,6 @@ def _assemble(
         roles.closed_routes(found)
         or _routes_from_spans(parts.closing)
         or roles.named_by_ends(parts.closure, notice.canon, 0 if parts.title else None)
-        or _junction_road(parts.closing)
     )
     segments = _segments(parts.closing, routes, found, notice.canon)
     # the year printed elsewhere only dates a notice that nothing else dates
@@ -338,21 +337,6 @@ def _phrases(items: Iterable[Any], *kinds: type) -> list[Any]:
     return [i for i in _walk(items) if isinstance(i, kinds)]
 
 
-def _junction_road(items: list[Any]) -> list[Route]:
-    """The first road of the junction closed when no road is closed but there
-    (对甲大街与乙路交口进行局部封闭: 甲大街)."""
-    for item in _walk(items):
-        road = _JUNCTION.match(item.text) if isinstance(item, Tok) else None
-        if road and item.kind == "PLACE":
-            return [Route(None, road.group(1))]
-    return []
-
-
-_JUNCTION = re.compile(
-    r"([\u4e00-\u9fff]{1,8}?(?:大街|大道|路|街))与[^与]{2,12}(?:交叉口|交口|路口)"
-)
-
-
 def _routes_from_spans(items: list[Any]) -> list[Route]:
     """A road named by its ends (严桥至九梓公路); bridges and tunnels are roles' to find."""
     for span in _phrases(items, PlaceSpan):
@@ -423,14 +407,14 @@ def _stretches(items: list[Any], found: list[roles.Mention], canon: str) -> list
     dropped = _dropped(found)
     out: list[Any] = []
     for item in items:
-        phrase = item if isinstance(item, SegmentPhrase) else _bracketed(item)
+        phrase = _stretch(item)
         if phrase is not None:
             if id(phrase) in dropped:
                 continue
             stretches = (i for i in range(len(out) - 1, -1, -1) if _stretch(out[i]))
             at = next(stretches, None)
-            if at is not None and _joins(_stretch(out[at]), phrase, canon):
-                first = _stretch(out[at])
+            first = None if at is None else _stretch(out[at])
+            if at is not None and first is not None and _joins(first, phrase, canon):
                 out[at] = replace(first, last=phrase.first, end=phrase.end)
                 continue
         out.append(item)
@@ -445,7 +429,8 @@ def _bracketed(item: Any) -> SegmentPhrase | None:
     return phrases[0] if len(phrases) == 1 and phrases[0].last is None else None
 
 
-def _stretch(item: Any) -> Any:
+def _stretch(item: Any) -> SegmentPhrase | None:
+    """A stretch as it stands, or the lone stake of a bracket."""
     return item if isinstance(item, SegmentPhrase) else _bracketed(item)
 
 

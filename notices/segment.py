@@ -59,7 +59,8 @@ _SHORT = 60
 
 _CLOSING = {"CLOSE", "BAN", "FULL", "HALF"}
 _MONTH_PARTS = ("底", "末", "旬")
-_ROAD = {"STAKE", "ROUTE_CODE", "ROUTE_NUM", "ROUTE_NAME"}
+_CODED = {"STAKE", "ROUTE_CODE", "ROUTE_NUM"}  # a road or stretch told by code or stake
+_ROAD = _CODED | {"ROUTE_NAME"}
 _WHEN = {"DATE", "MONTH_DAY", "FROM_NOW"}
 
 
@@ -107,10 +108,6 @@ _DECORATIONS = "[]【】〔〕▲■●◆★※•□◇○△▼ !！"
 _DECORATED_HEADING = re.compile(
     r"[▲■●◆★※•□◇○△▼]+\s*(?:遗失|作废|挂失)(?:声明|启事|公告)\s*[▲■●◆★※•□◇○△▼]*"
 )
-
-
-def _kinds(line: str) -> Counter[str]:
-    return Counter(_kind_list(line))
 
 
 def _kind_list(line: str) -> list[str]:
@@ -276,7 +273,7 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
         if (listed or _road_seed(line, kinds[k])) and not _is_title(line):  # headings: above
             last = _road_run_end(lines, kinds, taken, k)
             first = _road_run_start(lines, kinds, taken, k)
-            if listed and first == k and _dated_lead(lines, kinds, taken, k - 1):
+            if listed and first == k and _dated_lead(kinds, taken, k - 1):
                 first = k - 1  # 本澳多处道路将于2月9日至28日封闭交通，详见附表。 封闭交通 …
             total = kinds.total(first, last)
             run = "\n".join(lines[first : last + 1])
@@ -411,7 +408,7 @@ def _not_a_road(text: str, kinds: Counter[str]) -> bool:
     if any(c in text for c in "xX×Ｘ某") and _PLACEHOLDER.search(text):
         return True
     water = len(_WATER.findall(text)) >= 2
-    return water and not kinds.keys() & {"STAKE", "ROUTE_CODE", "ROUTE_NUM"}
+    return water and not kinds.keys() & _CODED
 
 
 def _reports_reopening(text: str) -> bool:
@@ -423,16 +420,14 @@ def _list_lead(lines: list[str], kinds: _Kinds, taken: list[bool], k: int) -> bo
     乙街的丙街；…), the roads one an item, not told in the past."""
     line = lines[k].rstrip()
     led = line.endswith((":", "：")) or (len(line) <= _BARE_LEAD and set(kinds[k]) <= _LEAD_KINDS)
-    if not led or not _closing(kinds[k]) or _PAST.search(line):
+    # 路旁停车位将暂停使用： the places to park, not the road
+    if not led or not _closing(kinds[k]) or _PAST.search(line) or _PARKING.search(line):
         return False
-    if _PARKING.search(line):
-        return False  # 路旁停车位将暂停使用： the places to park, not the road
     after = range(k + 1, min(len(lines), k + 1 + _LIST_GAP))
     return any(not taken[i] and _where(kinds[i]) for i in after)
 
 
-_ENTRY = 16  # characters of a list's entry that names only a place
-def _dated_lead(lines: list[str], kinds: _Kinds, taken: list[bool], k: int) -> bool:
+def _dated_lead(kinds: _Kinds, taken: list[bool], k: int) -> bool:
     """A paragraph that closes roads in a window and points to the list below it."""
     return k >= 0 and not taken[k] and _closing(kinds[k]) and bool(_WHEN & kinds[k].keys())
 
@@ -440,8 +435,6 @@ def _dated_lead(lines: list[str], kinds: _Kinds, taken: list[bool], k: int) -> b
 _BARE_LEAD = 10  # characters of a list's heading of closing words alone (封闭交通, 封路)
 _LEAD_KINDS = _CLOSING | {"FILLER", "CONTROL", "PART"}
 _LIST_GAP = 2  # paragraphs between a list's lead and its first item (封闭交通（…除外）)
-
-
 _PARKING = re.compile(r"停车位|泊车位|车位|停车场|咪表")
 
 
@@ -490,7 +483,8 @@ def _road_run_start(lines: list[str], kinds: _Kinds, taken: list[bool], seed: in
             break
         item = SECTION_START.match(line) is not None or _SALUTATION.fullmatch(line) is not None
         # an item's content on a line of its own: its dates, or the road and stretch
-        item = item or _dated_item(line, kinds[k]) or (len(line) <= _SHORT and _placed(kinds[k]))
+        placed = bool(_CODED & kinds[k].keys())
+        item = item or _dated_item(line, kinds[k]) or (len(line) <= _SHORT and placed)
         told = _road_seed(line, kinds[k]) or (
             _REASON_OPENING.match(line) and _says_closing(kinds[k])
         )
@@ -498,10 +492,6 @@ def _road_run_start(lines: list[str], kinds: _Kinds, taken: list[bool], seed: in
             break
         first = k
     return first
-
-
-def _placed(kinds: Counter[str]) -> bool:
-    return bool(kinds.keys() & {"STAKE", "ROUTE_CODE", "ROUTE_NUM"})
 
 
 def _quoted_declarations(line: str, offset: int) -> list[Block]:
@@ -525,9 +515,12 @@ _NOTICE_VOCABULARY = re.compile(
 )
 
 
+_PLACE_ENTRY = 16  # characters of a list's entry that names only a place
+
+
 def _speaks_of_closure(line: str, kinds: Counter[str]) -> bool:
     if SECTION_START.match(line) or kinds.keys() & (_WHEN | _ROAD | {"TIME", "DAILY"}):
         return True
-    if len(line) <= _ENTRY and line.endswith((";", "；", "及")):
+    if len(line) <= _PLACE_ENTRY and line.endswith((";", "；", "及")):
         return True  # an entry of a list of places (甲坊； 乙里；及)
     return _NOTICE_VOCABULARY.search(line) is not None and not _OTHER_NOTICE.search(line)

@@ -26,6 +26,13 @@ def _one(page: str, **source: object) -> RoadClosure:
     return record
 
 
+def _stake_range(record: RoadClosure) -> tuple[int, int]:
+    """The metres of the one stretch a record closes, both its ends staked."""
+    [segment] = record.segments
+    assert segment.from_ is not None and segment.to is not None
+    return segment.from_.m, segment.to.m
+
+
 HEADLESS = """转自：某某日报
 根据京沪高速（G2）某段改扩建工程施工需要，按照《中华人民共和国道路交通安全法》之规定，拟对青阳收费站部分匝道进行封闭，现将有关情况通告如下：
 一、封闭路段：京沪高速青阳收费站出口匝道。
@@ -1068,16 +1075,12 @@ STAKED_ENDS = """关于某大桥主线封闭施工的通告
 
 
 def test_two_ends_each_staked_in_brackets_are_one_stretch() -> None:
-    [segment] = _one(STAKED_ENDS).segments
-    assert segment.from_ is not None and segment.to is not None
-    assert (segment.from_.m, segment.to.m) == (24800, 21300)
+    assert _stake_range(_one(STAKED_ENDS)) == (24800, 21300)
 
 
 def test_a_dash_printed_as_yi_between_stakes_joins_them() -> None:
     page = STAKED_ENDS.replace("甲桥匝道旁主线(YK24+800)至乙桥落地段(YK21+300)", "某线(K3345一K3377)")
-    [segment] = _one(page).segments
-    assert segment.from_ is not None and segment.to is not None
-    assert (segment.from_.m, segment.to.m) == (3345000, 3377000)
+    assert _stake_range(_one(page)) == (3345000, 3377000)
 
 
 STRUCTURE_INSIDE = """关于S999线某大桥维修封闭施工的通告
@@ -1088,9 +1091,7 @@ STRUCTURE_INSIDE = """关于S999线某大桥维修封闭施工的通告
 
 
 def test_a_stake_inside_the_closed_stretch_is_not_a_stretch_of_its_own() -> None:
-    [segment] = _one(STRUCTURE_INSIDE).segments
-    assert segment.from_ is not None and segment.to is not None
-    assert (segment.from_.m, segment.to.m) == (1034417, 1035293)
+    assert _stake_range(_one(STRUCTURE_INSIDE)) == (1034417, 1035293)
 
 
 DISTRICT_STREET = """关于某街道路封闭施工的通告
@@ -1177,9 +1178,7 @@ def test_a_taiwan_provincial_highway_and_its_stakes_are_read() -> None:
 """
     record = _one(page)
     assert [r.name for r in record.routes] == ["台99丁线"]
-    [segment] = record.segments
-    assert segment.from_ is not None and segment.to is not None
-    assert (segment.from_.m, segment.to.m) == (172400, 173050)
+    assert _stake_range(record) == (172400, 173050)
 
 
 def test_a_taiwan_freeway_is_a_name_not_a_national_road_code() -> None:
@@ -1375,9 +1374,7 @@ def test_kilometres_from_the_origin_are_stakes_but_a_length_is_not() -> None:
 某省公安厅高速公路交通警察总队
 2025年5月1日
 """
-    [segment] = _one(page).segments
-    assert segment.from_ is not None and segment.to is not None
-    assert (segment.from_.m, segment.to.m) == (0, 91000)
+    assert _stake_range(_one(page)) == (0, 91000)
     lengths = _one(page.replace("内环 0 公里至 91 公里", "内环全长5公里至6公里")).segments
     assert all(s.from_ is None for s in lengths)
 
