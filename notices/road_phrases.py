@@ -18,7 +18,7 @@ from lark import Token, Transformer
 from notices.model import Route, Stake
 from notices.numerals import cn_int, numbers
 
-_ROUTE_CLASS = {"国道": "G", "省道": "S", "县道": "X", "乡道": "Y"}
+ROUTE_CLASS = {"国道": "G", "省道": "S", "县道": "X", "乡道": "Y"}
 _STAKE_PARTS = re.compile(r"(\d+)(?:\.(\d+))?")
 
 
@@ -171,7 +171,7 @@ def _route(tokens: list[Tok]) -> Route:
         if tok.kind == "ROUTE_CODE":
             code = tok.text.upper().removesuffix("线")
         elif tok.kind == "ROUTE_NUM":
-            letter = next((v for k, v in _ROUTE_CLASS.items() if k in tok.text), "G")
+            letter = next((v for k, v in ROUTE_CLASS.items() if k in tok.text), "G")
             explicit = re.search(r"([GSXYgsxy]?)(\d+)", tok.text)
             digits = explicit.group(2) if explicit else ""
             code = ((explicit.group(1) if explicit else "") or letter).upper() + digits

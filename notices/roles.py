@@ -21,6 +21,7 @@ from notices import regions
 from notices.model import Route
 from notices.normalize import SECTION_START
 from notices.road_phrases import (
+    ROUTE_CLASS,
     Paren,
     PlaceSpan,
     Reason,
@@ -342,15 +343,20 @@ def _first_named(route: Route, found: list[Mention]) -> int:
 
 def _route_of(printed: str) -> Route:
     code = _CODE.match(printed)
-    if code is None:
-        return Route(None, printed)
-    return Route(code.group(1).upper(), printed[code.end() :] or None)
+    if code is not None:
+        return Route(code.group(1).upper(), printed[code.end() :] or None)
+    numbered = _NUMBERED.fullmatch(printed)  # 国道324线, 324国道: the road of that number
+    if numbered is not None:
+        kind = numbered.group(1) or numbered.group(4)
+        return Route(ROUTE_CLASS[kind] + (numbered.group(2) or numbered.group(3)), None)
+    return Route(None, printed)
 
 
 _JUNCTION = re.compile(
     r"([^与]{2,14}?)与[^与]{2,14}?(?:平交口|交叉口|交汇处|交汇点|交叉路口|十字路口|丁字路口|路口|交口)"
 )
 _CODE = re.compile(r"([GSXYCZgsxycz]\d{1,4})线?")
+_NUMBERED = re.compile(r"(国道|省道|县道|乡道)(\d{1,4})线?|(\d{1,4})(国道|省道|县道|乡道)")
 
 
 def _is_structure(item: Any, canon: str) -> bool:

@@ -1388,3 +1388,32 @@ def test_a_closure_for_demolition_works_or_a_fireworks_show_is_a_road_closure() 
 甲港路(乙电路至丙虹路)
 """
         assert [r.name for r in _one(page).routes] == ["甲港路"], reason
+
+
+def test_a_junction_on_a_numbered_national_road_gives_the_road_by_its_code() -> None:
+    page = """关于甲乙城际铁路施工封闭交通的通告
+因甲乙城际铁路施工建设需要，将于2025年3月1日至2025年8月31日在国道999线与丙益路交叉口实施交通封闭施工。
+某市公安局交通警察支队
+2025年2月20日
+"""
+    assert [(r.code, r.name) for r in _one(page).routes] == [("G999", None)]
+
+
+def test_the_whole_length_of_a_coded_expressway_is_the_expressway() -> None:
+    from notices.grammars import island_line
+
+    names = [t for k, t, _ in island_line("road", "G99甲台高速全线、S88乙蚌高速全线实行特级管制")]
+    assert "甲台高速" in names and "乙蚌高速" in names
+
+
+def test_a_road_is_named_without_the_words_of_where_it_lies_or_its_state() -> None:
+    from notices.grammars import island_line
+
+    for line, name in (
+        ("甲港路临近乙灵大道路段封闭施工", "乙灵大道"),
+        ("禁止停泊丙閣上街", "丙閣上街"),
+        ("双向车辆借丁溪江大桥通行", "丁溪江大桥"),
+        ("对现状戊港路进行改造", "戊港路"),
+    ):
+        names = [t for k, t, _ in island_line("road", line) if k in {"ROUTE_NAME", "PLACE"}]
+        assert name in names, (line, names)
