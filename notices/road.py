@@ -100,7 +100,7 @@ def _assemble(
     # the year printed elsewhere only dates a notice that nothing else dates
     undated = notice.published_on is None and issued_on is None
     printed = windows.printed_year(notice.canon) if undated else None
-    context = windows.Context(notice.published_on, issued_on, printed)
+    context = windows.Context(notice.published_on, issued_on, printed, notice.canon)
     periods = [p for p in _phrases(parts.closing, Period, DailyHours) if not _news(p, notice.canon)]
     window_list = windows.read(periods, parts.closing, context, warnings)
     if not window_list:

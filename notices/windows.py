@@ -26,6 +26,7 @@ class Context:
     published_on: date | None
     issued_on: date | None
     printed_year: int | None = None  # the year the notice prints elsewhere (2023年高考…)
+    canon: str = ""  # the notice's text, for the words around a period
 
     @property
     def anchor(self) -> date | None:
@@ -185,6 +186,8 @@ def read(periods: list[Any], items: list[Any], ctx: Context, warnings: list[str]
         # days named alone, one a stage (一、8月14日对甲段… 二、8月15日对乙段…): each that day
         ranged = [replace(w, end=w.start) for w in out]
     out = ranged or out
+    if len(out) == 1 and bare == out and _one_day(periods, items, ctx.canon):
+        out = [replace(out[0], end=out[0].start)]  # 定于6月1日举行: the closure of that day
     days = _days_stated(items)
     open_ended = _until_complete(items)
     return [_finish(w, daily, days if i == 0 else None, open_ended) for i, w in enumerate(out)]
@@ -217,6 +220,24 @@ def _days_stated(items: list[Any]) -> int | None:
             if found:
                 return found[-1]
     return None
+
+
+def _one_day(periods: list[Any], items: list[Any], canon: str) -> bool:
+    """A day named alone for an event or works held on it (定于6月1日举行, 将于4月23日进行路面
+    改善), and nothing that leaves the window open: a start (起), a length, works until done,
+    an end to be told later (另行通知)."""
+    toks = [i for i in items if isinstance(i, Tok)]
+    if any(t.kind in _NOT_ONE_DAY or "另行" in t.text for t in toks):
+        return False
+    dated = next(p for p in periods if isinstance(p, Period) and p.bare)
+    clause = _CLAUSE_END.split(canon[dated.end : dated.end + _HELD_WITHIN], maxsplit=1)[0]
+    return _HELD.search(clause) is not None
+
+
+_HELD = re.compile(r"举行|举办|进行|开展|鸣枪|开赛")
+_HELD_WITHIN = 40  # characters after the date
+_CLAUSE_END = re.compile(r"[。；;，,]")
+_NOT_ONE_DAY = frozenset(("UNTIL_DONE", "DAYS", "START", "FROM_NOW"))
 
 
 def _until_complete(items: list[Any]) -> bool:

@@ -1417,3 +1417,13 @@ def test_a_road_is_named_without_the_words_of_where_it_lies_or_its_state() -> No
     ):
         names = [t for k, t, _ in island_line("road", line) if k in {"ROUTE_NAME", "PLACE"}]
         assert name in names, (line, names)
+
+
+def test_a_day_named_alone_for_an_event_held_on_it_ends_that_day() -> None:
+    page = """甲山市甲源路将于2025年4月23日进行路面改善工程，当日甲源路（乙昌街至丙民路）封闭施工，敬请行经车辆提前改道。
+某市工务局
+"""
+    window = _one(page).window
+    assert window is not None and window.start == window.end == date(2025, 4, 23)
+    opened = _one(page.replace("2025年4月23日进行", "2025年4月23日起进行")).window
+    assert opened is not None and opened.end is None
