@@ -1427,3 +1427,16 @@ def test_a_day_named_alone_for_an_event_held_on_it_ends_that_day() -> None:
     assert window is not None and window.start == window.end == date(2025, 4, 23)
     opened = _one(page.replace("2025年4月23日进行", "2025年4月23日起进行")).window
     assert opened is not None and opened.end is None
+
+
+def test_closing_words_and_prose_verbs_are_no_part_of_a_name() -> None:
+    from notices.grammars import island_line
+
+    for line, word in (
+        ("因甲安工程断道施工", "断道"),
+        ("将采取隧道单洞双向通行", "采取"),
+        ("调整乙塘大桥通行方式", "调整"),
+        ("普通干线公路丙检隧道封闭", "干线"),
+    ):
+        names = [t for k, t, _ in island_line("road", line) if k in {"ROUTE_NAME", "PLACE"}]
+        assert not any(word in n for n in names), (line, names)
