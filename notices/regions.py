@@ -111,6 +111,12 @@ def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
     return found
 
 
+def is_province(name: str) -> bool:
+    """A province-level division's name, full or short (湖北省, 湖北, 内蒙古)."""
+    by_name, _ = _index()
+    return any(d.code.endswith("0000") for d in by_name.get(simplified(name), ()))
+
+
 def leading(name: str) -> int:
     """How many characters of a road's name are a division's name heading it (东阳市中山大桥: 3)."""
     by_name, _ = _index()

@@ -395,12 +395,19 @@ def _is_road(route: Route) -> bool:
 
 def generic(name: str) -> bool:
     """A word for roads in general (高速公路, 重点公路, 周边道路), not a road's name."""
-    return _GENERIC.fullmatch(_bare(name)) is not None
+    bare = _bare(name)
+    if _GENERIC.fullmatch(bare) is not None:
+        return True
+    network = _NETWORK.fullmatch(bare)  # 湖北高速公路: a province's expressways, no one road
+    return network is not None and regions.is_province(network.group(1))
+
+
+_NETWORK = re.compile(r"(.{2,8}?)(?:省|市|自治区)?(?:高速公路|高速路|高速)")
 
 
 _GENERIC = re.compile(
     r"(?:重点|干线|国省干线|国省道|农村|乡村|城市|城区|县乡|通村|旅游|[一二三四]级|相关|周边|沿线|进出|附近)?"
-    r"(?:高速公路|高速|快速路|高架路|高架|公路|道路|路段|线路|路|(?:桥头)?接线|连接线|引道|便道|辅道)"
+    r"(?:高速公路|高速路|高速|快速路|高架路|高架|公路|道路|路段|线路|路|(?:桥头)?接线|连接线|引道|便道|辅道)"
     r"(?:项目|工程)?"
 )
 

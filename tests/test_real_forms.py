@@ -1440,3 +1440,21 @@ def test_closing_words_and_prose_verbs_are_no_part_of_a_name() -> None:
     ):
         names = [t for k, t, _ in island_line("road", line) if k in {"ROUTE_NAME", "PLACE"}]
         assert not any(word in n for n in names), (line, names)
+
+
+def test_a_provinces_expressways_are_no_one_road() -> None:
+    from notices.roles import generic
+
+    assert generic("湖北高速公路") and generic("内蒙古高速") and generic("高速路")
+    assert not generic("京台高速") and not generic("甲乙高速公路")
+
+
+def test_a_road_after_please_go_round_is_the_detour() -> None:
+    page = """关于甲什轴至乙布赛公路封闭施工的通告
+因道路改造，2025年5月6日零时至10月31日，X930线甲什轴至乙布赛段全封闭施工。从X938线经甲什轴去往乙布赛方向的车辆请绕Y916或其他线路。
+某旗交通运输局
+2025年5月1日
+"""
+    record = _one(page)
+    assert "Y916" not in [r.code for r in record.routes]
+    assert record.detour is not None and "Y916" in record.detour.routes
