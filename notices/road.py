@@ -672,7 +672,7 @@ def _tokens(sentences: list[list[Any]], kind: str) -> Iterator[Tok]:
 _ONE_DIRECTION = re.compile(
     r"往[^,。;:]{1,10}?方向|[东西南北][往向][东西南北]方向|[上下]行(?:线|方向)"
 )
-_SAYS_PART = re.compile(r"分段|(?:部分|局部)封闭")
+_SAYS_PART = re.compile(r"分段|(?:部分|局部)封闭|有限度")  # 有限度通车: Macau's lanes kept
 _STATED_PART = re.compile(r"(?:部分|局部)封闭")  # not 部分路段封闭: some stretches, each closed
 _BAN_ALL = re.compile(r"禁止|暂停|停止|中断")
 _STATIONS = ("服务区", "收费站")

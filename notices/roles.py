@@ -48,6 +48,7 @@ _LANDMARK_BEFORE = re.compile(
     r"|[东西南北][至起到])$"  # 甲路东至乙路，西至丙路: the ends of 甲路
 )
 # What follows a street that is a subdistrict (甲集街道乙路), not a road (甲街道路: its road)
+_ROAD_ENDS = frozenset("街路道桥巷")
 _SUBDISTRICT = re.compile(r"道(?!路)[\u4e00-\u9fff]")
 # The second bound of a stretch told by its ends (介乎甲街与乙街的丙街: 丙街 between them).
 _BETWEEN = re.compile(r"介[乎于][^,。;:!?]{1,16}[与和及]$")
@@ -444,6 +445,8 @@ def _is_landmark(item: RouteMention | SegmentPhrase, canon: str) -> bool:
     before = canon[max(0, item.start - 4) : item.start]
     if _LANDMARK_AFTER.match(after) or _LANDMARK_BEFORE.search(before):
         return True
+    if (item.route.name or "").startswith("近") and before[-1:] in _ROAD_ENDS:
+        return True  # 甲街近乙街的一段: 乙街 tells where on 甲街 (Hong Kong, Macau)
     if item.route.name and item.route.name.endswith("街") and _SUBDISTRICT.match(after):
         return True  # 云集街道滨江南路: a subdistrict, where the closed road lies
     between = _BETWEEN.search(canon[max(0, item.start - 20) : item.start])

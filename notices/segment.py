@@ -26,7 +26,7 @@ Kind = Literal["road_closure", "loss_declaration"]
 # Pages without any of these characters hold no notice of ours: skip them cheaply.
 _MAYBE = re.compile(  # on the raw text, so in traditional characters too
     r"封|管\s*制|[断斷]\s*[交道]|禁\s*[止行车車]|中\s*[断斷]|分\s*流|限\s*[行速高宽寬重载載制]"
-    r"|[绕繞]\s*行|占\s*[道用]|[关關]\s*[闭閉]|停\s*止|[暂暫]\s*停|围\s*蔽|[断斷]\s*流"
+    r"|[绕繞]\s*行|占\s*[道用]|[关關]\s*[闭閉]|停\s*止|[暂暫]\s*停|围\s*蔽|[断斷]\s*流|有限度"
     r"|[遗遺]\s*失|作\s*[废廢]|[挂掛]\s*失|[丢丟]\s*失"
 )
 _TITLE = re.compile(
@@ -116,8 +116,8 @@ def _kind_list(line: str) -> list[str]:
         "MONTH_PART" if text.endswith(_MONTH_PARTS) else kind
         for kind, text, _ in island_line("road", line)
     ]  # 6月底, 9月中旬: a date a closure may end on, too loose to make news a notice
-    if "PART" in kinds and "封闭" in line:
-        kinds.append("CLOSE")  # 部分封闭, 车道封闭: a part closed is a closure too
+    if "PART" in kinds and ("封闭" in line or "有限度" in line):
+        kinds.append("CLOSE")  # 部分封闭, 车道封闭, 有限度通车: a part closed is a closure too
     return kinds
 
 

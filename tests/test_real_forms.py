@@ -1458,3 +1458,30 @@ def test_a_road_after_please_go_round_is_the_detour() -> None:
     record = _one(page)
     assert "Y916" not in [r.code for r in record.routes]
     assert record.detour is not None and "Y916" in record.detour.routes
+
+
+def test_limited_traffic_on_a_stretch_near_a_landmark_is_a_partial_closure() -> None:
+    page = """因进行水管铺设工程，於本年7月14日至18日，甲忌士街近乙会保障基金丙德堂区办事处的一段将实施有限度通车。
+敬请驾驶者遵守路上所设置之临时交通标志、服从交通警员之指挥。
+交通事务局
+2025年7月8日
+"""
+    record = _one(page)
+    assert [r.name for r in record.routes] == ["甲忌士街"]
+    assert record.closure == "partial"
+
+
+def test_a_street_near_the_closed_one_is_a_landmark() -> None:
+    page = """因进行维修下水道工程，2026年3月9日至20日，甲畔街近乙兴街的路段将实施有限度通车。
+交通事务局
+2026年3月5日
+"""
+    assert [r.name for r in _one(page).routes] == ["甲畔街"]
+
+
+def test_a_macau_road_may_end_in_ma_lu() -> None:
+    from notices.grammars import island_line
+
+    names = [t for k, t, _ in island_line("road", "甲澳高顶马路将实施有限度通车") if k == "ROUTE_NAME"]
+    assert names == ["甲澳高顶马路"]
+    assert not [t for k, t, _ in island_line("road", "行人横穿马路") if k == "ROUTE_NAME"]
