@@ -428,8 +428,9 @@ def _list_lead(lines: list[str], kinds: _Kinds, taken: list[bool], k: int) -> bo
 
 
 def _dated_lead(kinds: _Kinds, taken: list[bool], k: int) -> bool:
-    """A paragraph that closes roads in a window and points to the list below it."""
-    return k >= 0 and not taken[k] and _closing(kinds[k]) and bool(_WHEN & kinds[k].keys())
+    """The dated paragraph over a list's lead: the day its closures fall on (警方将于十一月七日
+    实施特别交通措施。 下列道路将于下午二时开始实施间歇性封闭：…)."""
+    return k >= 0 and not taken[k] and bool(_WHEN & kinds[k].keys())
 
 
 _BARE_LEAD = 10  # characters of a list's heading of closing words alone (封闭交通, 封路)

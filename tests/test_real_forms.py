@@ -1485,3 +1485,20 @@ def test_a_macau_road_may_end_in_ma_lu() -> None:
     names = [t for k, t, _ in island_line("road", "甲澳高顶马路将实施有限度通车") if k == "ROUTE_NAME"]
     assert names == ["甲澳高顶马路"]
     assert not [t for k, t, _ in island_line("road", "行人横穿马路") if k == "ROUTE_NAME"]
+
+
+def test_a_list_of_roads_closed_is_dated_by_the_paragraph_over_its_lead() -> None:
+    page = """  警方将于十一月七日(星期六)实施特别交通措施，配合在港岛举行的一项公众游行活动。
+
+  下列道路将于下午二时三十分开始实施间歇性封闭：
+
+- 甲士打道;
+- 乙和街西行线;
+- 丙钟道。
+
+  警方会视乎该区当时的人潮情况作出安排。
+
+2025年11月5日(星期四)香港时间17时35分
+"""
+    record = _one(page, published_on=date(2025, 11, 5))
+    assert [r.name for r in record.routes] == ["甲士打道", "乙和街", "丙钟道"]
