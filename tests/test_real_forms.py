@@ -1502,3 +1502,15 @@ def test_a_list_of_roads_closed_is_dated_by_the_paragraph_over_its_lead() -> Non
 """
     record = _one(page, published_on=date(2025, 11, 5))
     assert [r.name for r in record.routes] == ["甲士打道", "乙和街", "丙钟道"]
+
+
+def test_a_headless_notice_keeps_its_item_of_places_and_stakes() -> None:
+    page = """甲中市(甲溪镇加油站~乙山镇宝马场)工程拟于近期开工建设。施工期间将对该路段实施封闭断道管理，公告如下：
+一、封闭施工范围
+县道甲溪镇加油站~乙山镇宝马场，全长7.4公里。
+二、封闭施工时间2025年6月18日至2025年7月31日。
+甲中市交通运输局
+2025年6月17日
+"""
+    window = _one(page).window
+    assert window is not None and window.start == date(2025, 6, 18)
