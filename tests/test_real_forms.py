@@ -1514,3 +1514,13 @@ def test_a_headless_notice_keeps_its_item_of_places_and_stakes() -> None:
 """
     window = _one(page).window
     assert window is not None and window.start == date(2025, 6, 18)
+
+
+def test_barring_everyone_or_every_social_vehicle_is_a_full_closure() -> None:
+    for ban in ("禁止一切行人和车辆进出", "禁止一切社会车辆(除防疫车辆外)进入该路段"):
+        page = f"""关于甲龙江公路实行交通管制的通告
+因降雪，自2025年1月20日起对甲龙江公路进行交通管制，{ban}。
+某县公安局交警大队
+2025年1月20日
+"""
+        assert _one(page).closure == "full", ban
