@@ -633,6 +633,9 @@ def _clause_kind(clause: list[Any]) -> Closure | Literal["closed", "barred"] | N
     closing = bool(kinds & {"FULL", "CLOSE", "BAN"})
     if stated and _part_is_a_landmark(tokens):
         return "full"  # 甲桥匝道旁主线(K24+800)至乙桥(K21+300)全封闭: the ramp only places it
+    parts = [t for t in tokens if t.kind == "PART"]
+    if "HALF" in kinds and parts and all(t.text == "分段" for t in parts):
+        return "half"  # 分段半幅封闭: one half at a time, stretch by stretch
     if (closing or "CONTROL" in kinds) and ("PART" in kinds or station):
         return "partial"  # a ramp, lanes, or a toll station or service area closed or controlled
     if any(t.kind == "PART" and _SAYS_PART.match(t.text) for t in tokens):

@@ -1524,3 +1524,12 @@ def test_barring_everyone_or_every_social_vehicle_is_a_full_closure() -> None:
 2025年1月20日
 """
         assert _one(page).closure == "full", ban
+
+
+def test_one_half_closed_stretch_by_stretch_is_half() -> None:
+    page = """关于国道999甲岭村至乙鱼咀段封闭施工的通告
+2025年4月1日至2025年6月30日，对国道999甲岭村至乙鱼咀段实施封闭施工。施工期间采用分段半幅封闭半幅通车措施。
+某县公路事业发展中心
+2025年3月25日
+"""
+    assert _one(page).closure == "half"
