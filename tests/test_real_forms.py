@@ -1533,3 +1533,13 @@ def test_one_half_closed_stretch_by_stretch_is_half() -> None:
 2025年3月25日
 """
     assert _one(page).closure == "half"
+
+
+def test_an_end_labelled_zhongzhi_shijian_ends_the_window() -> None:
+    page = """关于G999线甲国段设置限高架的通告
+限高时间：从2023年4月6日10时起，终止时间：预计2023年6月30日24时止。G999线K12+300至K12+800段全封闭施工。
+某县公路事业发展中心
+2023年4月1日
+"""
+    window = _one(page).window
+    assert window is not None and window.end == date(2023, 6, 30)
