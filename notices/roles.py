@@ -300,8 +300,10 @@ def closed_routes(found: list[Mention]) -> list[Route]:
     reasons = [m for m in usable if m.structure and m.in_reason]  # 经检测，某大桥属危桥…关闭交通
     for tier in (*tiers, structures, landmarks, reasons):
         for mention in tier:
-            if mention.route is not None and (mention.staked or _is_road(mention.route)):
-                merge_route(routes, mention.route)
+            route = mention.route
+            # a stretch may be of a road named no better than 高速公路: no route of its own
+            if route is not None and (_is_road(route) or (mention.staked and not route.name)):
+                merge_route(routes, route)
         if routes:
             break
     for mention in roads:  # the same roads, named more fully elsewhere
@@ -407,7 +409,7 @@ _NETWORK = re.compile(r"(.{2,8}?)(?:省|市|自治区)?(?:高速公路|高速路
 
 
 _GENERIC = re.compile(
-    r"(?:重点|干线|国省干线|国省道|农村|乡村|城市|城区|县乡|通村|旅游|[一二三四]级|相关|周边|沿线|进出|附近)?"
+    r"(?:重点|干线|国省干线|国省道|农村|乡村|城市|城区|县乡|通村|旅游|[一二三四]级|相关|周边|沿线|进出|附近|[\u4e00-\u9fff]{0,4}地区|辖区|境内)?"
     r"(?:高速公路|高速路|高速|快速路|高架路|高架|公路|道路|路段|线路|路|(?:桥头)?接线|连接线|引道|便道|辅道)"
     r"(?:项目|工程)?"
 )

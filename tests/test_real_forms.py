@@ -1543,3 +1543,11 @@ def test_an_end_labelled_zhongzhi_shijian_ends_the_window() -> None:
 """
     window = _one(page).window
     assert window is not None and window.end == date(2023, 6, 30)
+
+
+def test_a_regions_expressways_are_no_road_of_the_notice() -> None:
+    page = """甲省交通综合执法局：2月10日8:30，受雾霾天气影响，我省甲州、宿迁地区高速公路部分路段实行特级(道路封闭)交通管制措施。
+特级管制路段：G99京甲高速全线、S88乙靖高速全线。
+"""
+    routes = [(r.code, r.name) for r in _one(page, published_on=date(2022, 2, 10)).routes]
+    assert routes == [("G99", "京甲高速"), ("S88", "乙靖高速")]
