@@ -114,7 +114,7 @@ def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
 def is_province(name: str) -> bool:
     """A province-level division's name, full or short (湖北省, 湖北, 内蒙古)."""
     by_name, _ = _index()
-    return any(d.code.endswith("0000") for d in by_name.get(simplified(name), ()))
+    return _province(by_name.get(simplified(name), ()))
 
 
 def leading(name: str) -> int:
@@ -126,11 +126,19 @@ def leading(name: str) -> int:
     street = plain.endswith(("路", "街", "大道", "巷")) and not plain.endswith("公路")
     street = street and not _ENDS_NAMED.search(plain)
     # what is left names a road of its own (红旗大街 is no street of 红旗区 called 大街)
+    # a province's name heads an expressway's (海南环岛高速 → 环岛高速, 湖北荆宜高速公路)
+    expressway = plain.endswith(("高速", "高速公路"))
     for n in range(min(_LONGEST, len(plain) - 3), 1, -1):
         word = plain[:n]
         if word in by_name and (word[-1] in "省市县区旗盟州" or street):
             return n
+        if expressway and len(plain) - n >= 4 and _province(by_name.get(word, ())):
+            return n
     return 0
+
+
+def _province(divisions: tuple[Division, ...]) -> bool:
+    return any(d.code.endswith("0000") for d in divisions)
 
 
 _ENDS_NAMED = re.compile(r"[至到]|^.{2,4}[乡镇]")  # 承德至围场…, 新华乡通…: the place is the name

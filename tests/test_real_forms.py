@@ -1551,3 +1551,10 @@ def test_a_regions_expressways_are_no_road_of_the_notice() -> None:
 """
     routes = [(r.code, r.name) for r in _one(page, published_on=date(2022, 2, 10)).routes]
     assert routes == [("G99", "京甲高速"), ("S88", "乙靖高速")]
+
+
+def test_a_province_heading_an_expressways_name_is_left_out() -> None:
+    from notices.regions import leading
+
+    assert leading("海南环岛高速") == 2 and leading("湖北荆宜高速公路") == 2
+    assert leading("海南大道") == 0  # a street's own name
