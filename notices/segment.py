@@ -61,7 +61,7 @@ _CLOSING = {"CLOSE", "BAN", "FULL", "HALF"}
 _MONTH_PARTS = ("底", "末", "旬")
 _CODED = {"STAKE", "ROUTE_CODE", "ROUTE_NUM"}  # a road or stretch told by code or stake
 _ROAD = _CODED | {"ROUTE_NAME"}
-_WHEN = {"DATE", "MONTH_DAY", "FROM_NOW"}
+_WHEN = {"DATE", "MONTH_DAY", "FROM_NOW", "TODAY"}
 
 
 @dataclass(frozen=True)
@@ -113,9 +113,14 @@ _DECORATED_HEADING = re.compile(
 def _kind_list(line: str) -> list[str]:
     """The kinds of a line's tokens, one per token (counted by C, in a ``Counter``)."""
     kinds = [
-        "MONTH_PART" if text.endswith(_MONTH_PARTS) else kind
+        "MONTH_PART"
+        if text.endswith(_MONTH_PARTS)
+        else "TODAY"
+        if kind == "DAY_ONLY" and text[:1] in "今明"
+        else kind
         for kind, text, _ in island_line("road", line)
-    ]  # 6月底, 9月中旬: a date a closure may end on, too loose to make news a notice
+    ]  # 6月底, 9月中旬: a date a closure may end on, too loose to make news a notice;
+    # 今(21)日, 明(22)日: a day of the week the page is dated, as good as a date
     if "PART" in kinds and ("封闭" in line or "有限度" in line):
         kinds.append("CLOSE")  # 部分封闭, 车道封闭, 有限度通车: a part closed is a closure too
     return kinds

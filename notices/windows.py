@@ -46,8 +46,10 @@ def issue_date(when: When, published_on: date | None, warnings: list[str]) -> da
 
 def _start_day(when: When, ctx: Context, warnings: list[str]) -> date | None:
     anchor = ctx.anchor
-    if when.month is None or when.day is None:
+    if when.day is None:
         return None
+    if when.month is None:
+        return _day_of_month(when, anchor, warnings)
     year = when.year or (anchor.year if anchor else None)
     if year is None and ctx.printed_year:
         # no issue date and no edition date: the year the notice prints elsewhere, noted
@@ -63,6 +65,26 @@ def _start_day(when: When, ctx: Context, warnings: list[str]) -> date | None:
         later = make_date(year + 1, when.month, when.day)
         day = later.day if later else day
     return day
+
+
+def _day_of_month(when: When, anchor: date | None, warnings: list[str]) -> date | None:
+    """A day printed without its month (本月28日, 今(21)日, 16日起): of the month of issue, or
+    of the next when it falls more than ``_DAY_TOLERANCE`` days before the issue date."""
+    if anchor is None or when.day is None or not when.text.rstrip().endswith("日"):
+        return None  # 第6号台风 is no day
+    day = make_date(anchor.year, anchor.month, when.day)
+    if day is None:
+        return None
+    if day.day < anchor - timedelta(days=_DAY_TOLERANCE):
+        later = _next_month(anchor.year, anchor.month, when.day)
+        if later is None:
+            return None
+        day = later
+    warnings.append(f"month of {when.text} taken from the date of issue")
+    return day.day
+
+
+_DAY_TOLERANCE = 10  # a day of the month this far before the issue date is next month's
 
 
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
@@ -156,7 +178,29 @@ def _is_clock_only(period: Period) -> bool:
 
 
 def read(periods: list[Any], items: list[Any], ctx: Context, warnings: list[str]) -> list[Window]:
-    """Read the closure windows of a notice from its periods and daily hours."""
+    """Read the closure windows of a notice from its periods and daily hours.
+
+    A period whose start is a day without its month (16日起) counts only when no other
+    gives a window: a date printed whole says more than one the reader must complete.
+    """
+    dated = [p for p in periods if not _month_less(p)]
+    told: list[str] = []
+    found = _windows(dated, items, ctx, told)
+    if not found and len(dated) < len(periods):
+        told = []
+        found = _windows(periods, items, ctx, told)
+    warnings.extend(told)
+    return found
+
+
+def _month_less(period: Any) -> bool:
+    first = period.first if isinstance(period, Period) else None
+    return first is not None and first.month is None and first.day is not None
+
+
+def _windows(
+    periods: list[Any], items: list[Any], ctx: Context, warnings: list[str]
+) -> list[Window]:
     daily = _daily(periods)
     out: list[Window] = []
     ahead: When | None = None  # an end told before its start (工程持续到2020年11月30日…12月3日封闭)

@@ -1558,3 +1558,21 @@ def test_a_province_heading_an_expressways_name_is_left_out() -> None:
 
     assert leading("海南环岛高速") == 2 and leading("湖北荆宜高速公路") == 2
     assert leading("海南大道") == 0  # a street's own name
+
+
+def test_a_day_without_its_month_is_of_the_month_of_issue_when_nothing_else_dates_it() -> None:
+    page = """甲南省公路局今(21)日宣布，台99甲线18公里处翠峰至41.5公里处大禹岭，下午5时至明(22)日上午8时预警封闭，车辆只出不进。
+"""
+    record = _one(page, published_on=date(2026, 1, 21))
+    assert record.window is not None and record.window.start == date(2026, 1, 21)
+    assert any("month of" in w for w in record.warnings)
+
+
+def test_a_date_printed_whole_wins_over_a_day_without_its_month() -> None:
+    page = """关于甲昌线封闭施工的通告
+受台风影响，我市自10日起有强降雨天气。G999甲昌线K12+300至K15+800段封闭交通，封闭时间为2023年8月10日18时至8月12日18时。
+某市公路管理局
+2023年8月10日
+"""
+    window = _one(page, published_on=date(2023, 8, 10)).window
+    assert window is not None and (window.start, window.end) == (date(2023, 8, 10), date(2023, 8, 12))
