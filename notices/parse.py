@@ -33,7 +33,14 @@ def _road(text: Text, block: Block, source: Source) -> list[Record]:
         block.start,
     )
     record = parse_road(notice, notice_id("road_closure", canon))
+    if block.title is None and _says_nothing(record):
+        return []  # a paragraph of news that names no road, stretch or day: no notice
     return [check_road(record)]
+
+
+def _says_nothing(record: RoadClosure) -> bool:
+    staked = any(s.from_ or s.to for s in record.segments)
+    return not record.routes and not staked and record.window is None
 
 
 def _loss(text: Text, block: Block, source: Source) -> list[Record]:

@@ -417,7 +417,17 @@ def _not_a_road(text: str, kinds: Counter[str]) -> bool:
 
 
 def _reports_reopening(text: str) -> bool:
-    return _REOPENED.search(text) is not None and _FORMAL.search(text) is None
+    return _FORMAL.search(text) is None and any(
+        _PLANNED.search(_CLAUSE_BREAK.split(text[max(0, m.start() - _PLAN_REACH) : m.start()])[-1])
+        is None
+        for m in _REOPENED.finditer(text)
+    )
+
+
+# A reopening to come (预计2018年10月1日恢复通行, 计划于…恢复): the closure's end, not news of it
+_PLANNED = re.compile(r"预计|计划|将于|拟于|直至|待")
+_PLAN_REACH = 20  # characters before the reopening words
+_CLAUSE_BREAK = re.compile(r"[,，。;；]")
 
 
 def _list_lead(lines: list[str], kinds: _Kinds, taken: list[bool], k: int) -> bool:

@@ -1576,3 +1576,20 @@ def test_a_date_printed_whole_wins_over_a_day_without_its_month() -> None:
 """
     window = _one(page, published_on=date(2023, 8, 10)).window
     assert window is not None and (window.start, window.end) == (date(2023, 8, 10), date(2023, 8, 12))
+
+
+def test_a_reopening_to_come_is_the_closures_end_not_news_of_it() -> None:
+    page = """因甲安高速公路改扩建工程需要，自2018年6月1日起，甲安高速乙江收费站进行封闭施工，禁止车辆通行。封闭期计划4个月，预计2018年10月1日恢复通行。
+"""
+    record = _one(page)
+    assert record.window is not None and record.window.start == date(2018, 6, 1)
+
+
+def test_news_that_names_no_road_stretch_or_day_gives_no_record() -> None:
+    from notices.roles import generic
+
+    assert generic("条高速公路")
+    page = """记者从交通运输部路网中心获悉，受大雾影响，甲乙两地共封闭路段22个（涉及18条高速），单独关闭收费站393个（涉及48条高速公路，主线可通行）。
+此外，受降雪及路面结冰影响，丙地封闭2个路段（涉及1条普通国道），恢复通行时间待定。
+"""
+    assert _closures(page) == []
