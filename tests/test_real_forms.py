@@ -1593,3 +1593,10 @@ def test_news_that_names_no_road_stretch_or_day_gives_no_record() -> None:
 此外，受降雪及路面结冰影响，丙地封闭2个路段（涉及1条普通国道），恢复通行时间待定。
 """
     assert _closures(page) == []
+
+
+def test_control_not_lifted_yet_or_to_be_lifted_is_no_news_of_reopening() -> None:
+    for words in ("至今未解除交通管制", "赛事当日上午10时将完全解除全路段管制"):
+        page = f"""2025年10月15日至2026年6月1日止，G999线K722—K819段(甲希隧道至乙音布鲁克)冬季封闭交通，{words}。
+"""
+        assert len(_closures(page)) == 1, words
