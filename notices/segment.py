@@ -533,7 +533,7 @@ _NOTICE_VOCABULARY = re.compile(
 
 _PLACE_ENTRY = 16  # characters of a list's entry that names only a place
 # An item's own line: its days, hours, road or stretch (县道甲镇加油站~乙镇宝马场，全长7.4公里)
-_SPEAKS = _WHEN | _ROAD | {"TIME", "DAILY", "STAKE", "ROUTE_CLASS", "ROUTE_ENDS", "LENGTH", "PLACE"}
+_SPEAKS = _WHEN | _ROAD | {"TIME", "DAILY", "STAKE", "ROUTE_CLASS", "ROUTE_ENDS", "LENGTH"}
 
 
 def _speaks_of_closure(line: str, kinds: Counter[str]) -> bool:
