@@ -425,7 +425,7 @@ def _reports_reopening(text: str) -> bool:
 
 
 # A reopening to come (预计2018年10月1日恢复通行, 计划于…恢复): the closure's end, not news of it
-_PLANNED = re.compile(r"预计|计划|将|拟于|直至|待|未|尚未|不")  # …, or none yet (至今未解除管制)
+_PLANNED = re.compile(r"预计|计划|拟于|直至|待|未|尚未|不")  # …, or none yet (至今未解除管制)
 _PLAN_REACH = 20  # characters before the reopening words
 _CLAUSE_BREAK = re.compile(r"[,，。;；]")
 

@@ -1595,8 +1595,8 @@ def test_news_that_names_no_road_stretch_or_day_gives_no_record() -> None:
     assert _closures(page) == []
 
 
-def test_control_not_lifted_yet_or_to_be_lifted_is_no_news_of_reopening() -> None:
-    for words in ("至今未解除交通管制", "赛事当日上午10时将完全解除全路段管制"):
+def test_control_not_lifted_yet_or_a_reopening_foreseen_is_no_news_of_reopening() -> None:
+    for words in ("至今未解除交通管制", "预计2016年6月2日恢复通行"):
         page = f"""2025年10月15日至2026年6月1日止，G999线K722—K819段(甲希隧道至乙音布鲁克)冬季封闭交通，{words}。
 """
         assert len(_closures(page)) == 1, words
