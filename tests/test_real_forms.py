@@ -1600,3 +1600,11 @@ def test_control_not_lifted_yet_or_a_reopening_foreseen_is_no_news_of_reopening(
         page = f"""2025年10月15日至2026年6月1日止，G999线K722—K819段(甲希隧道至乙音布鲁克)冬季封闭交通，{words}。
 """
         assert len(_closures(page)) == 1, words
+
+
+def test_news_of_a_new_bridge_opened_or_a_road_cleared_is_not_a_notice() -> None:
+    for news in (
+        "好消息！甲州大桥已顺利完成建设，于1月24日中午试行通车。行经甲州大桥的车辆请控制车速，大桥限速40km，大桥全程禁止停车。\n",
+        "受强降雨影响，1月24日G999线K12+300处发生塌方，交通中断。经连夜抢修，已抢通，车辆可正常通行，但K12+300至K12+500段仍实行限速管制。\n",
+    ):
+        assert _closures(news) == [], news
