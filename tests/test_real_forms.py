@@ -1602,9 +1602,10 @@ def test_control_not_lifted_yet_or_a_reopening_foreseen_is_no_news_of_reopening(
         assert len(_closures(page)) == 1, words
 
 
-def test_news_of_a_new_bridge_opened_or_a_road_cleared_is_not_a_notice() -> None:
+def test_news_of_a_new_bridge_opened_a_road_cleared_or_control_lifted_is_not_a_notice() -> None:
     for news in (
         "好消息！甲州大桥已顺利完成建设，于1月24日中午试行通车。行经甲州大桥的车辆请控制车速，大桥限速40km，大桥全程禁止停车。\n",
         "受强降雨影响，1月24日G999线K12+300处发生塌方，交通中断。经连夜抢修，已抢通，车辆可正常通行，但K12+300至K12+500段仍实行限速管制。\n",
+        "12月19日19时起G99线实行甲吐方向短暂管制。直到20日9时许，G99线全线畅通，交通管制解除。\n",
     ):
         assert _closures(news) == [], news
