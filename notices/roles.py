@@ -85,7 +85,9 @@ class Mention:
 def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[Mention]:
     """Every road mention of the closure part, with its role's evidence, in printed order."""
     found: list[Mention] = []
-    carried = _carried(sentences, canon)
+    walks = _Walks()  # each clause walked once, however many rules read it
+    split = [list(clauses(sentence)) for sentence in sentences]
+    carried = _carried(split, canon, walks)
     listed = False  # in the items after 对以下道路…封闭施工：
     for index, sentence in enumerate(sentences):
         lo, hi = span(sentence)
@@ -94,14 +96,15 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
         if is_item and _CLOSED_SECTION.fullmatch(canon, lo, hi):
             listed = True  # 二、管制路段 over the items that name the closed roads
             continue
-        for clause, told in _closings(sentence):
-            named = _bracketed_lists(clause)
+        for clause, told in _closings(split[index], walks):
+            walked_clause = walks.of(clause)
+            named = _bracketed_lists(walked_clause)
             closing = listed or told
             if closing and _announces_list(clause, canon):
                 listed = True
             via = _via_spans(clause, canon)
             spared = _SPARED.search(canon, *span(clause)) is not None  # 其中甲路、乙路路口均不封闭
-            for item, in_reason, bracketed in _walk(clause):
+            for item, in_reason, bracketed in walked_clause:
                 if via and hasattr(item, "start") and any(a <= item.start < b for a, b in via):
                     continue  # the way round, told in a closing clause (由未封闭的半幅和乙路通行)
                 walked = item
@@ -116,7 +119,10 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
                     mention = RouteMention(road, None, item.start, item.end)
                     landmark = bracketed or _is_landmark(mention, canon) or _ends(item, canon)
                     kept = (
-                        listed or item.text in carried or _listed(walked, clause) or _alone(clause)
+                        listed
+                        or item.text in carried
+                        or _listed(walked, clause)
+                        or _alone(walked_clause)
                     )
                     found.append(
                         Mention(mention, closing, in_reason, index == title, landmark, True, kept)
@@ -145,31 +151,45 @@ _ENTRY = 40  # characters
 _SHORT_ENTRY = 8
 
 
-def _closings(sentence: list[Any]) -> list[tuple[list[Any], bool]]:
+def _closings(parts: list[list[Any]], walks: _Walks) -> list[tuple[list[Any], bool]]:
     """Each clause of a sentence with whether it closes something. A short clause of
     closing words alone closes the stretch the clause before it names (甲高速乙站至丙站，全封闭)."""
-    parts = list(clauses(sentence))
-    told = [any(_kind(i) in CLOSING for i, _, _ in _walk(c)) for c in parts]
+    walked = [walks.of(c) for c in parts]
+    told = [any(_kind(i) in CLOSING for i, _, _ in w) for w in walked]
     for n in range(len(parts) - 1):
         lo, hi = span(parts[n + 1])
-        bare = told[n + 1] and hi - lo <= _BARE_CLOSING and not _names_a_road(parts[n + 1])
-        if bare and not told[n] and _names_a_road(parts[n]):
+        bare = told[n + 1] and hi - lo <= _BARE_CLOSING and not _names_a_road(walked[n + 1])
+        if bare and not told[n] and _names_a_road(walked[n]):
             told[n] = True
     return list(zip(parts, told, strict=True))
+
+
+class _Walks:
+    """Each clause's walk (:func:`_walk`), made once for a notice's rules to share."""
+
+    def __init__(self) -> None:
+        self._made: dict[int, tuple[list[Any], list[tuple[Any, bool, bool]]]] = {}
+
+    def of(self, clause: list[Any]) -> list[tuple[Any, bool, bool]]:
+        """The walk of ``clause`` (the very list: its id is the key, and it is kept alive)."""
+        made = self._made.get(id(clause))
+        if made is None or made[0] is not clause:
+            made = self._made[id(clause)] = (clause, _walk(clause))
+        return made[1]
 
 
 _BARE_CLOSING = 6  # characters: 全封闭, 半幅封闭施工
 
 
-def _names_a_road(clause: list[Any]) -> bool:
-    return any(isinstance(i, RouteMention | SegmentPhrase) for i, _, _ in _walk(clause))
+def _names_a_road(walked: list[tuple[Any, bool, bool]]) -> bool:
+    return any(isinstance(i, RouteMention | SegmentPhrase) for i, _, _ in walked)
 
 
-def _bracketed_lists(clause: list[Any]) -> set[int]:
+def _bracketed_lists(walked: list[tuple[Any, bool, bool]]) -> set[int]:
     """The roads of brackets that hold roads and nothing else (省道(S219迎宾路、S213嘉博线)):
-    they name what the words before mean, not an end of a stretch."""
+    they name what the words before mean, not an end of a stretch. ``walked``: the clause's walk."""
     named: set[int] = set()
-    for item, _, _ in _walk(clause):
+    for item, _, _ in walked:
         paren = item if isinstance(item, Paren) else getattr(item, "paren", None)
         if not isinstance(paren, Paren):
             continue
@@ -207,11 +227,11 @@ def _listed(item: Any, clause: list[Any]) -> bool:
     return False
 
 
-def _alone(clause: list[Any]) -> bool:
-    """A clause that closes one structure and nothing else of it (封闭此次北岭隧道), not a
-    part (某互通立交往甲方向匝道禁止通行) or a road beside it."""
-    kinds = {_kind(i) for i, _, _ in _walk(clause)}
-    return bool(CLOSING & kinds) and "PART" not in kinds and not _names_a_road(clause)
+def _alone(walked: list[tuple[Any, bool, bool]]) -> bool:
+    """A clause (by its walk) that closes one structure and nothing else of it (封闭此次北岭隧道),
+    not a part (某互通立交往甲方向匝道禁止通行) or a road beside it."""
+    kinds = {_kind(i) for i, _, _ in walked}
+    return bool(CLOSING & kinds) and "PART" not in kinds and not _names_a_road(walked)
 
 
 def _joins(item: Any) -> bool:
@@ -255,14 +275,15 @@ _VIA = re.compile(
 )
 
 
-def _carried(sentences: list[list[Any]], canon: str) -> dict[str, Route]:
+def _carried(split: list[list[list[Any]]], canon: str, walks: _Walks) -> dict[str, Route]:
     """The road each bridge or tunnel is on, where the notice prints it after its road
-    (G331丹阿公路密山段兴利桥, 访上线(X352)荆林桥): closing the bridge closes that road."""
+    (G331丹阿公路密山段兴利桥, 访上线(X352)荆林桥): closing the bridge closes that road.
+    ``split``: each sentence's clauses."""
     carried: dict[str, Route] = {}
-    for sentence in sentences:
-        for clause in clauses(sentence):
+    for parts in split:
+        for clause in parts:
             road: Route | None = None
-            for item, _, bracketed in _walk(clause):
+            for item, _, bracketed in walks.of(clause):
                 if isinstance(item, RouteMention | SegmentPhrase) and item.route:
                     road = item.route
                 if _kind(item) in CLOSING:

@@ -321,7 +321,8 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
 _REOPENED = re.compile(
     r"(?<!预计)(?<!计划)(?<!将于)(?<!直至)(?<!待)"
     r"(?:恢复(?:正常)?(?:通行|通车|交通|原线路)|放开通行|解除[^,。;]{0,12}?(?:封闭|管制|限制)"
-    r"|(?:完成|已)抢通|(?:试行|正式|建成)通车|(?:封闭|管制)(?:已|已经)?解除)"  # a road cleared, a bridge opened
+    # a road cleared, a new bridge opened, control lifted
+    r"|(?:完成|已)抢通|(?:试行|正式|建成)通车|(?:封闭|管制)(?:已|已经)?解除)"
     r"(?!时间)"  # 预计恢复通行时间为…: the end of a closure to come, not news of one ended
 )
 _FORMAL = re.compile(
