@@ -42,7 +42,11 @@ _PEOPLES = (
     "|俄罗斯|鄂温克|德昂|保安|裕固|京|塔塔尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺|各"
 )
 _AUTONOMOUS = re.compile(f"(?:(?:{_PEOPLES})族)+自治(?:区|州|县|旗)$|特别行政区$")
-_SUFFIX = re.compile(r"(?:省|市|自治区|自治州|自治县|自治旗|地区|林区|县|区|盟|旗)$")
+_AUTONOMOUS_ENDS = ("自治区", "自治州", "自治县", "自治旗", "特别行政区")
+# The division words a short name is the full one without (桓仁县 → 桓仁), by length
+_SUFFIXES_3 = ("自治区", "自治州", "自治县", "自治旗")
+_SUFFIXES_2 = ("地区", "林区")
+_SUFFIXES_1 = frozenset("省市县区盟旗")
 # A short name counts only before a division word or an office (桓仁县…, 招远公路…).
 _AFTER_SHORT = re.compile(r"[省市县区州盟旗镇乡]|公安|交通|公路|交警|住房|人民|政府|城管|市政")
 _LONGEST = 12
@@ -58,14 +62,32 @@ def _divisions() -> dict[str, Division]:
         if line and not line.startswith("#"):
             code, _, name = line.partition("\t")
             if name not in _PLACEHOLDER:
-                found[code] = Division(code, name)
+                found[code] = _division(code, name)
     return found
 
 
+def _division(code: str, name: str) -> Division:
+    # A frozen dataclass's __init__ sets each field through object.__setattr__: the table's
+    # 3,500 divisions are made with their fields written at once (the same objects), at
+    # every cold start.
+    division = object.__new__(Division)
+    fields = division.__dict__
+    fields["code"] = code
+    fields["name"] = name
+    return division
+
+
 def _short(name: str) -> str | None:
-    short = _AUTONOMOUS.sub("", name)
+    # _AUTONOMOUS can match only a name ending as it does; of the division words, the
+    # longest the name ends with goes. Read in C: 3,500 names at every cold start.
+    short = _AUTONOMOUS.sub("", name) if name.endswith(_AUTONOMOUS_ENDS) else name
     if short == name:
-        short = _SUFFIX.sub("", name)
+        if name.endswith(_SUFFIXES_3):
+            short = name[:-3]
+        elif name.endswith(_SUFFIXES_2):
+            short = name[:-2]
+        elif name[-1:] in _SUFFIXES_1:
+            short = name[:-1]
     return short if len(short) >= 2 and short != name else None
 
 

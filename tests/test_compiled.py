@@ -87,3 +87,67 @@ def test_a_cache_another_user_wrote_is_not_read(
     monkeypatch.setattr(os, "getuid", lambda: cached.stat().st_uid + 1)
     _same_as_re(kept("k", _maker(calls), tmp_path))
     assert calls == [1, 1]
+
+
+# ── re's own cache, seeded from the patterns an earlier process compiled ────────────────
+
+SEEDED = r"(?:甲乙|丙丁)[路街](?P<n>\d{1,3})号?"  # compiled by no other module
+
+
+@pytest.fixture()
+def fresh(monkeypatch: pytest.MonkeyPatch) -> dict[tuple[type, str, int], re.Pattern[str]]:
+    """A process of its own: re's cache empty, nothing seeded or kept yet."""
+    cache: dict[tuple[type, str, int], re.Pattern[str]] = {}
+    monkeypatch.setattr(re, "_cache", cache)
+    monkeypatch.setattr(compiled, "_seeded", {})
+    monkeypatch.setattr(compiled, "_kept", False)
+    return cache
+
+
+def test_patterns_a_process_compiled_are_in_the_next_ones_cache(
+    tmp_path: Path, fresh: dict[tuple[type, str, int], re.Pattern[str]]
+) -> None:
+    assert compiled.seed(tmp_path) == 0  # the first process of an install: nothing kept yet
+    first = re.compile(SEEDED, re.IGNORECASE)
+    compiled.keep(tmp_path)
+    assert len(list(tmp_path.iterdir())) == 1
+    fresh.clear()  # the next process
+    compiled._seeded.clear()
+    assert compiled.seed(tmp_path) >= 1
+    seeded = fresh[(str, SEEDED, int(re.IGNORECASE))]
+    assert re.compile(SEEDED, re.IGNORECASE) is seeded  # re.compile finds it, compiles nothing
+    assert seeded == first and seeded.groupindex == first.groupindex
+    line = "甲乙路12号、丙丁街7"
+    assert [m.groups() for m in seeded.finditer(line)] == [("12",), ("7",)]
+
+
+def test_keep_writes_once_per_process_and_only_what_is_new(
+    tmp_path: Path, fresh: dict[tuple[type, str, int], re.Pattern[str]]
+) -> None:
+    re.compile(SEEDED)
+    compiled.keep(tmp_path)
+    (kept_file,) = tmp_path.iterdir()
+    written = kept_file.stat().st_mtime_ns
+    re.compile(SEEDED + "甲")
+    compiled.keep(tmp_path)  # the same process again: nothing looked for, nothing written
+    assert kept_file.stat().st_mtime_ns == written
+    compiled._kept = False  # a later process that compiled what was kept, and one more
+    compiled.keep(tmp_path)
+    fresh.clear()
+    compiled._seeded.clear()
+    assert compiled.seed(tmp_path) >= 2  # the union of both processes' patterns
+    assert {(str, SEEDED, 0), (str, SEEDED + "甲", 0)} <= set(fresh)
+
+
+def test_a_damaged_seed_file_seeds_nothing(
+    tmp_path: Path, fresh: dict[tuple[type, str, int], re.Pattern[str]]
+) -> None:
+    re.compile(SEEDED)
+    compiled.keep(tmp_path)
+    (kept_file,) = tmp_path.iterdir()
+    whole = kept_file.read_bytes()
+    for damaged in (whole[: len(whole) // 2], b"", whole.replace("甲乙".encode(), "乙甲".encode())):
+        kept_file.write_bytes(damaged)
+        fresh.clear()
+        assert compiled.seed(tmp_path) == 0 and not fresh
+    assert re.compile(SEEDED).pattern == SEEDED  # compiled as ever
