@@ -158,15 +158,22 @@ def _agrees(a: Division, b: Division) -> bool:
 
 def _best(matches: list[tuple[Division, ...]], home: str | None) -> Division | None:
     candidates = [d for group in matches for d in group]
-    if not candidates:
-        return None
+    if len(candidates) <= 1:  # most texts name one division, or none: nothing to weigh
+        return candidates[0] if candidates else None
+    prefixes = [[o.prefix for o in group] for group in matches]
 
     def score(d: Division) -> tuple[int, int, int]:
-        support = sum(any(_agrees(d, o) for o in group) for group in matches)
-        at_home = int(bool(home) and _agrees(d, Division(home or "", "")))
-        return (support, at_home, len(d.prefix))
+        mine = d.prefix
+        support = sum(any(_nested(mine, o) for o in group) for group in prefixes)
+        at_home = int(bool(home) and _nested(mine, home or ""))
+        return (support, at_home, len(mine))
 
     return max(candidates, key=score)
+
+
+def _nested(a: str, b: str) -> bool:
+    """Two prefixes of which one holds the other: :func:`_agrees` of their divisions."""
+    return a.startswith(b) or b.startswith(a)
 
 
 def full_name(division: Division) -> str:
