@@ -3,6 +3,7 @@ read back from the cache, and compiled again whenever the cache cannot be truste
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable
@@ -100,7 +101,9 @@ def fresh(monkeypatch: pytest.MonkeyPatch) -> dict[tuple[type, str, int], re.Pat
     cache: dict[tuple[type, str, int], re.Pattern[str]] = {}
     monkeypatch.setattr(re, "_cache", cache)
     monkeypatch.setattr(compiled, "_seeded", {})
+    monkeypatch.setattr(compiled, "_seeding", False)
     monkeypatch.setattr(compiled, "_kept", False)
+    monkeypatch.setattr(compiled, "_methods", compiled._Methods())
     return cache
 
 
@@ -113,6 +116,7 @@ def test_patterns_a_process_compiled_are_in_the_next_ones_cache(
     assert len(list(tmp_path.iterdir())) == 1
     fresh.clear()  # the next process
     compiled._seeded.clear()
+    compiled._seeding = False
     assert compiled.seed(tmp_path) >= 1
     seeded = fresh[(str, SEEDED, int(re.IGNORECASE))]
     assert re.compile(SEEDED, re.IGNORECASE) is seeded  # re.compile finds it, compiles nothing
@@ -135,6 +139,7 @@ def test_keep_writes_once_per_process_and_only_what_is_new(
     compiled.keep(tmp_path)
     fresh.clear()
     compiled._seeded.clear()
+    compiled._seeding = False
     assert compiled.seed(tmp_path) >= 2  # the union of both processes' patterns
     assert {(str, SEEDED, 0), (str, SEEDED + "甲", 0)} <= set(fresh)
 
@@ -149,5 +154,66 @@ def test_a_damaged_seed_file_seeds_nothing(
     for damaged in (whole[: len(whole) // 2], b"", whole.replace("甲乙".encode(), "乙甲".encode())):
         kept_file.write_bytes(damaged)
         fresh.clear()
+        compiled._seeding = False
         assert compiled.seed(tmp_path) == 0 and not fresh
     assert re.compile(SEEDED).pattern == SEEDED  # compiled as ever
+
+
+def _point() -> type:
+    @dataclasses.dataclass(frozen=True)
+    class Point:
+        x: int
+        y: int = 2
+        tags: tuple[str, ...] = dataclasses.field(default=(), compare=False)
+
+    return Point
+
+
+def _behaves(point: type) -> None:
+    a, b = point(1), point(1, 2, ("other",))
+    assert a == b and hash(a) == hash(b) and a != point(2)
+    assert repr(a).endswith("Point(x=1, y=2, tags=())")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.x = 3  # type: ignore[attr-defined]
+
+
+def test_dataclass_methods_are_compiled_once_per_install_then_read_back(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fresh: dict[tuple[type, str, int], re.Pattern[str]],
+) -> None:
+    first = compiled._Methods()
+    monkeypatch.setattr(compiled, "_methods", first)
+    monkeypatch.setattr(dataclasses, "exec", first.exec, raising=False)
+    _behaves(_point())
+    assert first.fresh and first.codes  # compiled, to be kept
+    compiled.keep(tmp_path)
+    assert not first.fresh
+    later = compiled._Methods()  # the next process, its own dataclasses reading the file
+    monkeypatch.setattr(compiled, "_methods", later)
+    monkeypatch.setattr(dataclasses, "exec", later.exec)
+    compiled._seed_methods(tmp_path)
+    assert later.codes.keys() == first.codes.keys()
+    _behaves(_point())
+    assert not later.fresh  # every method's code was read, none compiled
+
+
+def test_a_damaged_methods_file_costs_the_compiles(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fresh: dict[tuple[type, str, int], re.Pattern[str]],
+) -> None:
+    first = compiled._Methods()
+    monkeypatch.setattr(compiled, "_methods", first)
+    monkeypatch.setattr(dataclasses, "exec", first.exec, raising=False)
+    _point()
+    compiled.keep(tmp_path)
+    for kept_file in tmp_path.iterdir():
+        kept_file.write_bytes(kept_file.read_bytes()[:-7])
+    later = compiled._Methods()
+    monkeypatch.setattr(compiled, "_methods", later)
+    monkeypatch.setattr(dataclasses, "exec", later.exec)
+    compiled._seed_methods(tmp_path)
+    assert not later.codes
+    _behaves(_point())
+    assert later.fresh  # compiled again, as dataclasses does
