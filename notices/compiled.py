@@ -88,6 +88,23 @@ def kept(
     return patterns
 
 
+def kept_data(
+    key: str | None, make: Callable[[], dict[str, Any]], folder: Path | None = None
+) -> dict[str, Any]:
+    """What ``make`` gives (a dict of what ``marshal`` writes), read from the install's cache
+    if ``key`` is there; ``key`` must name everything it is made from, None keeps nothing."""
+    if key is None:
+        return make()
+    path = _path(key, folder)
+    with suppress(Exception):  # any fault in the cache costs the making, nothing else
+        kept: Any = _read(path)
+        return dict(kept)
+    data = make()
+    with suppress(OSError, ValueError):  # ValueError: a value marshal cannot write
+        _write(path, data)
+    return data
+
+
 def _path(key: str, folder: Path | None) -> Path:
     seed = "\0".join((str(_FORMAT), sys.version, str(_sre.MAGIC), key))
     digest = hashlib.sha256(seed.encode("utf-8", "surrogatepass")).hexdigest()

@@ -11,12 +11,15 @@ other names found (烟台市 … 招远) or with the source's province wins.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
+from notices.compiled import kept_data
 from notices.hanzi import simplified
 
 
@@ -54,32 +57,61 @@ _TABLE = Path(__file__).with_name("data") / "divisions.tsv"
 _PLACEHOLDER = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 
+Tables = tuple[dict[str, str], dict[str, tuple[str, ...]], frozenset[str], frozenset[str]]
+
+
 @cache
-def _divisions() -> dict[str, Division]:
-    text = _TABLE.read_text("utf-8")
-    found: dict[str, Division] = {}
+def _tables() -> Tables:
+    """The divisions' names by code; by name, full or short, the codes of the divisions it
+    names (in the table's order); the full names; the first two characters of every name.
+
+    Made from the table at the first cold start of an install and kept (``marshal``, beside
+    the compiled patterns): reading it takes a tenth of the 3,500 divisions' making.
+    """
+    table = _TABLE.read_bytes()
+    try:  # what the tables are made of: the division table and how this module reads it
+        source = Path(__file__).read_bytes()
+        key: str | None = "regions " + hashlib.sha256(table + b"\0" + source).hexdigest()
+    except OSError:
+        key = None
+    data = kept_data(key, lambda: _made(table.decode("utf-8")))
+    names, by_name = data["names"], data["by_name"]
+    if not (isinstance(names, dict) and isinstance(by_name, dict)):
+        raise TypeError("the division tables are not as they were made")
+    return names, by_name, frozenset(data["full"]), frozenset(data["starts"])
+
+
+def _made(text: str) -> dict[str, Any]:
+    names: dict[str, str] = {}
     for line in text.splitlines():
         if line and not line.startswith("#"):
             code, _, name = line.partition("\t")
             if name not in _PLACEHOLDER:
-                found[code] = _division(code, name)
-    return found
+                names[code] = name
+    by_name: dict[str, list[str]] = {}
+    shorts: set[str] = set()
+    for code, name in names.items():
+        by_name.setdefault(name, []).append(code)
+        if short := _short(name):
+            by_name.setdefault(short, []).append(code)
+            shorts.add(short)
+    return {
+        "names": names,
+        "by_name": {n: tuple(codes) for n, codes in by_name.items()},
+        "full": sorted(n for n in by_name if n not in shorts),
+        "starts": sorted({n[:2] for n in by_name}),  # sorted: the same file every time
+    }
 
 
-def _division(code: str, name: str) -> Division:
-    # A frozen dataclass's __init__ sets each field through object.__setattr__: the table's
-    # 3,500 divisions are made with their fields written at once (the same objects), at
-    # every cold start.
-    division = object.__new__(Division)
-    fields = division.__dict__
-    fields["code"] = code
-    fields["name"] = name
-    return division
+@cache
+def _division(code: str) -> Division:
+    """The division of a code of the table, made once."""
+    return Division(code, _tables()[0][code])
 
 
 def _short(name: str) -> str | None:
     # _AUTONOMOUS can match only a name ending as it does; of the division words, the
-    # longest the name ends with goes. Read in C: 3,500 names at every cold start.
+    # longest the name ends with goes
     short = _AUTONOMOUS.sub("", name) if name.endswith(_AUTONOMOUS_ENDS) else name
     if short == name:
         if name.endswith(_SUFFIXES_3):
@@ -91,29 +123,9 @@ def _short(name: str) -> str | None:
     return short if len(short) >= 2 and short != name else None
 
 
-@cache
-def _index() -> tuple[dict[str, tuple[Division, ...]], frozenset[str]]:
-    by_name: dict[str, list[Division]] = {}
-    shorts: set[str] = set()
-    for division in _divisions().values():
-        by_name.setdefault(division.name, []).append(division)
-        if short := _short(division.name):
-            by_name.setdefault(short, []).append(division)
-            shorts.add(short)
-    full = {n for n in by_name if n not in shorts}
-    return {n: tuple(d) for n, d in by_name.items()}, frozenset(full)
-
-
-@cache
-def _starts() -> frozenset[str]:
-    """The first two characters of every division name, short or full."""
-    return frozenset(name[:2] for name in _index()[0])
-
-
 def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
     """The division names in the texts, longest first at each place, left to right."""
-    by_name, full = _index()
-    starts = _starts()
+    _, by_name, full, starts = _tables()
     found: list[tuple[Division, ...]] = []
     for text in texts:
         text = simplified(text)
@@ -125,7 +137,7 @@ def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
             for n in range(min(_LONGEST, len(text) - i), 1, -1):
                 word = text[i : i + n]
                 if word in by_name and (word in full or _AFTER_SHORT.match(text, i + n)):
-                    found.append(by_name[word])
+                    found.append(tuple(map(_division, by_name[word])))
                     i += n
                     break
             else:
@@ -135,7 +147,7 @@ def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
 
 def leading(name: str) -> int:
     """How many characters of a road's name are a division's name heading it (东阳市中山大桥: 3)."""
-    by_name, _ = _index()
+    by_name = _tables()[1]
     plain = simplified(name)
     # a division heads a name printed with its suffix (东阳市中山大桥), or by its short name
     # before a street (广州东兴南路); a bridge keeps its city (开封黄河大桥)
@@ -178,9 +190,9 @@ def _nested(a: str, b: str) -> bool:
 
 def full_name(division: Division) -> str:
     """The division with its province and prefecture: 辽宁省本溪市桓仁满族自治县."""
-    table = _divisions()
-    chain = [table.get(division.code[:2] + "0000"), table.get(division.code[:4] + "00")]
-    names = [d.name for d in chain if d is not None and d.code != division.code]
+    table = _tables()[0]
+    chain = (division.code[:2] + "0000", division.code[:4] + "00")
+    names = [table[code] for code in chain if code in table and code != division.code]
     return "".join(dict.fromkeys([*names, division.name]))
 
 
