@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from notices.compiled import kept_data
 from notices.hanzi import simplified
@@ -58,6 +58,7 @@ _PLACEHOLDER = {"市辖区", "县", "省直辖县级行政区划", "自治区直
 
 
 Tables = tuple[dict[str, str], dict[str, tuple[str, ...]], frozenset[str], frozenset[str]]
+_T = TypeVar("_T")
 
 
 @cache
@@ -103,10 +104,44 @@ def _made(text: str) -> dict[str, Any]:
     }
 
 
+class _Read(Mapping[str, _T]):
+    """A kept table of plain values (codes, names), its items made when one is read."""
+
+    def __init__(self, plain: dict[str, Any], make: Callable[[str], _T]) -> None:
+        self._plain = plain
+        self._make = make
+
+    def __getitem__(self, key: str) -> _T:
+        if key not in self._plain:
+            raise KeyError(key)
+        return self._make(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._plain
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._plain)
+
+    def __len__(self) -> int:
+        return len(self._plain)
+
+
+@cache
+def _divisions() -> Mapping[str, Division]:
+    """The divisions by code."""
+    return _Read(_tables()[0], _division)
+
+
 @cache
 def _division(code: str) -> Division:
-    """The division of a code of the table, made once."""
+    """The division of a code of the table, made once, when it is first read."""
     return Division(code, _tables()[0][code])
+
+
+@cache
+def _named(name: str) -> tuple[Division, ...]:
+    """The divisions a name of the table names, in the table's order."""
+    return tuple(map(_division, _tables()[1][name]))
 
 
 def _short(name: str) -> str | None:
@@ -123,9 +158,21 @@ def _short(name: str) -> str | None:
     return short if len(short) >= 2 and short != name else None
 
 
+@cache
+def _index() -> tuple[Mapping[str, tuple[Division, ...]], frozenset[str]]:
+    """The divisions each name names, full or short; the full names."""
+    return _Read(_tables()[1], _named), _tables()[2]
+
+
+@cache
+def _starts() -> frozenset[str]:
+    """The first two characters of every division name, short or full."""
+    return _tables()[3]
+
+
 def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
     """The division names in the texts, longest first at each place, left to right."""
-    _, by_name, full, starts = _tables()
+    _, by_name, full, starts = _tables()  # the plain tables: looked up at every place
     found: list[tuple[Division, ...]] = []
     for text in texts:
         text = simplified(text)
@@ -137,7 +184,7 @@ def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
             for n in range(min(_LONGEST, len(text) - i), 1, -1):
                 word = text[i : i + n]
                 if word in by_name and (word in full or _AFTER_SHORT.match(text, i + n)):
-                    found.append(tuple(map(_division, by_name[word])))
+                    found.append(_named(word))
                     i += n
                     break
             else:
@@ -147,7 +194,7 @@ def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
 
 def leading(name: str) -> int:
     """How many characters of a road's name are a division's name heading it (东阳市中山大桥: 3)."""
-    by_name = _tables()[1]
+    by_name, _ = _index()
     plain = simplified(name)
     # a division heads a name printed with its suffix (东阳市中山大桥), or by its short name
     # before a street (广州东兴南路); a bridge keeps its city (开封黄河大桥)
@@ -190,9 +237,9 @@ def _nested(a: str, b: str) -> bool:
 
 def full_name(division: Division) -> str:
     """The division with its province and prefecture: 辽宁省本溪市桓仁满族自治县."""
-    table = _tables()[0]
-    chain = (division.code[:2] + "0000", division.code[:4] + "00")
-    names = [table[code] for code in chain if code in table and code != division.code]
+    table = _divisions()
+    chain = [table.get(division.code[:2] + "0000"), table.get(division.code[:4] + "00")]
+    names = [d.name for d in chain if d is not None and d.code != division.code]
     return "".join(dict.fromkeys([*names, division.name]))
 
 

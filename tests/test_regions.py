@@ -23,7 +23,7 @@ def _short_by_pattern(name: str) -> str | None:
 
 
 def test_every_short_name_is_the_patterns_one() -> None:
-    names = list(regions._tables()[0].values())
+    names = [d.name for d in regions._divisions().values()]
     # and names the table does not hold: every division word after every kind of name
     endings = ("自治区", "自治州", "自治县", "自治旗", "地区", "林区", "特别行政区", "省", "市区", "")
     names += [f"{name}{end}" for name in names[::20] for end in endings]
@@ -53,6 +53,9 @@ def test_the_tables_are_made_once_per_install_then_read_back_the_same(
     assert names["211000"] == "辽阳市" and "211000" in by_name["辽阳"]  # a short name
     assert "辽阳市" in made["full"] and "辽阳" not in made["full"]
     assert regions._tables()[1] == by_name  # what this process read: the table's own
+    by_division, full = regions._index()  # the divisions each name names, as ever
+    assert [d.code for d in by_division["辽阳"]] == list(by_name["辽阳"])
+    assert full == frozenset(made["full"])
 
 
 def test_a_name_found_is_its_divisions_in_the_tables_order() -> None:
