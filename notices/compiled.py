@@ -227,7 +227,10 @@ class _Methods:
             if compiled is None:
                 # what exec compiles a string to: dataclasses' module asks for no __future__
                 compiled = compile(source, "<string>", "exec", dont_inherit=True)
-                if len(self.codes) < _MOST_METHODS:
+                # kept for the parser's classes only (dataclasses passes the class's module):
+                # what other code a process holds would cost every later cold start
+                ours = str(globals.get("__name__", "")).startswith(_KEPT_MODULES)
+                if ours and len(self.codes) < _MOST_METHODS:
                     self.codes[source] = compiled
                     self.fresh = True
             source = compiled
@@ -235,7 +238,8 @@ class _Methods:
 
 
 _METHODS = "dataclasses"  # the key of the file that holds the methods' code
-_MOST_METHODS = 4096  # sources kept: the parser's classes write ≈240
+_MOST_METHODS = 1024  # sources kept: the parser's classes write ≈240
+_KEPT_MODULES = ("notices.",)
 _methods = _Methods()
 
 

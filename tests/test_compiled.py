@@ -169,6 +169,12 @@ def _point() -> type:
     return Point
 
 
+@pytest.fixture()
+def ours(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This module's classes counted as the parser's, whose methods' code is kept."""
+    monkeypatch.setattr(compiled, "_KEPT_MODULES", ("notices.", __name__))
+
+
 def _behaves(point: type) -> None:
     a, b = point(1), point(1, 2, ("other",))
     assert a == b and hash(a) == hash(b) and a != point(2)
@@ -181,6 +187,7 @@ def test_dataclass_methods_are_compiled_once_per_install_then_read_back(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     fresh: dict[tuple[type, str, int], re.Pattern[str]],
+    ours: None,
 ) -> None:
     first = compiled._Methods()
     monkeypatch.setattr(compiled, "_methods", first)
@@ -202,6 +209,7 @@ def test_a_damaged_methods_file_costs_the_compiles(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     fresh: dict[tuple[type, str, int], re.Pattern[str]],
+    ours: None,
 ) -> None:
     first = compiled._Methods()
     monkeypatch.setattr(compiled, "_methods", first)
@@ -217,3 +225,13 @@ def test_a_damaged_methods_file_costs_the_compiles(
     assert not later.codes
     _behaves(_point())
     assert later.fresh  # compiled again, as dataclasses does
+
+
+def test_only_the_parsers_classes_methods_are_kept(
+    monkeypatch: pytest.MonkeyPatch, fresh: dict[tuple[type, str, int], re.Pattern[str]]
+) -> None:
+    methods = compiled._Methods()
+    monkeypatch.setattr(compiled, "_methods", methods)
+    monkeypatch.setattr(dataclasses, "exec", methods.exec, raising=False)
+    _behaves(_point())  # a class of another module: made as ever, its methods not kept
+    assert not methods.codes and not methods.fresh
