@@ -39,6 +39,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from contextlib import suppress
+from functools import cache
 from pathlib import Path
 from re import _compiler, _parser  # type: ignore[attr-defined]
 from types import CodeType
@@ -166,7 +167,7 @@ def _seed_patterns(folder: Path | None) -> int:
     if cache is None:
         return 0
     try:
-        codes = _read_seeds(_path(_SEEDS, folder))
+        codes = _read_seeds(_path(_SEEDS + _modules(), folder))
         patterns = {key: _sre.compile(*args) for key, args in codes.items()}
     except Exception:  # any fault in the cache costs the compiles, nothing else
         return 0
@@ -194,12 +195,32 @@ def keep(folder: Path | None = None) -> None:
             codes = dict(_seeded)
             for pattern, flags in new[: max(0, _ROOM - len(codes))]:
                 codes[(pattern, flags)] = code(pattern, flags)
-            _write(_path(_SEEDS, folder), codes)  # type: ignore[arg-type]  # (pattern, flags)
+            _write(_path(_SEEDS + _modules(), folder), codes)  # type: ignore[arg-type]  # (pattern, flags)
             _seeded.update(codes)
     if _methods.fresh:
         with suppress(Exception):
-            _write(_path(_METHODS, folder), dict(_methods.codes))  # type: ignore[arg-type]
+            _write(_path(_METHODS + _modules(), folder), dict(_methods.codes))  # type: ignore[arg-type]
             _methods.fresh = False
+
+
+@cache
+def _modules() -> str:
+    """The parser's modules as they stand: their folder, and each one's name, size and time.
+
+    What the modules compile is known only once they have run, so the seeds are kept for
+    the modules as they stand: a module changed (an upgrade, another checkout) reads and
+    writes seeds of its own, and none of another's.
+    """
+    folder = Path(__file__).resolve().parent
+    try:
+        stats = sorted(
+            (entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
+            for entry in os.scandir(folder)
+            if entry.name.endswith(".py")
+        )
+    except OSError:
+        return f" {folder}"
+    return f" {folder} {stats!r}"
 
 
 # At most half of re's cache (512 patterns in 3.11) seeded: re drops its oldest when full.
@@ -245,7 +266,7 @@ _methods = _Methods()
 
 def _seed_methods(folder: Path | None) -> None:
     with suppress(Exception):  # any fault in the file costs the compiles, nothing else
-        codes: Any = _read(_path(_METHODS, folder))
+        codes: Any = _read(_path(_METHODS + _modules(), folder))
         if all(type(k) is str and type(v) is CodeType for k, v in codes.items()):
             _methods.codes.update(codes)
     if getattr(dataclasses, "exec", None) is None:  # dataclasses calls exec by its name

@@ -235,3 +235,17 @@ def test_only_the_parsers_classes_methods_are_kept(
     monkeypatch.setattr(dataclasses, "exec", methods.exec, raising=False)
     _behaves(_point())  # a class of another module: made as ever, its methods not kept
     assert not methods.codes and not methods.fresh
+
+
+def test_seeds_are_kept_for_the_modules_as_they_stand(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fresh: dict[tuple[type, str, int], re.Pattern[str]],
+) -> None:
+    re.compile(SEEDED)
+    compiled.keep(tmp_path)
+    fresh.clear()
+    compiled._seeded.clear()
+    compiled._seeding = False
+    monkeypatch.setattr(compiled, "_modules", lambda: " a module changed since")
+    assert compiled.seed(tmp_path) == 0 and not fresh  # another checkout's or version's seeds
