@@ -13,8 +13,8 @@ Anything unexpected (no file, a file of another user, a file cut short, an inter
 whose ``_sre`` takes other arguments) costs only the compile, never a wrong pattern:
 the patterns are then made and compiled as ``re.compile`` does, and the file written again.
 
-The parser's modules compile ≈110 patterns more when they are imported (``re.compile`` at
-module level), ≈35 ms of a cold start. :func:`seed` puts the ones an earlier process of the
+The parser's modules compile ≈120 patterns more when they are imported (``re.compile`` at
+module level; ≈160 with the loss parser's), ≈35 ms of a cold start. :func:`seed` puts the ones an earlier process of the
 install compiled into ``re``'s own cache before those modules are imported, so that their
 ``re.compile`` finds them there; :func:`keep` writes the file again when a process compiled
 patterns it does not hold. Each is kept under its own pattern and flags, which is all the
