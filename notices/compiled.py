@@ -14,11 +14,13 @@ whose ``_sre`` takes other arguments) costs only the compile, never a wrong patt
 the patterns are then made and compiled as ``re.compile`` does, and the file written again.
 
 The parser's modules compile ≈120 patterns more when they are imported (``re.compile`` at
-module level; ≈160 with the loss parser's), ≈35 ms of a cold start. :func:`seed` puts the ones an earlier process of the
-install compiled into ``re``'s own cache before those modules are imported, so that their
-``re.compile`` finds them there; :func:`keep` writes the file again when a process compiled
-patterns it does not hold. Each is kept under its own pattern and flags, which is all the
-compiled code depends on (with Python's version and sre's ``MAGIC``, in the file's name).
+module level; ≈160 with the loss parser's), ≈35 ms of a cold start. :func:`seed` puts the
+ones an earlier process of the install compiled into ``re``'s own cache before those
+modules are imported, so that their ``re.compile`` finds them there; :func:`keep` writes
+the file again when a process compiled patterns it does not hold. Each is kept under its
+own pattern and flags, which is all the compiled code depends on (with Python's version
+and sre's ``MAGIC``, in the file's name, and the state of the parser's modules, so that
+each install and checkout keeps its own).
 
 The same holds for the methods :mod:`dataclasses` writes for each class (``__init__``,
 ``__eq__`` …): it compiles their source with ``exec`` at every import, ≈25 ms of a cold
