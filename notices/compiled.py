@@ -149,6 +149,8 @@ _SEEDS = "re._cache"  # the key of the file that holds the patterns re's cache i
 _seeded: dict[tuple[str, int], Code] = {}  # what this process's seed read
 _seeding = False  # whether this process was seeded already
 _kept = False  # whether this process looked for patterns to keep already
+_watching: set[tuple[type, str, int]] | None = None  # re's cache when watch() was called
+_compiled_here: set[tuple[type, str, int]] = set()  # compiled while watched: the parser's
 
 
 def seed(folder: Path | None = None) -> int:
@@ -180,22 +182,44 @@ def _seed_patterns(folder: Path | None) -> int:
     return min(room, len(patterns))
 
 
-def keep(folder: Path | None = None) -> None:
-    """Once per process: write the seeds again if ``re``'s cache holds patterns they do not."""
-    global _kept
+def watch() -> None:
+    """Until :func:`watched`, what ``re`` compiles is the parser's own, to be kept.
+
+    Only what is compiled while the parser's modules are imported and while a process
+    parses its first page is kept: whatever else a process compiled (a server's, a test
+    run's) would fill the seeds and cost every later cold start.
+    """
+    global _watching
     cache = _re_cache()
-    if _kept or cache is None:
+    if not _kept and cache is not None:
+        _watching = set(cache)
+
+
+def watched() -> None:
+    """The end of what :func:`watch` began."""
+    global _watching
+    cache = _re_cache()
+    if _watching is not None and cache is not None:
+        _compiled_here.update(key for key in list(cache) if key not in _watching)
+    _watching = None
+
+
+def keep(folder: Path | None = None) -> None:
+    """Once per process: write the seeds again if the parser compiled patterns they lack
+    (:func:`watch`), and the methods' code if dataclasses compiled any."""
+    global _kept
+    if _kept:
         return
     _kept = True
     new = [
         (pattern, flags)
-        for kind, pattern, flags in list(cache)
+        for kind, pattern, flags in _compiled_here
         if kind is str and not flags & re.DEBUG and (pattern, flags) not in _seeded
     ]
     if new:
         with suppress(Exception):  # a pattern sre's compiler cannot give us costs its seed only
             codes = dict(_seeded)
-            for pattern, flags in new[: max(0, _ROOM - len(codes))]:
+            for pattern, flags in sorted(new)[: max(0, _ROOM - len(codes))]:
                 codes[(pattern, flags)] = code(pattern, flags)
             _write(_path(_SEEDS + _modules(), folder), codes)  # type: ignore[arg-type]  # (pattern, flags)
             _seeded.update(codes)

@@ -15,6 +15,7 @@ from notices import compiled
 # Before the parser's modules, whose patterns are then found in re's cache, compiled by an
 # earlier process of the install (notices.compiled): ≈35 ms of a cold start.
 compiled.seed()
+compiled.watch()
 
 from notices.budget import check  # noqa: E402
 from notices.checks import check_road  # noqa: E402
@@ -61,6 +62,7 @@ def parse_text(raw: str, source: Source | None = None, *, screen: bool = True) -
     source = source or Source()
     if screen and not may_hold_notices(raw):
         return []
+    compiled.watch()  # a first parse's patterns are the parser's, kept for the next process
     text = normalize(raw)
     if source.published_on is None:
         source = evolve(source, published_on=masthead_date(text))
@@ -68,6 +70,7 @@ def parse_text(raw: str, source: Source | None = None, *, screen: bool = True) -
     for block in find_blocks(text):
         check()  # a CPU budget set around the parse (notices.budget)
         records.extend(_located(r) for r in _PARSERS[block.kind](text, block, source))
+    compiled.watched()
     compiled.keep()  # once per process: the patterns this first parse compiled, for the next
     return _once(records)
 
@@ -137,3 +140,6 @@ def parse_page(
 ) -> list[Record]:
     """Parse a page's text, naming where it came from."""
     return parse_text(raw, Source(url, publication, published_on, page, region, region_code))
+
+
+compiled.watched()  # the patterns of the import (compiled.watch above) end with this module's

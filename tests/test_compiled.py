@@ -103,15 +103,26 @@ def fresh(monkeypatch: pytest.MonkeyPatch) -> dict[tuple[type, str, int], re.Pat
     monkeypatch.setattr(compiled, "_seeded", {})
     monkeypatch.setattr(compiled, "_seeding", False)
     monkeypatch.setattr(compiled, "_kept", False)
+    monkeypatch.setattr(compiled, "_watching", None)
+    monkeypatch.setattr(compiled, "_compiled_here", set())
     monkeypatch.setattr(compiled, "_methods", compiled._Methods())
     return cache
+
+
+def _parsers(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``pattern`` compiled as the parser's modules compile theirs: watched."""
+    compiled.watch()
+    try:
+        return re.compile(pattern, flags)
+    finally:
+        compiled.watched()
 
 
 def test_patterns_a_process_compiled_are_in_the_next_ones_cache(
     tmp_path: Path, fresh: dict[tuple[type, str, int], re.Pattern[str]]
 ) -> None:
     assert compiled.seed(tmp_path) == 0  # the first process of an install: nothing kept yet
-    first = re.compile(SEEDED, re.IGNORECASE)
+    first = _parsers(SEEDED, re.IGNORECASE)
     compiled.keep(tmp_path)
     assert len(list(tmp_path.iterdir())) == 1
     fresh.clear()  # the next process
@@ -128,14 +139,15 @@ def test_patterns_a_process_compiled_are_in_the_next_ones_cache(
 def test_keep_writes_once_per_process_and_only_what_is_new(
     tmp_path: Path, fresh: dict[tuple[type, str, int], re.Pattern[str]]
 ) -> None:
-    re.compile(SEEDED)
+    _parsers(SEEDED)
     compiled.keep(tmp_path)
     (kept_file,) = tmp_path.iterdir()
     written = kept_file.stat().st_mtime_ns
-    re.compile(SEEDED + "甲")
+    _parsers(SEEDED + "乙")
     compiled.keep(tmp_path)  # the same process again: nothing looked for, nothing written
     assert kept_file.stat().st_mtime_ns == written
     compiled._kept = False  # a later process that compiled what was kept, and one more
+    _parsers(SEEDED + "甲")
     compiled.keep(tmp_path)
     fresh.clear()
     compiled._seeded.clear()
@@ -147,7 +159,7 @@ def test_keep_writes_once_per_process_and_only_what_is_new(
 def test_a_damaged_seed_file_seeds_nothing(
     tmp_path: Path, fresh: dict[tuple[type, str, int], re.Pattern[str]]
 ) -> None:
-    re.compile(SEEDED)
+    _parsers(SEEDED)
     compiled.keep(tmp_path)
     (kept_file,) = tmp_path.iterdir()
     whole = kept_file.read_bytes()
@@ -242,10 +254,23 @@ def test_seeds_are_kept_for_the_modules_as_they_stand(
     monkeypatch: pytest.MonkeyPatch,
     fresh: dict[tuple[type, str, int], re.Pattern[str]],
 ) -> None:
-    re.compile(SEEDED)
+    _parsers(SEEDED)
     compiled.keep(tmp_path)
     fresh.clear()
     compiled._seeded.clear()
     compiled._seeding = False
     monkeypatch.setattr(compiled, "_modules", lambda: " a module changed since")
     assert compiled.seed(tmp_path) == 0 and not fresh  # another checkout's or version's seeds
+
+
+def test_what_the_parser_did_not_compile_is_not_kept(
+    tmp_path: Path, fresh: dict[tuple[type, str, int], re.Pattern[str]]
+) -> None:
+    re.compile(SEEDED + "乙")  # a server's or a test run's pattern, compiled unwatched
+    _parsers(SEEDED)
+    re.compile(SEEDED + "丙")
+    compiled.keep(tmp_path)
+    fresh.clear()
+    compiled._seeded.clear()
+    compiled._seeding = False
+    assert compiled.seed(tmp_path) == 1 and set(fresh) == {(str, SEEDED, 0)}
