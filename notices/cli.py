@@ -6,10 +6,10 @@ import json
 import os
 import re
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
+from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -19,7 +19,13 @@ from notices.parse import parse_page
 from notices.reading import decode
 from notices.serialize import to_dict, to_json
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+@cache
+def _shanghai() -> tzinfo:
+    """Asia/Shanghai, read on first use: ``notices parse`` shows no time of day."""
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Asia/Shanghai")
 
 
 class _Commands(click.Group):
@@ -273,7 +279,7 @@ def sources_command(db: str | None, sources_file: Path | None) -> None:
             if runs:
                 run = runs[0]
                 s = run.stats
-                when = run.started_at.astimezone(SHANGHAI).isoformat(timespec="seconds")
+                when = run.started_at.astimezone(_shanghai()).isoformat(timespec="seconds")
                 read = f"{s.pages_fetched} read, {s.pages_skipped} unchanged"
                 last = f"last run {when}: {read}, {s.pages_failed} failed, {s.notices_new} new"
                 status = "running" if run.finished_at is None else "failed" if s.errors else "ok"
@@ -322,7 +328,7 @@ def token_create(name: str, db: str | None) -> None:
     token = tokens.new_token()
     store = _store(db)
     try:
-        store.add_token(name, tokens.digest(token), datetime.now(SHANGHAI))
+        store.add_token(name, tokens.digest(token), datetime.now(_shanghai()))
     except EditError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
@@ -337,7 +343,7 @@ def token_list(db: str | None) -> None:
     store = _store(db)
     try:
         for name, _, made in store.tokens():
-            click.echo(f"{name}\t{made.astimezone(SHANGHAI).isoformat()}")
+            click.echo(f"{name}\t{made.astimezone(_shanghai()).isoformat()}")
     finally:
         store.close()
 
@@ -430,7 +436,7 @@ def _start_scheduler(sources: list[Any], database: str) -> Any:
 
     from service.worker import schedule
 
-    scheduler = BackgroundScheduler(timezone=SHANGHAI)
+    scheduler = BackgroundScheduler(timezone=_shanghai())
     schedule(scheduler, sources, database)
     scheduler.start()
     return scheduler

@@ -11,6 +11,12 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any, Literal, TypeVar
 
+from notices import compiled
+
+# Before the first of the parser's classes is made: the code of the methods dataclasses
+# writes for them (and the patterns their modules compile), from the install's cache.
+compiled.seed()
+
 Closure = Literal["full", "half", "partial", "control"]
 HolderType = Literal["organization", "person"]
 Span = tuple[int, int]

@@ -168,6 +168,9 @@ _SPACE_CLASS = "\\s\u3000\xa0\u200b\ufeff\u2500-\u257f"
 # (關(guān)于): layout noise, dropped like spaces. A gloss carries a tone mark or ü.
 _PINYIN_GLOSS = r"(?<=[\u4e00-\u9fff])\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)"
 _SPACES = re.compile(f"[{_SPACE_CLASS}]+|{_PINYIN_GLOSS}")
+# The same, for a text without a bracket to open a gloss: a pattern that opens with a class
+# the engine looks for in C, where the gloss's lookbehind is tried at every position.
+_BARE_SPACES = re.compile(f"[{_SPACE_CLASS}]+")
 _LEADING = re.compile(f"^[{_SPACE_CLASS}]+")
 _TRAILING = re.compile(f"[{_SPACE_CLASS}]+$")
 _ALNUM_FOLD = str.maketrans(
@@ -176,6 +179,7 @@ _ALNUM_FOLD = str.maketrans(
         for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
     }
 )
+_FULL_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _ASCII_RUN_END = re.compile(r"[0-9A-Za-z]+$")
 _ASCII_RUN_START = re.compile(r"^[0-9A-Za-z]+")
 
@@ -200,13 +204,19 @@ _WIDE = re.compile(
 )
 
 
+_NARROW = re.compile(f"[^{_WIDE.pattern[1:]}")
+
+
 def _width(text: str) -> int:
     """Display width: East Asian wide and full-width characters count two."""
-    return len(text) + len(_WIDE.findall(text))
+    # counted by the others, fewer in a Chinese text: a list of fewer strings
+    return 2 * len(text) - len(_NARROW.findall(text))
 
 
 def _split_lines(raw: str) -> list[_Line]:
-    folded = _fold(raw, _ALNUM_PAIRS)  # one character for one: offsets hold
+    # one character for one: offsets hold; a page without full-width letters and digits
+    # (found in C, in one pass) is not looked through for each of the 62 of them
+    folded = _fold(raw, _ALNUM_PAIRS) if _FULL_ALNUM.search(raw) else raw
     lines: list[_Line] = []
     pos = 0
     for match in [*_NEWLINE.finditer(folded), None]:
@@ -399,9 +409,12 @@ def _drop_spaces(para: _Line) -> tuple[str, list[Run]]:
     ``K1700 500`` keeps its space (a lost plus sign); letter-spaced ``X 4 1 2`` loses them.
     """
     text = para.text
+    gaps = list((_SPACES if "(" in text else _BARE_SPACES).finditer(text))
+    if not gaps:  # most paragraphs of a Chinese page: kept whole
+        return text, _cut(para.runs, 0, len(text))
     pieces: list[tuple[int, int]] = []  # spans of text kept, in order; (a, a) marks a kept space
     pos = 0
-    for gap in _SPACES.finditer(text):
+    for gap in gaps:
         if gap.start() > pos:
             if pieces and _keeps_space(
                 text[pieces[-1][0] : pieces[-1][1]], text[pos : gap.start()]

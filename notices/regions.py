@@ -11,12 +11,15 @@ other names found (烟台市 … 招远) or with the source's province wins.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar
 
+from notices.compiled import kept_data
 from notices.hanzi import simplified
 
 
@@ -42,7 +45,11 @@ _PEOPLES = (
     "|俄罗斯|鄂温克|德昂|保安|裕固|京|塔塔尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺|各"
 )
 _AUTONOMOUS = re.compile(f"(?:(?:{_PEOPLES})族)+自治(?:区|州|县|旗)$|特别行政区$")
-_SUFFIX = re.compile(r"(?:省|市|自治区|自治州|自治县|自治旗|地区|林区|县|区|盟|旗)$")
+_AUTONOMOUS_ENDS = ("自治区", "自治州", "自治县", "自治旗", "特别行政区")
+# The division words a short name is the full one without (桓仁县 → 桓仁), by length
+_SUFFIXES_3 = ("自治区", "自治州", "自治县", "自治旗")
+_SUFFIXES_2 = ("地区", "林区")
+_SUFFIXES_1 = frozenset("省市县区盟旗")
 # A short name counts only before a division word or an office (桓仁县…, 招远公路…).
 _AFTER_SHORT = re.compile(r"[省市县区州盟旗镇乡]|公安|交通|公路|交警|住房|人民|政府|城管|市政")
 _LONGEST = 12
@@ -50,48 +57,122 @@ _TABLE = Path(__file__).with_name("data") / "divisions.tsv"
 _PLACEHOLDER = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 
+Tables = tuple[dict[str, str], dict[str, tuple[str, ...]], frozenset[str], frozenset[str]]
+_T = TypeVar("_T")
+
+
 @cache
-def _divisions() -> dict[str, Division]:
-    text = _TABLE.read_text("utf-8")
-    found: dict[str, Division] = {}
+def _tables() -> Tables:
+    """The divisions' names by code; by name, full or short, the codes of the divisions it
+    names (in the table's order); the full names; the first two characters of every name.
+
+    Made from the table at the first cold start of an install and kept (``marshal``, beside
+    the compiled patterns): reading it takes a tenth of the 3,500 divisions' making.
+    """
+    table = _TABLE.read_bytes()
+    try:  # what the tables are made of: the division table and how this module reads it
+        source = Path(__file__).read_bytes()
+        key: str | None = "regions " + hashlib.sha256(table + b"\0" + source).hexdigest()
+    except OSError:
+        key = None
+    data = kept_data(key, lambda: _made(table.decode("utf-8")))
+    names, by_name = data["names"], data["by_name"]
+    if not (isinstance(names, dict) and isinstance(by_name, dict)):
+        raise TypeError("the division tables are not as they were made")
+    return names, by_name, frozenset(data["full"]), frozenset(data["starts"])
+
+
+def _made(text: str) -> dict[str, Any]:
+    names: dict[str, str] = {}
     for line in text.splitlines():
         if line and not line.startswith("#"):
             code, _, name = line.partition("\t")
             if name not in _PLACEHOLDER:
-                found[code] = Division(code, name)
-    return found
+                names[code] = name
+    by_name: dict[str, list[str]] = {}
+    shorts: set[str] = set()
+    for code, name in names.items():
+        by_name.setdefault(name, []).append(code)
+        if short := _short(name):
+            by_name.setdefault(short, []).append(code)
+            shorts.add(short)
+    return {
+        "names": names,
+        "by_name": {n: tuple(codes) for n, codes in by_name.items()},
+        "full": sorted(n for n in by_name if n not in shorts),
+        "starts": sorted({n[:2] for n in by_name}),  # sorted: the same file every time
+    }
+
+
+class _Read(Mapping[str, _T]):
+    """A kept table of plain values (codes, names), its items made when one is read."""
+
+    def __init__(self, plain: dict[str, Any], make: Callable[[str], _T]) -> None:
+        self._plain = plain
+        self._make = make
+
+    def __getitem__(self, key: str) -> _T:
+        if key not in self._plain:
+            raise KeyError(key)
+        return self._make(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._plain
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._plain)
+
+    def __len__(self) -> int:
+        return len(self._plain)
+
+
+@cache
+def _divisions() -> Mapping[str, Division]:
+    """The divisions by code."""
+    return _Read(_tables()[0], _division)
+
+
+@cache
+def _division(code: str) -> Division:
+    """The division of a code of the table, made once, when it is first read."""
+    return Division(code, _tables()[0][code])
+
+
+@cache
+def _named(name: str) -> tuple[Division, ...]:
+    """The divisions a name of the table names, in the table's order."""
+    return tuple(map(_division, _tables()[1][name]))
 
 
 def _short(name: str) -> str | None:
-    short = _AUTONOMOUS.sub("", name)
+    # _AUTONOMOUS can match only a name ending as it does; of the division words, the
+    # longest the name ends with goes
+    short = _AUTONOMOUS.sub("", name) if name.endswith(_AUTONOMOUS_ENDS) else name
     if short == name:
-        short = _SUFFIX.sub("", name)
+        if name.endswith(_SUFFIXES_3):
+            short = name[:-3]
+        elif name.endswith(_SUFFIXES_2):
+            short = name[:-2]
+        elif name[-1:] in _SUFFIXES_1:
+            short = name[:-1]
     return short if len(short) >= 2 and short != name else None
 
 
 @cache
-def _index() -> tuple[dict[str, tuple[Division, ...]], frozenset[str]]:
-    by_name: dict[str, list[Division]] = {}
-    shorts: set[str] = set()
-    for division in _divisions().values():
-        by_name.setdefault(division.name, []).append(division)
-        if short := _short(division.name):
-            by_name.setdefault(short, []).append(division)
-            shorts.add(short)
-    full = {n for n in by_name if n not in shorts}
-    return {n: tuple(d) for n, d in by_name.items()}, frozenset(full)
+def _index() -> tuple[Mapping[str, tuple[Division, ...]], frozenset[str]]:
+    """The divisions each name names, full or short; the full names."""
+    return _Read(_tables()[1], _named), _tables()[2]
 
 
 @cache
 def _starts() -> frozenset[str]:
     """The first two characters of every division name, short or full."""
-    return frozenset(name[:2] for name in _index()[0])
+    return _tables()[3]
 
 
 def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
     """The division names in the texts, longest first at each place, left to right."""
-    by_name, full = _index()
-    starts = _starts()
+    _, by_name, full, starts = _tables()  # the plain tables: looked up at every place
     found: list[tuple[Division, ...]] = []
     for text in texts:
         text = simplified(text)
@@ -103,7 +184,7 @@ def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
             for n in range(min(_LONGEST, len(text) - i), 1, -1):
                 word = text[i : i + n]
                 if word in by_name and (word in full or _AFTER_SHORT.match(text, i + n)):
-                    found.append(by_name[word])
+                    found.append(_named(word))
                     i += n
                     break
             else:
@@ -150,15 +231,22 @@ def _agrees(a: Division, b: Division) -> bool:
 
 def _best(matches: list[tuple[Division, ...]], home: str | None) -> Division | None:
     candidates = [d for group in matches for d in group]
-    if not candidates:
-        return None
+    if len(candidates) <= 1:  # most texts name one division, or none: nothing to weigh
+        return candidates[0] if candidates else None
+    prefixes = [[o.prefix for o in group] for group in matches]
 
     def score(d: Division) -> tuple[int, int, int]:
-        support = sum(any(_agrees(d, o) for o in group) for group in matches)
-        at_home = int(bool(home) and _agrees(d, Division(home or "", "")))
-        return (support, at_home, len(d.prefix))
+        mine = d.prefix
+        support = sum(any(_nested(mine, o) for o in group) for group in prefixes)
+        at_home = int(bool(home) and _nested(mine, home or ""))
+        return (support, at_home, len(mine))
 
     return max(candidates, key=score)
+
+
+def _nested(a: str, b: str) -> bool:
+    """Two prefixes of which one holds the other: :func:`_agrees` of their divisions."""
+    return a.startswith(b) or b.startswith(a)
 
 
 def full_name(division: Division) -> str:

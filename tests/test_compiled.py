@@ -3,6 +3,7 @@ read back from the cache, and compiled again whenever the cache cannot be truste
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable
@@ -87,3 +88,189 @@ def test_a_cache_another_user_wrote_is_not_read(
     monkeypatch.setattr(os, "getuid", lambda: cached.stat().st_uid + 1)
     _same_as_re(kept("k", _maker(calls), tmp_path))
     assert calls == [1, 1]
+
+
+# ── re's own cache, seeded from the patterns an earlier process compiled ────────────────
+
+SEEDED = r"(?:甲乙|丙丁)[路街](?P<n>\d{1,3})号?"  # compiled by no other module
+
+
+@pytest.fixture()
+def fresh(monkeypatch: pytest.MonkeyPatch) -> dict[tuple[type, str, int], re.Pattern[str]]:
+    """A process of its own: re's cache empty, nothing seeded or kept yet."""
+    cache: dict[tuple[type, str, int], re.Pattern[str]] = {}
+    monkeypatch.setattr(re, "_cache", cache)
+    monkeypatch.setattr(compiled, "_seeded", {})
+    monkeypatch.setattr(compiled, "_seeding", False)
+    monkeypatch.setattr(compiled, "_kept", False)
+    monkeypatch.setattr(compiled, "_watching", None)
+    monkeypatch.setattr(compiled, "_compiled_here", set())
+    monkeypatch.setattr(compiled, "_methods", compiled._Methods())
+    return cache
+
+
+def _parsers(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``pattern`` compiled as the parser's modules compile theirs: watched."""
+    compiled.watch()
+    try:
+        return re.compile(pattern, flags)
+    finally:
+        compiled.watched()
+
+
+def test_patterns_a_process_compiled_are_in_the_next_ones_cache(
+    tmp_path: Path, fresh: dict[tuple[type, str, int], re.Pattern[str]]
+) -> None:
+    assert compiled.seed(tmp_path) == 0  # the first process of an install: nothing kept yet
+    first = _parsers(SEEDED, re.IGNORECASE)
+    compiled.keep(tmp_path)
+    assert len(list(tmp_path.iterdir())) == 1
+    fresh.clear()  # the next process
+    compiled._seeded.clear()
+    compiled._seeding = False
+    assert compiled.seed(tmp_path) >= 1
+    seeded = fresh[(str, SEEDED, int(re.IGNORECASE))]
+    assert re.compile(SEEDED, re.IGNORECASE) is seeded  # re.compile finds it, compiles nothing
+    assert seeded == first and seeded.groupindex == first.groupindex
+    line = "甲乙路12号、丙丁街7"
+    assert [m.groups() for m in seeded.finditer(line)] == [("12",), ("7",)]
+
+
+def test_keep_writes_once_per_process_and_only_what_is_new(
+    tmp_path: Path, fresh: dict[tuple[type, str, int], re.Pattern[str]]
+) -> None:
+    _parsers(SEEDED)
+    compiled.keep(tmp_path)
+    (kept_file,) = tmp_path.iterdir()
+    written = kept_file.stat().st_mtime_ns
+    _parsers(SEEDED + "乙")
+    compiled.keep(tmp_path)  # the same process again: nothing looked for, nothing written
+    assert kept_file.stat().st_mtime_ns == written
+    compiled._kept = False  # a later process that compiled what was kept, and one more
+    _parsers(SEEDED + "甲")
+    compiled.keep(tmp_path)
+    fresh.clear()
+    compiled._seeded.clear()
+    compiled._seeding = False
+    assert compiled.seed(tmp_path) >= 2  # the union of both processes' patterns
+    assert {(str, SEEDED, 0), (str, SEEDED + "甲", 0)} <= set(fresh)
+
+
+def test_a_damaged_seed_file_seeds_nothing(
+    tmp_path: Path, fresh: dict[tuple[type, str, int], re.Pattern[str]]
+) -> None:
+    _parsers(SEEDED)
+    compiled.keep(tmp_path)
+    (kept_file,) = tmp_path.iterdir()
+    whole = kept_file.read_bytes()
+    for damaged in (whole[: len(whole) // 2], b"", whole.replace("甲乙".encode(), "乙甲".encode())):
+        kept_file.write_bytes(damaged)
+        fresh.clear()
+        compiled._seeding = False
+        assert compiled.seed(tmp_path) == 0 and not fresh
+    assert re.compile(SEEDED).pattern == SEEDED  # compiled as ever
+
+
+def _point() -> type:
+    @dataclasses.dataclass(frozen=True)
+    class Point:
+        x: int
+        y: int = 2
+        tags: tuple[str, ...] = dataclasses.field(default=(), compare=False)
+
+    return Point
+
+
+@pytest.fixture()
+def ours(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This module's classes counted as the parser's, whose methods' code is kept."""
+    monkeypatch.setattr(compiled, "_KEPT_MODULES", ("notices.", __name__))
+
+
+def _behaves(point: type) -> None:
+    a, b = point(1), point(1, 2, ("other",))
+    assert a == b and hash(a) == hash(b) and a != point(2)
+    assert repr(a).endswith("Point(x=1, y=2, tags=())")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.x = 3  # type: ignore[attr-defined]
+
+
+def test_dataclass_methods_are_compiled_once_per_install_then_read_back(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fresh: dict[tuple[type, str, int], re.Pattern[str]],
+    ours: None,
+) -> None:
+    first = compiled._Methods()
+    monkeypatch.setattr(compiled, "_methods", first)
+    monkeypatch.setattr(dataclasses, "exec", first.exec, raising=False)
+    _behaves(_point())
+    assert first.fresh and first.codes  # compiled, to be kept
+    compiled.keep(tmp_path)
+    assert not first.fresh
+    later = compiled._Methods()  # the next process, its own dataclasses reading the file
+    monkeypatch.setattr(compiled, "_methods", later)
+    monkeypatch.setattr(dataclasses, "exec", later.exec)
+    compiled._seed_methods(tmp_path)
+    assert later.codes.keys() == first.codes.keys()
+    _behaves(_point())
+    assert not later.fresh  # every method's code was read, none compiled
+
+
+def test_a_damaged_methods_file_costs_the_compiles(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fresh: dict[tuple[type, str, int], re.Pattern[str]],
+    ours: None,
+) -> None:
+    first = compiled._Methods()
+    monkeypatch.setattr(compiled, "_methods", first)
+    monkeypatch.setattr(dataclasses, "exec", first.exec, raising=False)
+    _point()
+    compiled.keep(tmp_path)
+    for kept_file in tmp_path.iterdir():
+        kept_file.write_bytes(kept_file.read_bytes()[:-7])
+    later = compiled._Methods()
+    monkeypatch.setattr(compiled, "_methods", later)
+    monkeypatch.setattr(dataclasses, "exec", later.exec)
+    compiled._seed_methods(tmp_path)
+    assert not later.codes
+    _behaves(_point())
+    assert later.fresh  # compiled again, as dataclasses does
+
+
+def test_only_the_parsers_classes_methods_are_kept(
+    monkeypatch: pytest.MonkeyPatch, fresh: dict[tuple[type, str, int], re.Pattern[str]]
+) -> None:
+    methods = compiled._Methods()
+    monkeypatch.setattr(compiled, "_methods", methods)
+    monkeypatch.setattr(dataclasses, "exec", methods.exec, raising=False)
+    _behaves(_point())  # a class of another module: made as ever, its methods not kept
+    assert not methods.codes and not methods.fresh
+
+
+def test_seeds_are_kept_for_the_modules_as_they_stand(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fresh: dict[tuple[type, str, int], re.Pattern[str]],
+) -> None:
+    _parsers(SEEDED)
+    compiled.keep(tmp_path)
+    fresh.clear()
+    compiled._seeded.clear()
+    compiled._seeding = False
+    monkeypatch.setattr(compiled, "_modules", lambda: " a module changed since")
+    assert compiled.seed(tmp_path) == 0 and not fresh  # another checkout's or version's seeds
+
+
+def test_what_the_parser_did_not_compile_is_not_kept(
+    tmp_path: Path, fresh: dict[tuple[type, str, int], re.Pattern[str]]
+) -> None:
+    re.compile(SEEDED + "乙")  # a server's or a test run's pattern, compiled unwatched
+    _parsers(SEEDED)
+    re.compile(SEEDED + "丙")
+    compiled.keep(tmp_path)
+    fresh.clear()
+    compiled._seeded.clear()
+    compiled._seeding = False
+    assert compiled.seed(tmp_path) == 1 and set(fresh) == {(str, SEEDED, 0)}
