@@ -27,6 +27,7 @@ NOTICES = str(Path(sys.executable).with_name("notices"))
 CORPUS = Path(__file__).resolve().parent / "corpus"
 LEASE = 3.0  # long enough that a busy machine still renews it in time
 TAKEOVER = 60.0  # how long to wait for the standby: a bound for a stuck test, not a figure
+BOUND = 60.0  # how long to wait for a worker to start, take the lease or ingest: the same
 
 
 def _holder(url: str) -> int | None:
@@ -67,16 +68,16 @@ def test_one_worker_schedules_the_other_takes_over(tmp_path: Path, sqlite_url: s
     store = Store.open(sqlite_url)
     workers = [_worker(tmp_path, sqlite_url, n) for n in range(2)]
     try:
-        active = _wait(lambda: _holder(sqlite_url), 15)
+        active = _wait(lambda: _holder(sqlite_url), BOUND)
         assert active in {w.pid for w in workers}
-        _wait(lambda: store.count_notices() == 1, 15)
+        _wait(lambda: store.count_notices() == 1, BOUND)
         (standby,) = [w for w in workers if w.pid != active]
         time.sleep(2 * LEASE)  # two leases: the standby never took it
         assert _holder(sqlite_url) == active and standby.poll() is None
         os.kill(active, signal.SIGKILL)  # type: ignore[arg-type]
         _wait(lambda: _holder(sqlite_url) == standby.pid, TAKEOVER)
         runs = len(store.runs("folder", limit=500))
-        _wait(lambda: len(store.runs("folder", limit=500)) > runs, 10)  # it schedules
+        _wait(lambda: len(store.runs("folder", limit=500)) > runs, BOUND)  # it schedules
         standby.send_signal(signal.SIGTERM)
         assert standby.wait(timeout=20) == 0
         assert _holder(sqlite_url) is None  # freed on the way out, not left to lapse
