@@ -47,8 +47,9 @@ _LANDMARK_BEFORE = re.compile(
     r"(?:下穿|上跨|跨越|穿越|往|往返|连接|毗邻|紧邻|既有|顺接|接入|接顺|连通|介乎|介于|转|→"
     r"|[东西南北][至起到])$"  # 甲路东至乙路，西至丙路: the ends of 甲路
 )
-# What follows a street that is a subdistrict (甲集街道乙路), not a road (甲街道路: its road)
+# The last characters of a street's name: a street 近 it is a landmark (甲街近乙街的一段)
 _ROAD_ENDS = frozenset("街路道桥巷")
+# What follows a street that is a subdistrict (甲集街道乙路), not a road (甲街道路: its road)
 _SUBDISTRICT = re.compile(r"道(?!路)[\u4e00-\u9fff]")
 # The second bound of a stretch told by its ends (介乎甲街与乙街的丙街: 丙街 between them).
 _BETWEEN = re.compile(r"介[乎于][^,。;:!?]{1,16}[与和及]$")

@@ -112,18 +112,19 @@ _DECORATED_HEADING = re.compile(
 
 def _kind_list(line: str) -> list[str]:
     """The kinds of a line's tokens, one per token (counted by C, in a ``Counter``)."""
-    kinds = [
-        "MONTH_PART"
-        if text.endswith(_MONTH_PARTS)
-        else "TODAY"
-        if kind == "DAY_ONLY" and text[:1] in "今明"
-        else kind
-        for kind, text, _ in island_line("road", line)
-    ]  # 6月底, 9月中旬: a date a closure may end on, too loose to make news a notice;
-    # 今(21)日, 明(22)日: a day of the week the page is dated, as good as a date
+    kinds = [_segment_kind(kind, text) for kind, text, _ in island_line("road", line)]
     if "PART" in kinds and ("封闭" in line or "有限度" in line):
         kinds.append("CLOSE")  # 部分封闭, 车道封闭, 有限度通车: a part closed is a closure too
     return kinds
+
+
+def _segment_kind(kind: str, text: str) -> str:
+    """A token's kind as the segmenter weighs it: 6月底, 9月中旬 a date a closure may end on,
+    too loose to make news a notice; Taiwan's 今(21)日, 明(22)日 a day told by the page's own
+    date, as good as a date."""
+    if text.endswith(_MONTH_PARTS):
+        return "MONTH_PART"
+    return "TODAY" if kind == "DAY_ONLY" and text[:1] in "今明" else kind
 
 
 def _is_signature(line: str, kinds: Counter[str]) -> bool:
@@ -319,7 +320,7 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
 # News that a road is open again (恢复通行, 放开通行, 解除封闭) is not a notice unless it reads
 # as one (通告如下, 特此公告, a plea to drivers).
 _REOPENED = re.compile(
-    r"(?<!预计)(?<!计划)(?<!将于)(?<!直至)(?<!待)"
+    r"(?<!将于)"  # 预计, 计划, 直至, 待 before it: _PLANNED's to tell
     r"(?:恢复(?:正常)?(?:通行|通车|交通|原线路)|放开通行|解除[^,。;]{0,12}?(?:封闭|管制|限制)"
     # a road cleared, a new bridge opened, control lifted
     r"|(?:完成|已)抢通|(?:试行|正式|建成)通车|(?:封闭|管制)(?:已|已经)?解除)"
@@ -535,7 +536,7 @@ _NOTICE_VOCABULARY = re.compile(
 
 _PLACE_ENTRY = 16  # characters of a list's entry that names only a place
 # An item's own line: its days, hours, road or stretch (县道甲镇加油站~乙镇宝马场，全长7.4公里)
-_SPEAKS = _WHEN | _ROAD | {"TIME", "DAILY", "STAKE", "ROUTE_CLASS", "ROUTE_ENDS", "LENGTH"}
+_SPEAKS = _WHEN | _ROAD | {"TIME", "DAILY", "ROUTE_CLASS", "ROUTE_ENDS", "LENGTH"}
 
 
 def _speaks_of_closure(line: str, kinds: Counter[str]) -> bool:

@@ -187,6 +187,14 @@ def ours(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(compiled, "_KEPT_MODULES", ("notices.", __name__))
 
 
+def _process(monkeypatch: pytest.MonkeyPatch) -> compiled._Methods:
+    """A process's own dataclass methods, installed as :func:`compiled.seed` installs them."""
+    methods = compiled._Methods()
+    monkeypatch.setattr(compiled, "_methods", methods)
+    monkeypatch.setattr(dataclasses, "exec", methods.exec, raising=False)
+    return methods
+
+
 def _behaves(point: type) -> None:
     a, b = point(1), point(1, 2, ("other",))
     assert a == b and hash(a) == hash(b) and a != point(2)
@@ -201,16 +209,12 @@ def test_dataclass_methods_are_compiled_once_per_install_then_read_back(
     fresh: dict[tuple[type, str, int], re.Pattern[str]],
     ours: None,
 ) -> None:
-    first = compiled._Methods()
-    monkeypatch.setattr(compiled, "_methods", first)
-    monkeypatch.setattr(dataclasses, "exec", first.exec, raising=False)
+    first = _process(monkeypatch)
     _behaves(_point())
     assert first.fresh and first.codes  # compiled, to be kept
     compiled.keep(tmp_path)
     assert not first.fresh
-    later = compiled._Methods()  # the next process, its own dataclasses reading the file
-    monkeypatch.setattr(compiled, "_methods", later)
-    monkeypatch.setattr(dataclasses, "exec", later.exec)
+    later = _process(monkeypatch)  # the next process, its own dataclasses reading the file
     compiled._seed_methods(tmp_path)
     assert later.codes.keys() == first.codes.keys()
     _behaves(_point())
@@ -223,16 +227,12 @@ def test_a_damaged_methods_file_costs_the_compiles(
     fresh: dict[tuple[type, str, int], re.Pattern[str]],
     ours: None,
 ) -> None:
-    first = compiled._Methods()
-    monkeypatch.setattr(compiled, "_methods", first)
-    monkeypatch.setattr(dataclasses, "exec", first.exec, raising=False)
+    _process(monkeypatch)
     _point()
     compiled.keep(tmp_path)
     for kept_file in tmp_path.iterdir():
         kept_file.write_bytes(kept_file.read_bytes()[:-7])
-    later = compiled._Methods()
-    monkeypatch.setattr(compiled, "_methods", later)
-    monkeypatch.setattr(dataclasses, "exec", later.exec)
+    later = _process(monkeypatch)
     compiled._seed_methods(tmp_path)
     assert not later.codes
     _behaves(_point())
@@ -242,9 +242,7 @@ def test_a_damaged_methods_file_costs_the_compiles(
 def test_only_the_parsers_classes_methods_are_kept(
     monkeypatch: pytest.MonkeyPatch, fresh: dict[tuple[type, str, int], re.Pattern[str]]
 ) -> None:
-    methods = compiled._Methods()
-    monkeypatch.setattr(compiled, "_methods", methods)
-    monkeypatch.setattr(dataclasses, "exec", methods.exec, raising=False)
+    methods = _process(monkeypatch)
     _behaves(_point())  # a class of another module: made as ever, its methods not kept
     assert not methods.codes and not methods.fresh
 
