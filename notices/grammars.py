@@ -110,17 +110,21 @@ class IslandLexer(Lexer):
                 out.append((FILLER, line[pos:start], pos))
             if match is None:
                 break
-            if match.end() == start:  # an empty match: step over one character as filler
+            group = match.lastgroup or FILLER
+            # a token ends where its terminal's empty group does: a guarded alternative's
+            # match may end after its first character only (notices.guards._dispatched)
+            end = match.end(group) if match.lastgroup else match.end()
+            if end == start:  # an empty match: step over one character as filler
                 out.append((FILLER, line[start], start))
                 pos = start + 1
                 continue
-            group = match.lastgroup or FILLER
             kind = _ALIASES.get(group, group)
+            value = line[start:end]
             if kind in named and group not in _WHOLE:
-                out.extend(self._bounded(kind, match.group(), start, line))
+                out.extend(self._bounded(kind, value, start, line))
             else:
-                out.append((kind, match.group(), start))
-            pos = match.end()
+                out.append((kind, value, start))
+            pos = end
         return tuple(out)
 
     def _bounded(self, kind: str, value: str, start: int, line: str) -> list[tuple[str, str, int]]:

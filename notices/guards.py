@@ -306,19 +306,23 @@ def guarded(patterns: dict[str, str]) -> str:
     """The island scanner's alternatives (name → pattern, in order), with their guards.
 
     A name terminal gets its own guard (:func:`guard`); each run of consecutive terminals
-    that open with few characters gets one lookahead for the run, the characters any of
-    them opens with, so a position none opens at passes them all at once. The order of
-    the alternatives is kept, and with it which terminal wins at a position.
+    that open with few characters is tried only at a character one of them opens with, and
+    each of them only at a character it opens with (:func:`_dispatched`), so a position
+    none opens at passes them all at once. The order of the alternatives is kept, and with
+    it which terminal wins at a position.
     """
     parts: list[str] = []
-    run: list[str] = []
-    opens = NOTHING
+    run: list[tuple[Chars, str, bool]] = []
 
     def close_run() -> None:
         if len(run) > 1:
-            parts.append(f"(?:(?={opens.regex()})(?:{'|'.join(run)}))")
+            opens = NOTHING
+            for first, _, _ in run:
+                opens = opens | first
+            inner = "|".join(_dispatched(f, alternative, plain) for f, alternative, plain in run)
+            parts.append(_dispatched(opens, f"(?:{inner})", plain=False))
         else:
-            parts.extend(run)
+            parts.extend(_dispatched(f, alternative, plain) for f, alternative, plain in run)
         run.clear()
 
     for name, pattern in patterns.items():
@@ -327,14 +331,36 @@ def guarded(patterns: dict[str, str]) -> str:
             parsed = list(sre_parse.parse(pattern))  # read once, for its opening or its guard
             first = _opening(parsed)
             lookahead = "" if first else _guard(parsed)
+            plain = _plain_head(parsed)
         except Exception:  # a pattern this module reads wrongly only loses its guard
-            first, lookahead = None, ""
+            first, lookahead, plain = None, "", False
         if first is None:
             close_run()
-            opens = NOTHING
             parts.append(lookahead + alternative)
         else:
-            run.append(alternative)
-            opens = opens | first
+            run.append((first, alternative, plain))
     close_run()
     return "|".join(parts)
+
+
+def _dispatched(first: Chars, alternative: str, plain: bool) -> str:
+    r"""``alternative`` tried only where the next character is one of ``first`` (the
+    characters every match of it opens with).
+
+    The engine passes over an alternative that opens with a character or a class by testing
+    that one character, but enters one that opens with a lookaround, a group or a repeat
+    at every position. So the class is matched first and the alternative read from the
+    same position, inside a lookbehind of that one character: ``[F](?<=(?=A)[\s\S])``.
+    The match then ends after that character; the token ends where the terminal's empty
+    group does (``match.end(kind)``), as it does in every alternative of the scanner. One
+    that already opens with its own character or class (``plain``) stays as it is.
+    """
+    if plain:
+        return alternative
+    return f"{first.regex()}(?<=(?={alternative})[\\s\\S])"
+
+
+def _plain_head(parsed: list[tuple[Any, Any]]) -> bool:
+    """Whether a pattern opens with a character or a class, which the engine tests before
+    it enters the alternative (not with a group, a repeat, a branch or a lookaround)."""
+    return bool(parsed) and parsed[0][0] in (sre.LITERAL, sre.IN)
