@@ -234,7 +234,18 @@ def _through(runs: list[Shape], first: Chars, rest: list[Shape]) -> str:
 def _runs(runs: list[Shape], first: Chars) -> str:
     if not runs:
         return first.regex()
-    return "".join(_lazy(run) for run in runs[:-1]) + _up_to(runs[-1], first)
+    head = ""
+    if runs[0].low:
+        # the run's first character on its own: the engine tests a condition that opens
+        # with a class before it enters it, and enters one that opens with a repeat
+        opening = runs[0]
+        head = opening.chars.regex()
+        high = opening.high if opening.high >= _UNBOUNDED else opening.high - 1
+        rest = Shape(opening.chars, opening.first, opening.low - 1, high)
+        runs = [rest, *runs[1:]] if high else runs[1:]
+        if not runs:
+            return head + first.regex()
+    return head + "".join(_lazy(run) for run in runs[:-1]) + _up_to(runs[-1], first)
 
 
 def _lazy(run: Shape) -> str:
