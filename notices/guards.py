@@ -202,33 +202,40 @@ def _alternatives(elements: list[tuple[Any, Any]]) -> list[list[tuple[Any, Any]]
     return [elements]
 
 
-def _condition(elements: list[tuple[Any, Any]]) -> tuple[str, bool] | None:
+def _condition(elements: list[tuple[Any, Any]]) -> tuple[str, bool, Chars, int] | None:
     """The guard of one alternative: the runs before its first selective part (a known
-    first character), then that character; and whether a run of almost any character
-    came first. None when no part is selective."""
+    first character), then that character; whether a run of almost any character came
+    first; the characters the guard ends with, and how far from the start that one may
+    be. None when no part is selective."""
     runs: list[Shape] = []
     broad = False
     shapes = [s for s in (_shape(op, av) for op, av in elements) if s is not None and s.high]
     for at, shape in enumerate(shapes):
         if shape.low > 0 and shape.first is not None and not shape.first.negated:
-            return _through(runs, shape.first, shapes[at:]), broad
+            text, stop, reach = _through(runs, shape.first, shapes[at:])
+            return text, broad, stop, reach
         broad = broad or shape.chars.negated
         runs.append(shape)
     return None
 
 
-def _through(runs: list[Shape], first: Chars, rest: list[Shape]) -> str:
+def _through(runs: list[Shape], first: Chars, rest: list[Shape]) -> tuple[str, Chars, int]:
     """The runs, then the selective part's first character; or, for an alternative that
     opens with its selective part, when a second follows (号 after the digits of 三号便道,
     环 after the 东 of 东二环), the first as a run of its own characters, the parts
     between, and the second's first character: a digit alone passes no guard then. (After
-    runs, the guard stays as it was: its last run is then counted in one loop.)"""
+    runs, the guard stays as it was: its last run is then counted in one loop.) With the
+    characters it ends with, and how far from the start that one may be."""
     if runs:
-        return _runs(runs, first)
+        return _runs(runs, first), first, _reach(runs)
     for at, shape in enumerate(rest[1:], 1):
         if shape.low > 0 and shape.first is not None and not shape.first.negated:
-            return _runs([*runs, *rest[:at]], shape.first)
-    return _runs(runs, first)
+            return _runs([*runs, *rest[:at]], shape.first), shape.first, _reach(rest[:at])
+    return _runs(runs, first), first, 0
+
+
+def _reach(runs: list[Shape]) -> int:
+    return int(min(_UNBOUNDED, sum(run.high for run in runs)))
 
 
 def _runs(runs: list[Shape], first: Chars) -> str:
@@ -283,9 +290,29 @@ def guard(pattern: str) -> str:
 def _guard(parsed: list[tuple[Any, Any]]) -> str:
     conditions = [_condition(alt) for alt in _alternatives(parsed)]
     known = [c for c in conditions if c is not None]
-    if not known or len(known) < len(conditions) or not any(broad for _, broad in known):
+    if not known or len(known) < len(conditions) or not any(c[1] for c in known):
         return ""
-    return f"(?:(?={'|'.join(text for text, _ in known)}))"
+    stop, reach = NOTHING, 0
+    for _, _, ends, far in known:
+        stop, reach = stop | ends, max(reach, far)
+    return f"(?:{_rare(stop, reach)}(?={'|'.join(c[0] for c in known)}))"
+
+
+def _rare(stop: Chars, reach: int) -> str:
+    """A first look for the few characters a guard ends with (a junction's 与, the 至/到 of
+    a road named by its ends): whether one comes within ``reach``, counted through the
+    characters that are not one of them, a loop the engine runs over a character or two
+    in a few instructions each, where the guard's own runs test a class of hundreds. It
+    holds wherever the guard does (the guard's last character is one of them, at most
+    ``reach`` on), and fails at most positions, those characters being rare; "" for a
+    guard that ends in many."""
+    if stop.negated or len(stop.items) > _RARE or any(item[0] != "lit" for item in stop.items):
+        return ""
+    top = "" if reach >= _UNBOUNDED else str(reach)
+    return f"(?={Chars(True, stop.items).regex()}{{0,{top}}}+{stop.regex()})"
+
+
+_RARE = 4  # characters a guard may end in for a first look for them
 
 
 def opening(pattern: str) -> Chars | None:
