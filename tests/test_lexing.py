@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from notices import normalize
 from notices.grammars import FILLER, IslandLexer, _lexer, load
-from notices.guards import guard, opening
+from notices.guards import guard, guarded, opening
 from notices.loss_phrases import LossTransformer
 from notices.parse import parse_page
 from notices.road_phrases import RoadTransformer
@@ -160,6 +160,27 @@ def test_a_guard_holds_only_where_its_terminal_may_match() -> None:
     assert opens is not None and re.fullmatch(opens.regex(), "封")
     assert not re.fullmatch(opens.regex(), "交")
     assert opening(r"[^a]b") is None and opening(r"[\u4e00-\u9fff]线") is None  # too many
+
+
+def test_a_guard_ending_in_a_rare_character_first_looks_for_it() -> None:
+    junction = guard(r"[^的,与]{2,12}?与[^的,与]{2,12}?路口")
+    assert junction.startswith("(?:(?=[^\\u4e0e]{0,12}+[\\u4e0e])")  # the first look
+    lookahead = re.compile(junction)
+    assert lookahead.match("甲乙路与丙丁路路口") and lookahead.match("甲乙丙丁戊己庚辛壬癸子丑与")
+    assert not lookahead.match("甲乙丙丁戊己庚辛壬癸子丑寅与")  # 与 too far on
+    assert not lookahead.match("甲的路与丙路路口")  # a character no name holds before it
+    assert "{0," not in guard(r"[^的,]{1,4}(?:桥|村|口|站|镇)")[:12]  # many: no first look
+
+
+def test_a_terminal_opening_with_a_lookaround_is_tried_after_its_first_character() -> None:
+    scanner = re.compile(
+        guarded({"CLOSE": r"(?<!不)封闭", "NUMBER": r"\d+", "NAME": r"[^,]{1,4}路"})
+    )
+    # the run's characters, then each terminal's own, each before a lookbehind of it
+    assert scanner.pattern.startswith("[\\d\\u5c01](?<=(?=(?:[\\u5c01](?<=(?=(?:(?<!不)封闭)")
+    found = scanner.search("不封闭,已封闭12甲路")
+    assert found is not None and found.lastgroup == "CLOSE"
+    assert (found.start(), found.end(), found.end("CLOSE")) == (5, 6, 7)  # ends at its group
 
 
 def test_a_lexer_scans_with_the_guards_from_its_first_line() -> None:
