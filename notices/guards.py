@@ -278,19 +278,23 @@ def _up_to(run: Shape, first: Chars) -> str:
     return f"{head}{rest.regex()}{{0,{more}}}+{first.regex()}"
 
 
-def guard(pattern: str) -> str:
+def guard(pattern: str, broad: bool = True) -> str:
     """A lookahead every match of ``pattern`` satisfies, or "" when none is worth having:
-    a guard for a terminal one of whose alternatives opens with a run of almost anything."""
+    a guard for a terminal one of whose alternatives opens with a run of almost anything
+    (with ``broad`` false, for any terminal whose parts give one)."""
     try:
-        return _guard(list(sre_parse.parse(pattern)))
+        return _guard(list(sre_parse.parse(pattern)), broad)
     except (Unknown, re.error, TypeError, ValueError, KeyError):
         return ""
 
 
-def _guard(parsed: list[tuple[Any, Any]]) -> str:
+def _guard(parsed: list[tuple[Any, Any]], broad: bool = True) -> str:
+    """The guard of a parsed pattern (see :func:`guard`); with ``broad`` false, also for a
+    terminal none of whose alternatives opens with a run of almost anything (a stake's
+    digits, then its K within three characters)."""
     conditions = [_condition(alt) for alt in _alternatives(parsed)]
     known = [c for c in conditions if c is not None]
-    if not known or len(known) < len(conditions) or not any(c[1] for c in known):
+    if not known or len(known) < len(conditions) or (broad and not any(c[1] for c in known)):
         return ""
     stop, reach = NOTHING, 0
     for _, _, ends, far in known:
@@ -346,8 +350,9 @@ def guarded(patterns: dict[str, str]) -> str:
     A name terminal gets its own guard (:func:`guard`); each run of consecutive terminals
     that open with few characters is tried only at a character one of them opens with, and
     each of them only at a character it opens with (:func:`_dispatched`), so a position
-    none opens at passes them all at once. The order of the alternatives is kept, and with
-    it which terminal wins at a position.
+    none opens at passes them all at once; one that opens with a lookaround, a group or a
+    repeat is then tried only where its guard holds, when its parts give one. The order of
+    the alternatives is kept, and with it which terminal wins at a position.
     """
     parts: list[str] = []
     run: list[tuple[Chars, str, bool]] = []
@@ -376,6 +381,8 @@ def guarded(patterns: dict[str, str]) -> str:
             close_run()
             parts.append(lookahead + alternative)
         else:
+            if not plain:  # tried after its first character: its guard first, if it has one
+                alternative = _guard(parsed, broad=False) + alternative
             run.append((first, alternative, plain))
     close_run()
     return "|".join(parts)
