@@ -1609,3 +1609,21 @@ def test_news_of_a_new_bridge_opened_a_road_cleared_or_control_lifted_is_not_a_n
         "12月19日19时起G99线实行甲吐方向短暂管制。直到20日9时许，G99线全线畅通，交通管制解除。\n",
     ):
         assert _closures(news) == [], news
+
+
+def test_two_bare_kilometre_stakes_joined_by_a_dash_are_one_stretch() -> None:
+    for stretch, metres in (("114K~184K甲乙路段", (114000, 184000)), ("45K-46K区间处", (45000, 46000))):
+        page = f"""关于某线封闭的通告
+2024年5月1日起，甲线{stretch}封闭施工。
+特此通告。
+"""
+        assert _stake_range(_one(page)) == metres, stretch
+
+
+def test_industry_and_workers_in_a_street_name_and_the_old_name_of_a_city_are_no_prose() -> None:
+    for street in ("甲塘工业二路", "工农北路", "并州西街"):
+        page = f"""关于{street}封闭施工的通告
+2020年5月1日至2020年6月1日，因管网施工需要，对{street}实施全封闭施工。
+特此通告。
+"""
+        assert [r.name for r in _one(page).routes] == [street], street
