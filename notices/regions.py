@@ -212,7 +212,8 @@ def leading(name: str) -> int:
     for n in range(min(_LONGEST, len(plain) - 3), 1, -1):
         word = plain[:n]
         if word in by_name and (word[-1] in "省市县区旗盟州" or street):
-            return n
+            # a county become a district keeps its short name in the table (茌平区聊夏路)
+            return n + 1 if street and plain[n] in "市县区旗" and len(plain) - n > 3 else n
         if expressway and len(plain) - n >= 4 and _province(by_name.get(word, ())):
             return n
     return 0

@@ -159,10 +159,11 @@ _ZONE = re.compile(
 )
 
 
-# A district the division table does not hold, or holds cut (安南區, 昆区 for 昆都仑区, 乌拉特中旗
-# read from 特): its streets' names are what follows. 社区, 小区 and the like are places.
+# A district the division table does not hold, or holds cut (安南區, 坪山区, 昆区 for 昆都仑区,
+# 乌拉特中旗 read from 特): its streets' names are what follows. 社区, 小区, 山区 and the like
+# are places.
 _DISTRICT = re.compile(
-    r"(?![\u4e00-\u9fff]?(?:社|小|园|景|校|矿|林|库|山|厂|营|站)[区區])"
+    r"(?![\u4e00-\u9fff]?(?:社|小|园|景|校|矿|林|库|厂|营|站)[区區])(?!山[区區])"
     r"[\u4e00-\u9fff]{1,4}?[区區旗](?=[\u4e00-\u9fff]{2,}(?:路|街|大道|大街|巷|公路)$)"
 )
 

@@ -1627,3 +1627,12 @@ def test_industry_and_workers_in_a_street_name_and_the_old_name_of_a_city_are_no
 特此通告。
 """
         assert [r.name for r in _one(page).routes] == [street], street
+
+
+def test_a_new_district_or_a_county_become_a_district_heads_no_street_name() -> None:
+    for district, street in (("甲山区", "乙兴路"), ("茌平区", "乙夏路")):
+        page = f"""关于{street}封闭施工的通告
+2020年5月1日至2020年6月1日，封闭{district}{street}（甲酒店门口-丙路口）。
+特此通告。
+"""
+        assert [r.name for r in _one(page).routes] == [street], district
