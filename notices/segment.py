@@ -26,7 +26,7 @@ Kind = Literal["road_closure", "loss_declaration"]
 # Pages without any of these characters hold no notice of ours: skip them cheaply.
 _MAYBE = re.compile(  # on the raw text, so in traditional characters too
     r"封|管\s*制|[断斷]\s*[交道]|禁\s*[止行车車]|中\s*[断斷]|分\s*流|限\s*[行速高宽寬重载載制]"
-    r"|[绕繞]\s*行|占\s*[道用]|[关關]\s*[闭閉]|停\s*止|[暂暫]\s*停|围\s*蔽|[断斷]\s*流|有限度"
+    r"|[绕繞]\s*行|占\s*[道用]|[关關]\s*[闭閉]|停\s*止|[暂暫]\s*停|围\s*蔽|[断斷]\s*流|有限度|[单單]\s*向\s*通\s*行"
     r"|[遗遺]\s*失|作\s*[废廢]|[挂掛]\s*失|[丢丟]\s*失"
 )
 _TITLE = re.compile(

@@ -1636,3 +1636,30 @@ def test_a_new_district_or_a_county_become_a_district_heads_no_street_name() -> 
 特此通告。
 """
         assert [r.name for r in _one(page).routes] == [street], district
+
+
+ONE_WAY = """更新时间：2022-10-11 19:27:10作者：佚名为缓解甲坛路及周边道路交通拥堵，根据《中华人民共和国道路交通安全法》相关规定，决定对甲坛路、乙大街实行单向通行交通组织。现将有关事项通告如下：
+一、实施时间
+2022年3月1日起，每日8:00--20:00。
+二、单向交通组织措施
+甲坛路（丙力大道路口—丁善街路口）实行由东向西单向通行；
+乙大街（戊城路路口—甲坛路路口）实行由北向南单向通行。
+特此公告
+某市公安局交通警察大队
+2022年2月14日
+"""
+
+
+def test_a_headless_notice_of_one_way_traffic_is_read() -> None:
+    record = _one(ONE_WAY)
+    assert [r.name for r in record.routes] == ["甲坛路", "乙大街"]
+    assert record.window is not None and record.window.start == date(2022, 3, 1)
+
+
+def test_a_street_named_with_its_junction_is_a_place() -> None:
+    page = """关于甲坛路封闭施工的通告
+2022年3月1日起，甲坛路（丙力大道路口—丁善街路口）实施全封闭施工。
+特此通告。
+"""
+    [segment] = _one(page).segments
+    assert (segment.from_place, segment.to_place) == ("丙力大道路口", "丁善街路口")
