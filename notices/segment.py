@@ -452,7 +452,7 @@ def _dated_lead(kinds: _Kinds, taken: list[bool], k: int) -> bool:
 
 
 _BARE_LEAD = 10  # characters of a list's heading of closing words alone (封闭交通, 封路)
-_LEAD_KINDS = _CLOSING | {"FILLER", "CONTROL", "PART"}
+_LEAD_KINDS = _CLOSING | {"FILLER", "CONTROL", "PART", "LIST_SEP"}
 _LIST_GAP = 2  # paragraphs between a list's lead and its first item (封闭交通（…除外）)
 _PARKING = re.compile(r"停车位|泊车位|车位|停车场|咪表")
 
@@ -505,7 +505,8 @@ def _road_run_start(lines: list[str], kinds: _Kinds, taken: list[bool], seed: in
         placed = bool(_CODED & kinds[k].keys())
         item = item or _dated_item(line, kinds[k]) or (len(line) <= _SHORT and placed)
         told = _road_seed(line, kinds[k]) or (
-            _REASON_OPENING.match(line) and _says_closing(kinds[k])
+            _REASON_OPENING.match(line)
+            and (_says_closing(kinds[k]) or _ANNOUNCES.search(line) is not None)
         )
         if not (item or told):
             break

@@ -1663,3 +1663,23 @@ def test_a_street_named_with_its_junction_is_a_place() -> None:
 """
     [segment] = _one(page).segments
     assert (segment.from_place, segment.to_place) == ("丙力大道路口", "丁善街路口")
+
+
+def test_a_headless_notice_of_bare_item_heads_keeps_its_reason_and_items() -> None:
+    page = """您当前的位置：首页>某地资讯
+2025-04-18 14:11:48编辑：某某
+因铺设燃气管道工程需要，将对甲州路与乙政街交叉口以北道路分段施工，为确保施工期间道路交通安全，现将有关事项公告如下：
+一、封闭路段
+甲州路与乙政街交叉口以北50米处
+二、封闭时间
+2025年4月26日至5月2日
+施工期间，通过此路段的车辆、行人请绕行未封闭保通道路。
+特此公告。
+某市公安局交通警察支队某大队
+2025年4月18日
+"""
+    record = _one(page)
+    assert [r.name for r in record.routes] == ["甲州路"]
+    assert record.window is not None
+    assert (record.window.start, record.window.end) == (date(2025, 4, 26), date(2025, 5, 2))
+    assert record.text.startswith("因铺设")
