@@ -1683,3 +1683,9 @@ def test_a_headless_notice_of_bare_item_heads_keeps_its_reason_and_items() -> No
     assert record.window is not None
     assert (record.window.start, record.window.end) == (date(2025, 4, 26), date(2025, 5, 2))
     assert record.text.startswith("因铺设")
+
+
+def test_news_of_a_reopening_that_goes_on_to_a_control_still_in_force_is_read() -> None:
+    page = """9月25日，记者从某市公安局交警支队获悉，国道999线甲城区多营至乙县飞仙关路段经整治，将从2015年10月1日解除交通管制，恢复双向通行。但国道999线从甲城经丙县至丁山隧道段因灾后重建工程需要，仍然实行单进双出交通管制，其余时段封闭施工，禁止通行。
+"""
+    assert len(_closures(page)) == 1
