@@ -209,9 +209,12 @@ def leading(name: str) -> int:
     # what is left names a road of its own (红旗大街 is no street of 红旗区 called 大街)
     # a province's name heads an expressway's (海南环岛高速 → 环岛高速, 湖北荆宜高速公路)
     expressway = plain.endswith(("高速", "高速公路"))
+    ends_named = "至" in plain or "到" in plain
     for n in range(min(_LONGEST, len(plain) - 3), 1, -1):
         word = plain[:n]
-        if word in by_name and (word[-1] in "省市县区旗盟州" or street):
+        # 滨州港至榆林公路: a road named by its ends keeps a city's short name as its own
+        suffixed = word[-1] in ("省市县区旗盟" if ends_named else "省市县区旗盟州")
+        if word in by_name and (suffixed or street):
             # a county become a district keeps its short name in the table (茌平区聊夏路)
             return n + 1 if street and plain[n] in "市县区旗" and len(plain) - n > 3 else n
         if expressway and len(plain) - n >= 4 and _province(by_name.get(word, ())):

@@ -1689,3 +1689,13 @@ def test_news_of_a_reopening_that_goes_on_to_a_control_still_in_force_is_read() 
     page = """9月25日，记者从某市公安局交警支队获悉，国道999线甲城区多营至乙县飞仙关路段经整治，将从2015年10月1日解除交通管制，恢复双向通行。但国道999线从甲城经丙县至丁山隧道段因灾后重建工程需要，仍然实行单进双出交通管制，其余时段封闭施工，禁止通行。
 """
     assert len(_closures(page)) == 1
+
+
+def test_a_numbered_street_of_a_quarter_and_a_road_named_by_a_city_port_keep_their_heads() -> None:
+    for prose, route in (("对经十东路", "经十东路"), ("G999德州港至乙林公路丙界至丁河大桥段", "德州港至乙林公路")):
+        page = f"""关于某路封闭施工的通告
+2020年5月1日至2020年6月1日，{prose}实施半幅封闭施工。
+特此通告。
+"""
+        names = [r.name for r in _one(page).routes]
+        assert names == [route], prose
