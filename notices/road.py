@@ -137,8 +137,17 @@ def _without_division(name: str | None) -> str | None:
     if not name:
         return name
     name = name[regions.leading(name) :]
+    name = name[1:] if _CUT_HEAD.match(name) else name
     zone = _ZONE.match(name) or _DISTRICT.match(name)  # 高新区长江路, 安南區公園路
     return name[zone.end() :] if zone else name[_town(name) :]
+
+
+# A name as long as the grammar reads, headed by the last character of a town's or county's
+# name (长街镇宁松线 read as 镇宁松线, 高阳县孝义河堤顶路 as 县孝义河堤顶路): that character
+# is theirs.
+_CUT_HEAD = re.compile(
+    r"^[镇乡县区鎮鄉縣區](?:[\u4e00-\u9fff]{2}[线線]|[\u4e00-\u9fff]{5}(?:路|街|巷|大道|大街|公路))$"
+)
 
 
 def _town(name: str) -> int:

@@ -1699,3 +1699,12 @@ def test_a_numbered_street_of_a_quarter_and_a_road_named_by_a_city_port_keep_the
 """
         names = [r.name for r in _one(page).routes]
         assert names == [route], prose
+
+
+def test_a_name_read_from_the_last_character_of_a_town_or_county_leaves_that_character() -> None:
+    for prose, route in (("甲海县乙溪镇丙松线与丁村交界处", "丙松线"), ("对甲阳县乙义河堤顶路", "乙义河堤顶路")):
+        page = f"""关于某路封闭施工的通告
+2020年5月1日至2020年6月1日，{prose}实施全封闭施工。
+特此通告。
+"""
+        assert [r.name for r in _one(page).routes] == [route], prose
