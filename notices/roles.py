@@ -47,8 +47,9 @@ _LANDMARK_BEFORE = re.compile(
     r"(?:下穿|上跨|跨越|穿越|往|往返|连接|毗邻|紧邻|既有|顺接|接入|接顺|连通|介乎|介于|转|→"
     r"|[东西南北][至起到])$"  # 甲路东至乙路，西至丙路: the ends of 甲路
 )
-# The last characters of a street's name: a street 近 it is a landmark (甲街近乙街的一段)
-_ROAD_ENDS = frozenset("街路道桥巷")
+# The end of a street's name, its direction in brackets after it or not: a street 近 it is
+# a landmark (甲街近乙街的一段, 甲道(南行)近乙街)
+_NEAR_AFTER = re.compile(r"[街路道桥巷](?:\([^()]{1,4}\))?$")
 # What follows a street that is a subdistrict (甲集街道乙路), not a road (甲街道路: its road)
 _SUBDISTRICT = re.compile(r"道(?!路)[\u4e00-\u9fff]")
 # The second bound of a stretch told by its ends (介乎甲街与乙街的丙街: 丙街 between them).
@@ -431,7 +432,7 @@ _NETWORK = re.compile(r"(.{2,8}?)(?:省|市|自治区)?(?:高速公路|高速路
 
 
 _GENERIC = re.compile(
-    r"(?:\d*[条个座处])?"  # 48条高速公路: a count of roads
+    r"(?:\d*[条个座处]|(?:按|沿|经)?原)?"  # 48条高速公路: a count of roads; 按原路返回
     r"(?:重点|干线|国省干线|国省道|农村|乡村|城市|城区|县乡|通村|旅游|[一二三四]级|相关|周边|沿线|进出|附近|[\u4e00-\u9fff]{0,4}地区|辖区|境内)?"
     r"(?:高速公路|高速路|高速|快速路|高架路|高架|公路|道路|路段|线路|路|(?:桥头)?接线|连接线|引道|便道|辅道)"
     r"(?:项目|工程)?"
@@ -470,7 +471,8 @@ def _is_landmark(item: RouteMention | SegmentPhrase, canon: str) -> bool:
     before = canon[max(0, item.start - 4) : item.start]
     if _LANDMARK_AFTER.match(after) or _LANDMARK_BEFORE.search(before):
         return True
-    if (item.route.name or "").startswith("近") and before[-1:] in _ROAD_ENDS:
+    near = canon[max(0, item.start - 8) : item.start]
+    if (item.route.name or "").startswith("近") and _NEAR_AFTER.search(near):
         return True  # 甲街近乙街的一段: 乙街 tells where on 甲街 (Hong Kong, Macau)
     if item.route.name and item.route.name.endswith("街") and _SUBDISTRICT.match(after):
         return True  # 云集街道滨江南路: a subdistrict, where the closed road lies

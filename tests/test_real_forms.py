@@ -1708,3 +1708,20 @@ def test_a_name_read_from_the_last_character_of_a_town_or_county_leaves_that_cha
 特此通告。
 """
         assert [r.name for r in _one(page).routes] == [route], prose
+
+
+def test_a_street_near_the_closed_one_after_its_direction_is_a_landmark() -> None:
+    page = """甲連山道(南行)近乙寧頓街的部分行車線將會於2025年3月5日至2025年3月9日每晚11時至翌日早上6時臨時封閉。
+"""
+    assert [r.name for r in _one(page).routes] == ["甲連山道"]
+
+
+def test_the_way_back_and_a_jam_eased_are_no_roads() -> None:
+    from notices.roles import generic
+
+    assert generic("按原路")
+    page = """关于甲一路铁路桥下穿非机动车道封闭施工的通告
+为缓解甲一路交通压力，自2024年3月1日至2024年5月31日，对甲一路铁路桥下穿非机动车道实施封闭施工。
+特此通告。
+"""
+    assert [r.name for r in _one(page).routes] == ["甲一路"]
