@@ -1725,3 +1725,12 @@ def test_the_way_back_and_a_jam_eased_are_no_roads() -> None:
 特此通告。
 """
     assert [r.name for r in _one(page).routes] == ["甲一路"]
+
+
+def test_a_main_carriageway_and_a_crowd_gathering_are_no_road_names() -> None:
+    for prose, route in (("甲江中路机动车主道", "甲江中路"), ("大量人员聚集停留乙子洲大桥", "乙子洲大桥")):
+        page = f"""关于某路封闭的通告
+2024年3月1日至2024年5月31日，{prose}实施全封闭。
+特此通告。
+"""
+        assert [r.name for r in _one(page).routes] == [route], prose
