@@ -285,11 +285,17 @@ def _carried(split: list[list[list[Any]]], canon: str, walks: _Walks) -> dict[st
     for parts in split:
         for clause in parts:
             road: Route | None = None
+            listed = False  # a road and the joining word after it (甲大道、)
             for item, _, bracketed in walks.of(clause):
-                if isinstance(item, RouteMention | SegmentPhrase) and item.route:
+                named = isinstance(item, RouteMention | SegmentPhrase) and item.route is not None
+                if named:
                     road = item.route
-                if _kind(item) in CLOSING:
-                    road = None
+                joined = listed
+                listed = _joins(item) and road is not None and not named and not joined
+                if listed:
+                    continue
+                if _kind(item) in CLOSING or (joined and _is_structure(item, canon)):
+                    road = None  # 甲大道、乙大桥: two closed, the bridge not on the road
                 elif road is not None and _is_structure(item, canon) and not bracketed:
                     carried.setdefault(item.text, road)  # not 迎宾大道（体育中心至沅水大桥）
                 elif road is not None and isinstance(item, SegmentPhrase):

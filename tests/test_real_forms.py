@@ -1734,3 +1734,11 @@ def test_a_main_carriageway_and_a_crowd_gathering_are_no_road_names() -> None:
 特此通告。
 """
         assert [r.name for r in _one(page).routes] == [route], prose
+
+
+def test_a_bridge_listed_after_a_road_is_closed_beside_it_not_on_it() -> None:
+    page = """关于某路封闭的通告
+2024年2月9日20时至23时，对甲民大道、甲虹大桥实行全封闭。
+特此通告。
+"""
+    assert [r.name for r in _one(page).routes] == ["甲民大道", "甲虹大桥"]
