@@ -102,12 +102,13 @@ def _assemble(
     printed = windows.printed_year(notice.canon) if undated else None
     context = windows.Context(notice.published_on, issued_on, printed, notice.canon)
     periods = [p for p in _phrases(parts.closing, Period, DailyHours) if not _news(p, notice.canon)]
-    window_list = windows.read(periods, parts.closing, context, warnings)
+    detour_items = [i for d in parts.detour for i in d]
+    detour_periods = _phrases(detour_items, Period, DailyHours)
+    # 车辆需绕行，预计恢复时间12月31日: the end, told after the detour
+    ends = [p for p in detour_periods if isinstance(p, Period) and _end_alone(p)]
+    window_list = windows.read(periods + ends, parts.closing, context, warnings)
     if not window_list:
-        detour_items = [i for d in parts.detour for i in d]
-        window_list = windows.read(
-            _phrases(detour_items, Period, DailyHours), detour_items, context, warnings
-        )
+        window_list = windows.read(detour_periods, detour_items, context, warnings)
     closure = _closure_kind(parts.closure)
     if not routes and not segments:
         warnings.append("no road or stretch found")
@@ -573,6 +574,10 @@ def _same_stretch(a: Segment, b: Segment) -> bool:
     return (a.route, a.from_, a.to, a.from_place) == (b.route, b.from_, b.to, b.from_place) and (
         a.to_place == b.to_place or a.to_place is None or b.to_place is None
     )
+
+
+def _end_alone(period: Period) -> bool:
+    return period.first is None and not period.from_now and period.last is not None
 
 
 def _news(period: Period | DailyHours, canon: str) -> bool:

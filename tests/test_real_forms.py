@@ -1742,3 +1742,11 @@ def test_a_bridge_listed_after_a_road_is_closed_beside_it_not_on_it() -> None:
 特此通告。
 """
     assert [r.name for r in _one(page).routes] == ["甲民大道", "甲虹大桥"]
+
+
+def test_the_reopening_foreseen_after_the_detour_is_the_end() -> None:
+    page = """即日起，G999线甲州区乙江镇丙河大桥(K2722+180-600段)进行全幅封闭施工，车辆需绕行，预计恢复时间2021年12月31日18时。
+"""
+    record = _one(page, published_on=date(2021, 5, 21))
+    assert record.window is not None
+    assert (record.window.end, record.window.end_time) == (date(2021, 12, 31), "18:00")
