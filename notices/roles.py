@@ -35,7 +35,7 @@ CLOSING = frozenset(("FULL", "HALF", "PART", "CLOSE", "BAN", "CONTROL", "ONE_WAY
 
 # What follows a road that is only a landmark on the closed stretch: a junction, a point.
 _LANDMARK_AFTER = re.compile(
-    r"[^,。;:!?()\n、和及A-Za-z]{0,10}?(?:交叉|交汇|平交|相接|相交|交界|衔接|路口|道口|岔口|叉口|接线|连接线)"
+    r"[^,。;:!?()\n、和及从至到A-Za-z]{0,10}?(?:交叉|交汇|平交|相接|相交|交界|衔接|路口|道口|岔口|叉口|接线|连接线)"
     r"|(?:[东西南北]?口|处|出口|入口|附近|以[东西南北]|[东西南北]侧|收费站|互通|立交|枢纽|服务区|方向|沿线|两侧)"
     r"|\(不含"  # 东起甲大道(不含): a bound of the area, left open
     r"|之间"  # 甲街与乙街之间的一段丙街: the closed stretch of 丙街 lies between them

@@ -1750,3 +1750,13 @@ def test_the_reopening_foreseen_after_the_detour_is_the_end() -> None:
     record = _one(page, published_on=date(2021, 5, 21))
     assert record.window is not None
     assert (record.window.end, record.window.end_time) == (date(2021, 12, 31), "18:00")
+
+
+def test_a_road_closed_from_one_place_to_a_junction_is_no_landmark() -> None:
+    page = """关于某路封闭的通告
+2024年5月1日8时至18时实行交通管制：
+1.甲江大道从上坝电站至东延线路口3KM全封闭，限制车辆通行。
+2.乙新南路全封闭。
+特此通告。
+"""
+    assert [r.name for r in _one(page).routes] == ["甲江大道", "乙新南路"]
