@@ -1760,3 +1760,13 @@ def test_a_road_closed_from_one_place_to_a_junction_is_no_landmark() -> None:
 特此通告。
 """
     assert [r.name for r in _one(page).routes] == ["甲江大道", "乙新南路"]
+
+
+def test_a_start_without_its_year_before_an_end_with_it_takes_the_year_that_puts_it_first() -> None:
+    page = """关于甲乙路封闭施工的通告
+12月7日起至2021年6月30日，甲乙路实施全封闭施工。
+特此通告。
+"""
+    record = _one(page)
+    assert record.window is not None
+    assert (record.window.start, record.window.end) == (date(2020, 12, 7), date(2021, 6, 30))
