@@ -1770,3 +1770,14 @@ def test_a_start_without_its_year_before_an_end_with_it_takes_the_year_that_puts
     record = _one(page)
     assert record.window is not None
     assert (record.window.start, record.window.end) == (date(2020, 12, 7), date(2021, 6, 30))
+
+
+def test_closed_management_of_road_stretches_is_a_closure() -> None:
+    page = """某县关于部分道路临时封闭的通告
+受强降雨影响，自2023年7月30日12时起，对以下路段实施临时封闭管理，解除时间另行通知。
+1、甲桃驿-乙明
+2、省道999丙水泉-丁树庄段
+某县交通运输局
+"""
+    record = _one(page)
+    assert record.window is not None and record.window.start == date(2023, 7, 30)
