@@ -429,7 +429,8 @@ def _reports_reopening(text: str) -> bool:
 
 
 # …恢复双向通行。但甲线乙段仍然实行交通管制: the news goes on to a closure still in force
-_STILL_CLOSED = re.compile(r"(?:但|仍|继续)[^。;；]{0,40}?(?:管制|封闭|禁止通行|断交)")
+# (a speed limit, 仍实行限速管制, is none)
+_STILL_CLOSED = re.compile(r"(?:但|仍|继续)[^。;；]{0,40}?(?:(?<!限速)管制|封闭|禁止通行|断交)")
 
 
 # A reopening to come (预计2018年10月1日恢复通行, 计划于…恢复): the closure's end, not news of it
