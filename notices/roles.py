@@ -40,8 +40,11 @@ _LANDMARK_AFTER = re.compile(
     r"|\(不含"  # 东起甲大道(不含): a bound of the area, left open
     r"|之间"  # 甲街与乙街之间的一段丙街: the closed stretch of 丙街 lies between them
 )
-# A clause that keeps its roads open: they are not closed, whatever else the notice closes.
-_SPARED = re.compile(r"[均都]不(?:封闭|封路|断交|断行|受影响)|不受影响|不在[^,。;]{0,10}范围")
+# A clause that keeps its roads open: they are not closed, whatever else the notice closes
+# (其中甲路、乙路路口均不封闭, 乙路南北方向可正常通行).
+_SPARED = re.compile(
+    r"[均都]不(?:封闭|封路|断交|断行|受影响)|不受影响|不在[^,。;]{0,10}范围|可正常通行"
+)
 # What precedes a road passed under, over, along or towards.
 _LANDMARK_BEFORE = re.compile(
     r"(?:下穿|上跨|跨越|穿越|往|往返|连接|毗邻|紧邻|既有|顺接|接入|接顺|连通|介乎|介于|转|→"

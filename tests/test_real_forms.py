@@ -1781,3 +1781,14 @@ def test_closed_management_of_road_stretches_is_a_closure() -> None:
 """
     record = _one(page)
     assert record.window is not None and record.window.start == date(2023, 7, 30)
+
+
+def test_a_road_said_to_stay_open_is_not_closed() -> None:
+    page = """关于封路施工的公告
+因甲河路东侧管道维修，决定对施工区域道路采取临时封闭措施。
+一、封闭时间：2024年3月23日至4月1日
+二、封闭方式：甲河路与乙山路口东侧进行全天全封闭施工。
+三、通行方式：甲河路与乙山路口东西方向禁止通行，乙山路南北方向可正常通行。
+特此公告。
+"""
+    assert [r.name for r in _one(page).routes] == ["甲河路"]
