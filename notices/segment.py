@@ -290,7 +290,11 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
                 or any(_dated_item(lines[i], kinds[i]) for i in range(first, last + 1))
             )
             led = _road_led(lines, kinds, first, last)
-            accepted = (_road_like(total) and reads_as_notice) or len(led) >= _REPORT_ITEMS
+            # undated, a closure told in a notice's own words (现将有关事项通告如下, 特此通告)
+            formal = _SIGNED_OFF.search(run) is not None and _closes_a_road(total)
+            accepted = (
+                (_road_like(total) and reads_as_notice) or formal or len(led) >= _REPORT_ITEMS
+            )
             if accepted and not _not_a_road(run, total) and not _reports_reopening(run):
                 blocks.extend(
                     Block("road_closure", None, paras[a].start, paras[b].end)
@@ -326,6 +330,7 @@ _REOPENED = re.compile(
     r"|(?:完成|已)抢通|(?:试行|正式|建成)通车|(?:封闭|管制)(?:已|已经)?解除)"
     r"(?!时间)"  # 预计恢复通行时间为…: the end of a closure to come, not news of one ended
 )
+_SIGNED_OFF = re.compile(r"(?:通告|公告)如下|[特专]此(?:通告|公告)")
 _FORMAL = re.compile(
     r"(?:通告|公告)如下|[特专]此(?:通告|公告)|敬请谅解|请[^,。;]{0,8}绕行|^[一二三四五六七八九十]、",
     re.MULTILINE,

@@ -1792,3 +1792,13 @@ def test_a_road_said_to_stay_open_is_not_closed() -> None:
 特此公告。
 """
     assert [r.name for r in _one(page).routes] == ["甲河路"]
+
+
+def test_an_undated_headless_notice_in_its_own_words_is_read_without_a_window() -> None:
+    page = """为保障甲天广场周边交通安全畅通，现将有关事项通告如下：
+甲天广场东侧的乙天东路实行由北向南单向通行，禁止机动车由南向北行驶。
+特此通告。
+"""
+    record = _one(page)
+    assert record.window is None
+    assert "no closure window found" in record.warnings
