@@ -115,6 +115,12 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
                 walked = item
                 if isinstance(item, PlaceSpan) and item.last is None:
                     item = item.first  # 幸福桥（桥长186米）
+                # 甲路与乙路口至甲路与丙路口: 甲路 (in a road's brackets, that road's stretch)
+                shared = _shared_road(item) if isinstance(item, PlaceSpan) else None
+                if closing and shared and not in_reason and not bracketed:
+                    at = RouteMention(_route_of(shared), None, item.start, item.end)
+                    found.append(Mention(at, closing, in_reason, index == title, False))
+                    continue
                 junction = _JUNCTION.fullmatch(item.text) if _kind(item) == "PLACE" else None
                 if closing and junction and not in_reason:  # 甲路与乙路平交口 closed: 甲路
                     at = RouteMention(_route_of(junction.group(1)), None, item.start, item.end)
@@ -187,7 +193,11 @@ _BARE_CLOSING = 6  # characters: 全封闭, 半幅封闭施工
 
 
 def _names_a_road(walked: list[tuple[Any, bool, bool]]) -> bool:
-    return any(isinstance(i, RouteMention | SegmentPhrase) for i, _, _ in walked)
+    return any(
+        isinstance(i, RouteMention | SegmentPhrase)
+        or (isinstance(i, PlaceSpan) and _shared_road(i) is not None)
+        for i, _, _ in walked
+    )
 
 
 def _bracketed_lists(walked: list[tuple[Any, bool, bool]]) -> set[int]:
@@ -374,6 +384,20 @@ def _first_named(route: Route, found: list[Mention]) -> int:
         (m.item.start for m in named if not m.landmark),
         default=min((m.item.start for m in named), default=0),
     )
+
+
+def _shared_road(span: PlaceSpan) -> str | None:
+    """The road two junctions share, a stretch from one to the other on it (甲路与乙路交叉口至
+    甲路与丙路交叉口: 甲路)."""
+    if span.last is None:
+        return None
+    ends = [_JUNCTION.fullmatch(t.text) for t in (span.first, span.last)]
+    if ends[0] is None or ends[1] is None:
+        return None
+    first, last = ends[0].group(1), ends[1].group(1)
+    if first.endswith(last):
+        return last  # 前甲路与…: the prose before the first junction is not the road's
+    return first if last.endswith(first) else None
 
 
 def _route_of(printed: str) -> Route:

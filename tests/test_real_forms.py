@@ -1802,3 +1802,11 @@ def test_an_undated_headless_notice_in_its_own_words_is_read_without_a_window() 
     record = _one(page)
     assert record.window is None
     assert "no closure window found" in record.warnings
+
+
+def test_a_stretch_from_one_junction_to_another_on_the_same_road_closes_that_road() -> None:
+    page = """关于某赛事交通管制的通告
+2024年4月6日7时30分至8时55分，甲区乙营乡卫生服务中心前甲赤路与乙刘路交叉口至甲赤路与丙峪路交叉口全路段（不含路口），禁止车辆通行。
+特此通告。
+"""
+    assert [r.name for r in _one(page).routes] == ["甲赤路"]
