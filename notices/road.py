@@ -54,6 +54,7 @@ class NoticeText:
     published_on: date | None
     source: Source
     start: int = 0
+    page: str = ""  # the page's canonical text, the notice at ``start``: its headline's year
 
 
 @dataclass
@@ -99,7 +100,7 @@ def _assemble(
     segments = _segments(parts.closing, routes, found, notice.canon)
     # the year printed elsewhere only dates a notice that nothing else dates
     undated = notice.published_on is None and issued_on is None
-    printed = windows.printed_year(notice.canon) if undated else None
+    printed = _printed_year(notice) if undated else None
     context = windows.Context(notice.published_on, issued_on, printed, notice.canon)
     periods = [p for p in _phrases(parts.closing, Period, DailyHours) if not _news(p, notice.canon)]
     detour_items = [i for d in parts.detour for i in d]
@@ -574,6 +575,12 @@ def _same_stretch(a: Segment, b: Segment) -> bool:
     return (a.route, a.from_, a.to, a.from_place) == (b.route, b.from_, b.to, b.from_place) and (
         a.to_place == b.to_place or a.to_place is None or b.to_place is None
     )
+
+
+def _printed_year(notice: NoticeText) -> int | None:
+    """The latest year the notice prints, or else the page above it (2023年…活动将于1月27日举行
+    over a notice that says only 1月27日)."""
+    return windows.printed_year(notice.canon) or windows.printed_year(notice.page[: notice.start])
 
 
 def _end_alone(period: Period) -> bool:

@@ -1810,3 +1810,14 @@ def test_a_stretch_from_one_junction_to_another_on_the_same_road_closes_that_roa
 特此通告。
 """
     assert [r.name for r in _one(page).routes] == ["甲赤路"]
+
+
+def test_the_year_of_a_headline_above_a_notice_that_prints_none_dates_it() -> None:
+    page = """2023年“某某欢歌”活动将于1月27日在甲区举行。
+关于部分道路临时交通管制的通告
+为确保活动期间道路交通安全，决定于1月27日8时至12时对甲乙路实施临时交通管制，禁止车辆通行。
+特此通告。
+"""
+    record = _one(page)
+    assert record.window is not None and record.window.start == date(2023, 1, 27)
+    assert any("taken from the notice's text (2023)" in w for w in record.warnings)
