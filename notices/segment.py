@@ -30,7 +30,8 @@ _MAYBE = re.compile(  # on the raw text, so in traditional characters too
     r"|[遗遺]\s*失|作\s*[废廢]|[挂掛]\s*失|[丢丟]\s*失"
 )
 _TITLE = re.compile(
-    r"^(?:[^,。;!?:]{0,56}(?:通告|公告|通知|声明|启事|启示|公示|告示)|遗失|声明|通告|公告)"
+    r"^(?:[^,。;!?:]{0,56}(?:通告|公告|通知|声明|启事|启示|公示|告示|交通(?:及运输)?安排)"
+    r"|遗失|声明|通告|公告)"  # 临时交通安排, 特别交通及运输安排: Hong Kong's headings
     r"(?:\((?:第)?[^)]{1,12}号?\)|\[[^\]]{1,12}\])?[:!。]?$"
 )
 # Another kind of notice, wherever its words stand.

@@ -1821,3 +1821,15 @@ def test_the_year_of_a_headline_above_a_notice_that_prints_none_dates_it() -> No
     record = _one(page)
     assert record.window is not None and record.window.start == date(2023, 1, 27)
     assert any("taken from the notice's text (2023)" in w for w in record.warnings)
+
+
+def test_a_hong_kong_heading_of_traffic_arrangements_opens_a_notice() -> None:
+    page = """甲島特別交通安排
+警方將實施特別交通安排，配合2018年1月7日於甲島舉行的一項遊行活動。
+下列道路將於下午三時起封閉，直至人群散去及交通回復正常為止：
+乙禮街南行線；及
+丙器廠街北行線。
+"""
+    record = _one(page)
+    assert record.title == "甲島特別交通安排"
+    assert record.window is not None and record.window.start == date(2018, 1, 7)
