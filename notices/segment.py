@@ -421,8 +421,17 @@ def _not_a_road(text: str, kinds: Counter[str]) -> bool:
     # characters are looked for first, in C
     if any(c in text for c in "xX×Ｘ某") and _PLACEHOLDER.search(text):
         return True
+    if _PARKING.search(text) and not _ROAD_CLOSED.search(text):
+        return True  # 路旁停车位暂停使用: the places to park are closed, not the road
     water = len(_WATER.findall(text)) >= 2
     return water and not kinds.keys() & _CODED
+
+
+# Words that close or narrow a road itself, beside a notice of parking places suspended
+_ROAD_CLOSED = re.compile(
+    r"封闭|封路|封道|断交|管制|禁止[^,。;]{0,8}(?:通行|驶入|进入)|禁行|有限度|占道|围挡|无法通行"
+    r"|半幅|全幅"
+)
 
 
 def _reports_reopening(text: str) -> bool:
