@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from notices.budget import check
@@ -128,8 +129,20 @@ class Text:
     raw: str
     clean: str
     canon: str
-    offsets: tuple[int, ...]
+    spans: tuple[tuple[int, int], ...]  # the clean text's stretches in the raw page (start, length)
     paragraphs: tuple[Paragraph, ...]
+
+    @cached_property
+    def offsets(self) -> tuple[int, ...]:
+        """Where each character of the clean text stands in the raw page.
+
+        Made when first read (the parser never reads it): an int made for each character
+        of every page was ≈4% of normalising's instructions.
+        """
+        offsets: list[int] = []
+        for start, length in self.spans:
+            offsets.extend(range(start, start + length))
+        return tuple(offsets)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the clean text to the raw page."""
@@ -276,10 +289,12 @@ def _read_line(raw: str, start: int, end: int, line: str) -> _Line:
 
 def _strip(line: _Line) -> _Line:
     text = line.text
+    if not text:  # a blank line, between paragraphs: nothing to cut
+        return line
     # a character of _SPACE_CLASS at either end, told without a pattern (\s is str.isspace)
     first, last = text[:1], text[-1:]
     spaced = first.isspace() or first in _ODD_SPACES or last.isspace() or last in _ODD_SPACES
-    if text and not spaced:
+    if not spaced:
         return line
     lead = _LEADING.match(line.text)
     trail = _TRAILING.search(line.text)
@@ -473,7 +488,7 @@ def _keeps_space(before: str, after: str) -> bool:
 def normalize(raw: str) -> Text:
     """Clean a page's text of its layout, keeping offsets back to it."""
     texts: list[str] = []
-    offsets: list[int] = []
+    spans: list[tuple[int, int]] = []
     paragraphs: list[Paragraph] = []
     length = 0
     blocks = _blocks(_split_lines(raw))
@@ -486,17 +501,17 @@ def normalize(raw: str) -> Text:
             if not text:
                 continue
             for _, raw_start, run_length in runs:
-                offsets.extend(range(raw_start, raw_start + run_length))
+                spans.append((raw_start, run_length))
             paragraphs.append(Paragraph(length, length + len(text), para.heading))
             texts.append(text + "\n")
-            last = offsets[-1] + 1
-            offsets.append(last if last < len(raw) else last - 1)
+            last = sum(spans[-1])  # after the paragraph's last character: its line break
+            spans.append((last if last < len(raw) else last - 1, 1))
             length += len(text) + 1
     joined = "".join(texts)
     clean = unicodedata.normalize("NFC", joined)
     if len(clean) != len(joined):  # NFC merged a combining sequence: keep the unmerged text
         clean = joined
-    return Text(raw, clean, canonical(clean), tuple(offsets), tuple(paragraphs))
+    return Text(raw, clean, canonical(clean), tuple(spans), tuple(paragraphs))
 
 
 def canonical(clean: str) -> str:
