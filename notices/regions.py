@@ -57,7 +57,7 @@ _TABLE = Path(__file__).with_name("data") / "divisions.tsv"
 _PLACEHOLDER = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 
-Tables = tuple[dict[str, str], dict[str, tuple[str, ...]], frozenset[str], dict[str, int]]
+Tables = tuple[dict[str, str], dict[str, tuple[str, ...]], frozenset[str], dict[str, int], str]
 _T = TypeVar("_T")
 
 
@@ -65,7 +65,8 @@ _T = TypeVar("_T")
 def _tables() -> Tables:
     """The divisions' names by code; by name, full or short, the codes of the divisions it
     names (in the table's order); the full names; by the first two characters of every
-    name, the longest name that opens with them (at most ``_LONGEST``: no longer one is read).
+    name, the longest name that opens with them (at most ``_LONGEST``: no longer one is read);
+    the pattern of the places a name may begin at (:func:`_places`).
 
     Made from the table at the first cold start of an install and kept (``marshal``, beside
     the compiled patterns): reading it takes a tenth of the 3,500 divisions' making.
@@ -80,10 +81,10 @@ def _tables() -> Tables:
     names, by_name = data["names"], data["by_name"]
     if not (isinstance(names, dict) and isinstance(by_name, dict)):
         raise TypeError("the division tables are not as they were made")
-    starts = data["starts"]
-    if not isinstance(starts, dict):
+    starts, places = data["starts"], data["places"]
+    if not (isinstance(starts, dict) and isinstance(places, str)):
         raise TypeError("the division tables are not as they were made")
-    return names, by_name, frozenset(data["full"]), starts
+    return names, by_name, frozenset(data["full"]), starts, places
 
 
 def _made(text: str) -> dict[str, Any]:
@@ -105,6 +106,7 @@ def _made(text: str) -> dict[str, Any]:
         "by_name": {n: tuple(codes) for n, codes in by_name.items()},
         "full": sorted(n for n in by_name if n not in shorts),
         "starts": _longest(by_name),
+        "places": _places_pattern(by_name),
     }
 
 
@@ -178,7 +180,7 @@ def _index() -> tuple[Mapping[str, tuple[Division, ...]], frozenset[str]]:
 
 def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
     """The division names in the texts, longest first at each place, left to right."""
-    _, by_name, full, starts = _tables()  # the plain tables: looked up at every place
+    _, by_name, full, starts, _ = _tables()  # the plain tables: looked up at every place
     places = _places()
     found: list[tuple[Division, ...]] = []
     for text in texts:
@@ -202,10 +204,13 @@ def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
 @cache
 def _places() -> re.Pattern[str]:
     """A character that opens a division's name before one that can follow it there."""
-    starts = _tables()[3]
-    firsts = "".join(sorted({s[0] for s in starts}))
-    seconds = "".join(sorted({s[1] for s in starts}))
-    return re.compile(f"[{re.escape(firsts)}](?=[{re.escape(seconds)}])")
+    return re.compile(_tables()[4])
+
+
+def _places_pattern(names: Iterable[str]) -> str:
+    firsts = "".join(sorted({name[0] for name in names}))
+    seconds = "".join(sorted({name[1] for name in names}))
+    return f"[{re.escape(firsts)}](?=[{re.escape(seconds)}])"
 
 
 def is_province(name: str) -> bool:
