@@ -129,8 +129,20 @@ class Text:
     raw: str
     clean: str
     canon: str
-    offsets: tuple[int, ...]
+    spans: tuple[tuple[int, int], ...]  # the clean text's stretches in the raw page (start, length)
     paragraphs: tuple[Paragraph, ...]
+
+    @cached_property
+    def offsets(self) -> tuple[int, ...]:
+        """Where each character of the clean text stands in the raw page.
+
+        Made when first read (the parser never reads it): an int made for each character
+        of every page was ≈4% of normalising's instructions.
+        """
+        offsets: list[int] = []
+        for start, length in self.spans:
+            offsets.extend(range(start, start + length))
+        return tuple(offsets)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the clean text to the raw page."""
@@ -143,34 +155,47 @@ class Text:
 Run = tuple[int, int, int]  # (start in the text, start in the raw page, length)
 
 
-@dataclass
 class _Line:
     """A line of the page: its text (markup out, alphanumerics folded) and where it came from."""
 
-    text: str
-    runs: list[Run]
-    heading: bool
-    marked: bool = False  # opened by markdown markup (heading, quote, list item)
+    # a plain class: made ≈25 times a page, and its solid text and width read in slots, not
+    # through cached_property, which takes a lock at every first read (Python 3.11)
+    __slots__ = ("_solid", "_width", "heading", "marked", "runs", "text")
 
-    @cached_property
+    def __init__(self, text: str, runs: list[Run], heading: bool, marked: bool = False) -> None:
+        self.text = text
+        self.runs = runs
+        self.heading = heading
+        self.marked = marked  # opened by markdown markup (heading, quote, list item)
+        self._solid: str | None = None
+        self._width = -1
+
+    @property
     def solid(self) -> str:
         """The line without its spaces: what a column's width is made of."""
-        return "".join(self.text.split())
+        if self._solid is None:
+            self._solid = "".join(self.text.split())
+        return self._solid
 
-    @cached_property
+    @property
     def width(self) -> int:
-        return _width(self.solid)
+        if self._width < 0:
+            self._width = _width(self.solid)
+        return self._width
 
 
 # Whitespace, and the box-drawing frames classified ads are printed in.
 _SPACE_CLASS = "\\s\u3000\xa0\u200b\ufeff\u2500-\u257f"
 # Sites that convert pages to traditional characters gloss some with their pinyin
 # (關(guān)于): layout noise, dropped like spaces. A gloss carries a tone mark or ü.
-_PINYIN_GLOSS = r"(?<=[\u4e00-\u9fff])\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)"
+_TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_PINYIN_GLOSS = rf"(?<=[\u4e00-\u9fff])\([a-zü]*[{_TONES}][a-zü]*\)"
 _SPACES = re.compile(f"[{_SPACE_CLASS}]+|{_PINYIN_GLOSS}")
-# The same, for a text without a bracket to open a gloss: a pattern that opens with a class
-# the engine looks for in C, where the gloss's lookbehind is tried at every position.
-_BARE_SPACES = re.compile(f"[{_SPACE_CLASS}]+")
+# The same, for a text without a gloss (no bracket, or no tone mark: both looked for in C):
+# the gloss's lookbehind would be tried at every position of the text.
+_BARE_SPACES = re.compile(f"[{_SPACE_CLASS}][{_SPACE_CLASS}]*")  # [..]+, looked for in C
+_TONE = re.compile(f"[{_TONES}]")
+_ODD_SPACES = frozenset(["\u200b", "\ufeff", *map(chr, range(0x2500, 0x2580))])  # not isspace()
 _LEADING = re.compile(f"^[{_SPACE_CLASS}]+")
 _TRAILING = re.compile(f"[{_SPACE_CLASS}]+$")
 _ALNUM_FOLD = str.maketrans(
@@ -219,18 +244,27 @@ def _split_lines(raw: str) -> list[_Line]:
     folded = _fold(raw, _ALNUM_PAIRS) if _FULL_ALNUM.search(raw) else raw
     lines: list[_Line] = []
     pos = 0
+    if _OTHER_BREAK.search(folded) is None:  # most pages break at \n only: split in C
+        for line in folded.split("\n"):
+            end = pos + len(line)
+            lines.append(_read_line(folded, pos, end, line))
+            pos = end + 1
+        return lines
     for match in [*_NEWLINE.finditer(folded), None]:
         end = match.start() if match else len(folded)
-        lines.append(_read_line(folded, pos, end))
+        lines.append(_read_line(folded, pos, end, folded[pos:end]))
         pos = match.end() if match else end
     return lines
+
+
+_OTHER_BREAK = re.compile("[\r\f\v\x85\u2028\u2029]")  # the breaks of _NEWLINE but \n
 
 
 _MARKUP_START = frozenset("#>-* \t\u3000")
 
 
-def _read_line(raw: str, start: int, end: int) -> _Line:
-    line = raw[start:end]
+def _read_line(raw: str, start: int, end: int, line: str) -> _Line:
+    """The line ``raw[start:end]`` (``line``), its markup out."""
     if not line or (
         line[0] not in _MARKUP_START and "*" not in line and "_" not in line and "`" not in line
     ):
@@ -255,7 +289,12 @@ def _read_line(raw: str, start: int, end: int) -> _Line:
 
 def _strip(line: _Line) -> _Line:
     text = line.text
-    if text and not _SPACES.match(text[0]) and not _SPACES.match(text[-1]):
+    if not text:  # a blank line, between paragraphs: nothing to cut
+        return line
+    # a character of _SPACE_CLASS at either end, told without a pattern (\s is str.isspace)
+    first, last = text[:1], text[-1:]
+    spaced = first.isspace() or first in _ODD_SPACES or last.isspace() or last in _ODD_SPACES
+    if not spaced:
         return line
     lead = _LEADING.match(line.text)
     trail = _TRAILING.search(line.text)
@@ -395,6 +434,8 @@ def _open_bracket(lines: list[_Line]) -> bool:
 
 def _joined(lines: list[_Line]) -> _Line:
     """Lines wrapped from one paragraph, put back together."""
+    if len(lines) == 1:  # most paragraphs: the line itself (its runs start at 0 and cover it)
+        return lines[0]
     runs: list[Run] = []
     length = 0
     for line in lines:
@@ -409,9 +450,11 @@ def _drop_spaces(para: _Line) -> tuple[str, list[Run]]:
     ``K1700 500`` keeps its space (a lost plus sign); letter-spaced ``X 4 1 2`` loses them.
     """
     text = para.text
-    gaps = list((_SPACES if "(" in text else _BARE_SPACES).finditer(text))
-    if not gaps:  # most paragraphs of a Chinese page: kept whole
-        return text, _cut(para.runs, 0, len(text))
+    glossed = "(" in text and _TONE.search(text) is not None  # a gloss carries a tone mark
+    spaces = _SPACES if glossed else _BARE_SPACES
+    if spaces.search(text) is None:  # most paragraphs of a Chinese page: kept whole, as they are
+        return text, para.runs
+    gaps = list(spaces.finditer(text))
     pieces: list[tuple[int, int]] = []  # spans of text kept, in order; (a, a) marks a kept space
     pos = 0
     for gap in gaps:
@@ -445,7 +488,7 @@ def _keeps_space(before: str, after: str) -> bool:
 def normalize(raw: str) -> Text:
     """Clean a page's text of its layout, keeping offsets back to it."""
     texts: list[str] = []
-    offsets: list[int] = []
+    spans: list[tuple[int, int]] = []
     paragraphs: list[Paragraph] = []
     length = 0
     blocks = _blocks(_split_lines(raw))
@@ -458,17 +501,17 @@ def normalize(raw: str) -> Text:
             if not text:
                 continue
             for _, raw_start, run_length in runs:
-                offsets.extend(range(raw_start, raw_start + run_length))
+                spans.append((raw_start, run_length))
             paragraphs.append(Paragraph(length, length + len(text), para.heading))
             texts.append(text + "\n")
-            last = offsets[-1] + 1
-            offsets.append(last if last < len(raw) else last - 1)
+            last = sum(spans[-1])  # after the paragraph's last character: its line break
+            spans.append((last if last < len(raw) else last - 1, 1))
             length += len(text) + 1
     joined = "".join(texts)
     clean = unicodedata.normalize("NFC", joined)
     if len(clean) != len(joined):  # NFC merged a combining sequence: keep the unmerged text
         clean = joined
-    return Text(raw, clean, canonical(clean), tuple(offsets), tuple(paragraphs))
+    return Text(raw, clean, canonical(clean), tuple(spans), tuple(paragraphs))
 
 
 def canonical(clean: str) -> str:

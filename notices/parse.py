@@ -38,6 +38,7 @@ def _road(text: Text, block: Block, source: Source) -> list[Record]:
         source.published_on,
         source,
         block.start,
+        text.canon,
     )
     record = parse_road(notice, notice_id("road_closure", canon))
     if block.title is None and _says_nothing(record):

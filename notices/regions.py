@@ -57,14 +57,16 @@ _TABLE = Path(__file__).with_name("data") / "divisions.tsv"
 _PLACEHOLDER = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 
-Tables = tuple[dict[str, str], dict[str, tuple[str, ...]], frozenset[str], frozenset[str]]
+Tables = tuple[dict[str, str], dict[str, tuple[str, ...]], frozenset[str], dict[str, int], str]
 _T = TypeVar("_T")
 
 
 @cache
 def _tables() -> Tables:
     """The divisions' names by code; by name, full or short, the codes of the divisions it
-    names (in the table's order); the full names; the first two characters of every name.
+    names (in the table's order); the full names; by the first two characters of every
+    name, the longest name that opens with them (at most ``_LONGEST``: no longer one is read);
+    the pattern of the places a name may begin at (:func:`_places`).
 
     Made from the table at the first cold start of an install and kept (``marshal``, beside
     the compiled patterns): reading it takes a tenth of the 3,500 divisions' making.
@@ -79,7 +81,10 @@ def _tables() -> Tables:
     names, by_name = data["names"], data["by_name"]
     if not (isinstance(names, dict) and isinstance(by_name, dict)):
         raise TypeError("the division tables are not as they were made")
-    return names, by_name, frozenset(data["full"]), frozenset(data["starts"])
+    starts, places = data["starts"], data["places"]
+    if not (isinstance(starts, dict) and isinstance(places, str)):
+        raise TypeError("the division tables are not as they were made")
+    return names, by_name, frozenset(data["full"]), starts, places
 
 
 def _made(text: str) -> dict[str, Any]:
@@ -100,8 +105,17 @@ def _made(text: str) -> dict[str, Any]:
         "names": names,
         "by_name": {n: tuple(codes) for n, codes in by_name.items()},
         "full": sorted(n for n in by_name if n not in shorts),
-        "starts": sorted({n[:2] for n in by_name}),  # sorted: the same file every time
+        "starts": _longest(by_name),
+        "places": _places_pattern(by_name),
     }
+
+
+def _longest(names: Iterable[str]) -> dict[str, int]:
+    """By its first two characters, how long the longest of the names that open with them is."""
+    longest: dict[str, int] = {}
+    for name in sorted(names):  # sorted: the same file every time
+        longest[name[:2]] = max(longest.get(name[:2], 0), min(len(name), _LONGEST))
+    return longest
 
 
 class _Read(Mapping[str, _T]):
@@ -164,32 +178,39 @@ def _index() -> tuple[Mapping[str, tuple[Division, ...]], frozenset[str]]:
     return _Read(_tables()[1], _named), _tables()[2]
 
 
-@cache
-def _starts() -> frozenset[str]:
-    """The first two characters of every division name, short or full."""
-    return _tables()[3]
-
-
 def _found(texts: Iterable[str]) -> list[tuple[Division, ...]]:
     """The division names in the texts, longest first at each place, left to right."""
-    _, by_name, full, starts = _tables()  # the plain tables: looked up at every place
+    _, by_name, full, starts, _ = _tables()  # the plain tables: looked up at every place
+    places = _places()
     found: list[tuple[Division, ...]] = []
     for text in texts:
         text = simplified(text)
-        i = 0
-        while i < len(text):
-            if text[i : i + 2] not in starts:  # no name begins here: most places in a text
-                i += 1
+        after = 0  # where the last name found ends: no name begins inside it
+        # the places whose two characters may begin a name (one in five), found in C
+        for place in places.finditer(text):
+            i = place.start()
+            longest = starts.get(text[i : i + 2]) if i >= after else None
+            if longest is None:
                 continue
-            for n in range(min(_LONGEST, len(text) - i), 1, -1):
+            for n in range(min(longest, len(text) - i), 1, -1):
                 word = text[i : i + n]
                 if word in by_name and (word in full or _AFTER_SHORT.match(text, i + n)):
                     found.append(_named(word))
-                    i += n
+                    after = i + n
                     break
-            else:
-                i += 1
     return found
+
+
+@cache
+def _places() -> re.Pattern[str]:
+    """A character that opens a division's name before one that can follow it there."""
+    return re.compile(_tables()[4])
+
+
+def _places_pattern(names: Iterable[str]) -> str:
+    firsts = "".join(sorted({name[0] for name in names}))
+    seconds = "".join(sorted({name[1] for name in names}))
+    return f"[{re.escape(firsts)}](?=[{re.escape(seconds)}])"
 
 
 def is_province(name: str) -> bool:
@@ -209,10 +230,14 @@ def leading(name: str) -> int:
     # what is left names a road of its own (红旗大街 is no street of 红旗区 called 大街)
     # a province's name heads an expressway's (海南环岛高速 → 环岛高速, 湖北荆宜高速公路)
     expressway = plain.endswith(("高速", "高速公路"))
+    ends_named = "至" in plain or "到" in plain
     for n in range(min(_LONGEST, len(plain) - 3), 1, -1):
         word = plain[:n]
-        if word in by_name and (word[-1] in "省市县区旗盟州" or street):
-            return n
+        # 滨州港至榆林公路: a road named by its ends keeps a city's short name as its own
+        suffixed = word[-1] in ("省市县区旗盟" if ends_named else "省市县区旗盟州")
+        if word in by_name and (suffixed or street):
+            # a county become a district keeps its short name in the table (茌平区聊夏路)
+            return n + 1 if street and plain[n] in "市县区旗" and len(plain) - n > 3 else n
         if expressway and len(plain) - n >= 4 and _province(by_name.get(word, ())):
             return n
     return 0
@@ -237,7 +262,10 @@ def _best(matches: list[tuple[Division, ...]], home: str | None) -> Division | N
 
     def score(d: Division) -> tuple[int, int, int]:
         mine = d.prefix
-        support = sum(any(_nested(mine, o) for o in group) for group in prefixes)
+        # _nested, inlined: called for every pair of candidates
+        support = sum(
+            any(mine.startswith(o) or o.startswith(mine) for o in group) for group in prefixes
+        )
         at_home = int(bool(home) and _nested(mine, home or ""))
         return (support, at_home, len(mine))
 
@@ -257,11 +285,14 @@ def full_name(division: Division) -> str:
     return "".join(dict.fromkeys([*names, division.name]))
 
 
+_full_name = cache(full_name)  # of a division of the table: the same few, record after record
+
+
 def locate(tiers: Iterable[Iterable[str]], home_code: str | None) -> tuple[str, str] | None:
     """The region (full name, code) the first tier of texts that names one points to."""
     home = Division(home_code, "").prefix if home_code and len(home_code) == 6 else None
     for texts in tiers:
         best = _best(_found(texts), home)
         if best is not None:
-            return full_name(best), best.code
+            return _full_name(best), best.code
     return None

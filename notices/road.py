@@ -54,6 +54,7 @@ class NoticeText:
     published_on: date | None
     source: Source
     start: int = 0
+    page: str = ""  # the page's canonical text, the notice at ``start``: its headline's year
 
 
 @dataclass
@@ -99,15 +100,16 @@ def _assemble(
     segments = _segments(parts.closing, routes, found, notice.canon)
     # the year printed elsewhere only dates a notice that nothing else dates
     undated = notice.published_on is None and issued_on is None
-    printed = windows.printed_year(notice.canon) if undated else None
+    printed = _printed_year(notice) if undated else None
     context = windows.Context(notice.published_on, issued_on, printed, notice.canon)
     periods = [p for p in _phrases(parts.closing, Period, DailyHours) if not _news(p, notice.canon)]
-    window_list = windows.read(periods, parts.closing, context, warnings)
+    detour_items = [i for d in parts.detour for i in d]
+    detour_periods = _phrases(detour_items, Period, DailyHours)
+    # 车辆需绕行，预计恢复时间12月31日: the end, told after the detour
+    ends = [p for p in detour_periods if isinstance(p, Period) and _end_alone(p)]
+    window_list = windows.read(periods + ends, parts.closing, context, warnings)
     if not window_list:
-        detour_items = [i for d in parts.detour for i in d]
-        window_list = windows.read(
-            _phrases(detour_items, Period, DailyHours), detour_items, context, warnings
-        )
+        window_list = windows.read(detour_periods, detour_items, context, warnings)
     closure = _closure_kind(parts.closure)
     if not routes and not segments:
         warnings.append("no road or stretch found")
@@ -137,8 +139,17 @@ def _without_division(name: str | None) -> str | None:
     if not name:
         return name
     name = name[regions.leading(name) :]
+    name = name[1:] if _CUT_HEAD.match(name) else name
     zone = _ZONE.match(name) or _DISTRICT.match(name)  # 高新区长江路, 安南區公園路
     return name[zone.end() :] if zone else name[_town(name) :]
+
+
+# A name as long as the grammar reads, headed by the last character of a town's or county's
+# name (长街镇宁松线 read as 镇宁松线, 高阳县孝义河堤顶路 as 县孝义河堤顶路): that character
+# is theirs.
+_CUT_HEAD = re.compile(
+    r"^[镇乡县区鎮鄉縣區](?:[\u4e00-\u9fff]{2}[线線]|[\u4e00-\u9fff]{5}(?:路|街|巷|大道|大街|公路))$"
+)
 
 
 def _town(name: str) -> int:
@@ -159,10 +170,11 @@ _ZONE = re.compile(
 )
 
 
-# A district the division table does not hold, or holds cut (安南區, 昆区 for 昆都仑区, 乌拉特中旗
-# read from 特): its streets' names are what follows. 社区, 小区 and the like are places.
+# A district the division table does not hold, or holds cut (安南區, 坪山区, 昆区 for 昆都仑区,
+# 乌拉特中旗 read from 特): its streets' names are what follows. 社区, 小区, 山区 and the like
+# are places.
 _DISTRICT = re.compile(
-    r"(?![\u4e00-\u9fff]?(?:社|小|园|景|校|矿|林|库|山|厂|营|站)[区區])"
+    r"(?![\u4e00-\u9fff]?(?:社|小|园|景|校|矿|林|库|厂|营|站)[区區])(?!山[区區])"
     r"[\u4e00-\u9fff]{1,4}?[区區旗](?=[\u4e00-\u9fff]{2,}(?:路|街|大道|大街|巷|公路)$)"
 )
 
@@ -563,6 +575,16 @@ def _same_stretch(a: Segment, b: Segment) -> bool:
     return (a.route, a.from_, a.to, a.from_place) == (b.route, b.from_, b.to, b.from_place) and (
         a.to_place == b.to_place or a.to_place is None or b.to_place is None
     )
+
+
+def _printed_year(notice: NoticeText) -> int | None:
+    """The latest year the notice prints, or else the page above it (2023年…活动将于1月27日举行
+    over a notice that says only 1月27日)."""
+    return windows.printed_year(notice.canon) or windows.printed_year(notice.page[: notice.start])
+
+
+def _end_alone(period: Period) -> bool:
+    return period.first is None and not period.from_now and period.last is not None
 
 
 def _news(period: Period | DailyHours, canon: str) -> bool:

@@ -35,20 +35,24 @@ CLOSING = frozenset(("FULL", "HALF", "PART", "CLOSE", "BAN", "CONTROL", "ONE_WAY
 
 # What follows a road that is only a landmark on the closed stretch: a junction, a point.
 _LANDMARK_AFTER = re.compile(
-    r"[^,。;:!?()\n、和及A-Za-z]{0,10}?(?:交叉|交汇|平交|相接|相交|交界|衔接|路口|道口|岔口|叉口|接线|连接线)"
+    r"[^,。;:!?()\n、和及从至到A-Za-z]{0,10}?(?:交叉|交汇|平交|相接|相交|交界|衔接|路口|道口|岔口|叉口|接线|连接线)"
     r"|(?:[东西南北]?口|处|出口|入口|附近|以[东西南北]|[东西南北]侧|收费站|互通|立交|枢纽|服务区|方向|沿线|两侧)"
     r"|\(不含"  # 东起甲大道(不含): a bound of the area, left open
     r"|之间"  # 甲街与乙街之间的一段丙街: the closed stretch of 丙街 lies between them
 )
-# A clause that keeps its roads open: they are not closed, whatever else the notice closes.
-_SPARED = re.compile(r"[均都]不(?:封闭|封路|断交|断行|受影响)|不受影响|不在[^,。;]{0,10}范围")
+# A clause that keeps its roads open: they are not closed, whatever else the notice closes
+# (其中甲路、乙路路口均不封闭, 乙路南北方向可正常通行).
+_SPARED = re.compile(
+    r"[均都]不(?:封闭|封路|断交|断行|受影响)|不受影响|不在[^,。;]{0,10}范围|可正常通行"
+)
 # What precedes a road passed under, over, along or towards.
 _LANDMARK_BEFORE = re.compile(
     r"(?:下穿|上跨|跨越|穿越|往|往返|连接|毗邻|紧邻|既有|顺接|接入|接顺|连通|介乎|介于|转|→"
     r"|[东西南北][至起到])$"  # 甲路东至乙路，西至丙路: the ends of 甲路
 )
-# The last characters of a street's name: a street 近 it is a landmark (甲街近乙街的一段)
-_ROAD_ENDS = frozenset("街路道桥巷")
+# The end of a street's name, its direction in brackets after it or not: a street 近 it is
+# a landmark (甲街近乙街的一段, 甲道(南行)近乙街)
+_NEAR_AFTER = re.compile(r"[街路道桥巷](?:\([^()]{1,4}\))?$")
 # What follows a street that is a subdistrict (甲集街道乙路), not a road (甲街道路: its road)
 _SUBDISTRICT = re.compile(r"道(?!路)[\u4e00-\u9fff]")
 # The second bound of a stretch told by its ends (介乎甲街与乙街的丙街: 丙街 between them).
@@ -111,6 +115,12 @@ def mentions(sentences: list[list[Any]], canon: str, title: int | None) -> list[
                 walked = item
                 if isinstance(item, PlaceSpan) and item.last is None:
                     item = item.first  # 幸福桥（桥长186米）
+                # 甲路与乙路口至甲路与丙路口: 甲路 (in a road's brackets, that road's stretch)
+                shared = _shared_road(item) if isinstance(item, PlaceSpan) else None
+                if closing and shared and not in_reason and not bracketed:
+                    at = RouteMention(_route_of(shared), None, item.start, item.end)
+                    found.append(Mention(at, closing, in_reason, index == title, False))
+                    continue
                 junction = _JUNCTION.fullmatch(item.text) if _kind(item) == "PLACE" else None
                 if closing and junction and not in_reason:  # 甲路与乙路平交口 closed: 甲路
                     at = RouteMention(_route_of(junction.group(1)), None, item.start, item.end)
@@ -183,7 +193,11 @@ _BARE_CLOSING = 6  # characters: 全封闭, 半幅封闭施工
 
 
 def _names_a_road(walked: list[tuple[Any, bool, bool]]) -> bool:
-    return any(isinstance(i, RouteMention | SegmentPhrase) for i, _, _ in walked)
+    return any(
+        isinstance(i, RouteMention | SegmentPhrase)
+        or (isinstance(i, PlaceSpan) and _shared_road(i) is not None)
+        for i, _, _ in walked
+    )
 
 
 def _bracketed_lists(walked: list[tuple[Any, bool, bool]]) -> set[int]:
@@ -284,11 +298,17 @@ def _carried(split: list[list[list[Any]]], canon: str, walks: _Walks) -> dict[st
     for parts in split:
         for clause in parts:
             road: Route | None = None
+            listed = False  # a road and the joining word after it (甲大道、)
             for item, _, bracketed in walks.of(clause):
-                if isinstance(item, RouteMention | SegmentPhrase) and item.route:
+                named = isinstance(item, RouteMention | SegmentPhrase) and item.route is not None
+                if named:
                     road = item.route
-                if _kind(item) in CLOSING:
-                    road = None
+                joined = listed
+                listed = _joins(item) and road is not None and not named and not joined
+                if listed:
+                    continue
+                if _kind(item) in CLOSING or (joined and _is_structure(item, canon)):
+                    road = None  # 甲大道、乙大桥: two closed, the bridge not on the road
                 elif road is not None and _is_structure(item, canon) and not bracketed:
                     carried.setdefault(item.text, road)  # not 迎宾大道（体育中心至沅水大桥）
                 elif road is not None and isinstance(item, SegmentPhrase):
@@ -366,6 +386,20 @@ def _first_named(route: Route, found: list[Mention]) -> int:
     )
 
 
+def _shared_road(span: PlaceSpan) -> str | None:
+    """The road two junctions share, a stretch from one to the other on it (甲路与乙路交叉口至
+    甲路与丙路交叉口: 甲路)."""
+    if span.last is None:
+        return None
+    ends = [_JUNCTION.fullmatch(t.text) for t in (span.first, span.last)]
+    if ends[0] is None or ends[1] is None:
+        return None
+    first, last = ends[0].group(1), ends[1].group(1)
+    if first.endswith(last):
+        return last  # 前甲路与…: the prose before the first junction is not the road's
+    return first if last.endswith(first) else None
+
+
 def _route_of(printed: str) -> Route:
     code = _CODE.match(printed)
     if code is not None:
@@ -431,7 +465,7 @@ _NETWORK = re.compile(r"(.{2,8}?)(?:省|市|自治区)?(?:高速公路|高速路
 
 
 _GENERIC = re.compile(
-    r"(?:\d*[条个座处])?"  # 48条高速公路: a count of roads
+    r"(?:\d*[条个座处]|(?:按|沿|经)?原)?"  # 48条高速公路: a count of roads; 按原路返回
     r"(?:重点|干线|国省干线|国省道|农村|乡村|城市|城区|县乡|通村|旅游|[一二三四]级|相关|周边|沿线|进出|附近|[\u4e00-\u9fff]{0,4}地区|辖区|境内)?"
     r"(?:高速公路|高速路|高速|快速路|高架路|高架|公路|道路|路段|线路|路|(?:桥头)?接线|连接线|引道|便道|辅道)"
     r"(?:项目|工程)?"
@@ -470,7 +504,8 @@ def _is_landmark(item: RouteMention | SegmentPhrase, canon: str) -> bool:
     before = canon[max(0, item.start - 4) : item.start]
     if _LANDMARK_AFTER.match(after) or _LANDMARK_BEFORE.search(before):
         return True
-    if (item.route.name or "").startswith("近") and before[-1:] in _ROAD_ENDS:
+    near = canon[max(0, item.start - 8) : item.start]
+    if (item.route.name or "").startswith("近") and _NEAR_AFTER.search(near):
         return True  # 甲街近乙街的一段: 乙街 tells where on 甲街 (Hong Kong, Macau)
     if item.route.name and item.route.name.endswith("街") and _SUBDISTRICT.match(after):
         return True  # 云集街道滨江南路: a subdistrict, where the closed road lies

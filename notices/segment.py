@@ -26,11 +26,12 @@ Kind = Literal["road_closure", "loss_declaration"]
 # Pages without any of these characters hold no notice of ours: skip them cheaply.
 _MAYBE = re.compile(  # on the raw text, so in traditional characters too
     r"封|管\s*制|[断斷]\s*[交道]|禁\s*[止行车車]|中\s*[断斷]|分\s*流|限\s*[行速高宽寬重载載制]"
-    r"|[绕繞]\s*行|占\s*[道用]|[关關]\s*[闭閉]|停\s*止|[暂暫]\s*停|围\s*蔽|[断斷]\s*流|有限度"
+    r"|[绕繞]\s*行|占\s*[道用]|[关關]\s*[闭閉]|停\s*止|[暂暫]\s*停|围\s*蔽|[断斷]\s*流|有限度|[单單]\s*向\s*通\s*行"
     r"|[遗遺]\s*失|作\s*[废廢]|[挂掛]\s*失|[丢丟]\s*失"
 )
 _TITLE = re.compile(
-    r"^(?:[^,。;!?:]{0,56}(?:通告|公告|通知|声明|启事|启示|公示|告示)|遗失|声明|通告|公告)"
+    r"^(?:[^,。;!?:]{0,56}(?:通告|公告|通知|声明|启事|启示|公示|告示|交通(?:及运输)?安排)"
+    r"|遗失|声明|通告|公告)"  # 临时交通安排, 特别交通及运输安排: Hong Kong's headings
     r"(?:\((?:第)?[^)]{1,12}号?\)|\[[^\]]{1,12}\])?[:!。]?$"
 )
 # Another kind of notice, wherever its words stand.
@@ -290,7 +291,11 @@ def _headless(text: Text, lines: list[str], kinds: _Kinds, taken: list[bool]) ->
                 or any(_dated_item(lines[i], kinds[i]) for i in range(first, last + 1))
             )
             led = _road_led(lines, kinds, first, last)
-            accepted = (_road_like(total) and reads_as_notice) or len(led) >= _REPORT_ITEMS
+            # undated, a closure told in a notice's own words (现将有关事项通告如下, 特此通告)
+            formal = _SIGNED_OFF.search(run) is not None and _closes_a_road(total)
+            accepted = (
+                (_road_like(total) and reads_as_notice) or formal or len(led) >= _REPORT_ITEMS
+            )
             if accepted and not _not_a_road(run, total) and not _reports_reopening(run):
                 blocks.extend(
                     Block("road_closure", None, paras[a].start, paras[b].end)
@@ -326,6 +331,7 @@ _REOPENED = re.compile(
     r"|(?:完成|已)抢通|(?:试行|正式|建成)通车|(?:封闭|管制)(?:已|已经)?解除)"
     r"(?!时间)"  # 预计恢复通行时间为…: the end of a closure to come, not news of one ended
 )
+_SIGNED_OFF = re.compile(r"(?:通告|公告)如下|[特专]此(?:通告|公告)")
 _FORMAL = re.compile(
     r"(?:通告|公告)如下|[特专]此(?:通告|公告)|敬请谅解|请[^,。;]{0,8}绕行|^[一二三四五六七八九十]、",
     re.MULTILINE,
@@ -415,16 +421,31 @@ def _not_a_road(text: str, kinds: Counter[str]) -> bool:
     # characters are looked for first, in C
     if any(c in text for c in "xX×Ｘ某") and _PLACEHOLDER.search(text):
         return True
+    if _PARKING.search(text) and not _ROAD_CLOSED.search(text):
+        return True  # 路旁停车位暂停使用: the places to park are closed, not the road
     water = len(_WATER.findall(text)) >= 2
     return water and not kinds.keys() & _CODED
+
+
+# Words that close or narrow a road itself, beside a notice of parking places suspended
+_ROAD_CLOSED = re.compile(
+    r"封闭|封路|封道|断交|管制|禁止[^,。;]{0,8}(?:通行|驶入|进入)|禁行|有限度|占道|围挡|无法通行"
+    r"|半幅|全幅"
+)
 
 
 def _reports_reopening(text: str) -> bool:
     return _FORMAL.search(text) is None and any(
         _PLANNED.search(_CLAUSE_BREAK.split(text[max(0, m.start() - _PLAN_REACH) : m.start()])[-1])
         is None
+        and _STILL_CLOSED.search(text, m.end()) is None
         for m in _REOPENED.finditer(text)
     )
+
+
+# …恢复双向通行。但甲线乙段仍然实行交通管制: the news goes on to a closure still in force
+# (a speed limit, 仍实行限速管制, is none)
+_STILL_CLOSED = re.compile(r"(?:但|仍|继续)[^。;；]{0,40}?(?:(?<!限速)管制|封闭|禁止通行|断交)")
 
 
 # A reopening to come (预计2018年10月1日恢复通行, 计划于…恢复): the closure's end, not news of it
@@ -452,7 +473,7 @@ def _dated_lead(kinds: _Kinds, taken: list[bool], k: int) -> bool:
 
 
 _BARE_LEAD = 10  # characters of a list's heading of closing words alone (封闭交通, 封路)
-_LEAD_KINDS = _CLOSING | {"FILLER", "CONTROL", "PART"}
+_LEAD_KINDS = _CLOSING | {"FILLER", "CONTROL", "PART", "LIST_SEP"}
 _LIST_GAP = 2  # paragraphs between a list's lead and its first item (封闭交通（…除外）)
 _PARKING = re.compile(r"停车位|泊车位|车位|停车场|咪表")
 
@@ -505,7 +526,8 @@ def _road_run_start(lines: list[str], kinds: _Kinds, taken: list[bool], seed: in
         placed = bool(_CODED & kinds[k].keys())
         item = item or _dated_item(line, kinds[k]) or (len(line) <= _SHORT and placed)
         told = _road_seed(line, kinds[k]) or (
-            _REASON_OPENING.match(line) and _says_closing(kinds[k])
+            _REASON_OPENING.match(line)
+            and (_says_closing(kinds[k]) or _ANNOUNCES.search(line) is not None)
         )
         if not (item or told):
             break

@@ -151,7 +151,7 @@ def _window(period: Period, ctx: Context, warnings: list[str]) -> Window | None:
             warnings.append("the closure starts on issue, and no issue date is printed")
             return None
     elif period.first is not None:
-        start = _start_day(period.first, ctx, warnings)
+        start = _start_by_end(period.first, period.last) or _start_day(period.first, ctx, warnings)
         if start is None:
             return None
     else:
@@ -166,6 +166,18 @@ def _window(period: Period, ctx: Context, warnings: list[str]) -> Window | None:
         end_time=_time(period.last) if end else None,
         until_complete=period.until_complete,
     )
+
+
+def _start_by_end(first: When, last: When | None) -> date | None:
+    """A start printed without its year, before an end printed with it (2月19日至2025年2月10日
+    is 2024's February): the year that puts the start first."""
+    if first.year is not None or first.month is None or first.day is None:
+        return None
+    if last is None or last.year is None or last.month is None or last.day is None:
+        return None
+    year = last.year - 1 if (first.month, first.day) > (last.month, last.day) else last.year
+    reading = make_date(year, first.month, first.day)
+    return reading.day if reading else None
 
 
 def _is_clock_only(period: Period) -> bool:

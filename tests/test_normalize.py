@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from notices import normalize as normalize_module
 from notices.normalize import normalize
 
 
@@ -54,3 +57,20 @@ def test_offsets_lead_back_to_the_raw_page() -> None:
     assert raw[a:b] == "丹霍线"
     c, d = text.raw_span(text.clean.index("公路"), text.clean.index("公路") + 2)
     assert raw[c:d] == "公 路"
+
+
+def test_a_lines_edges_are_told_spaces_as_the_space_class_tells_them() -> None:
+    space_class = re.compile(f"[{normalize_module._SPACE_CLASS}]")
+    for code in range(0x10000):  # every whitespace character, and every frame, is in the BMP
+        char = chr(code)
+        told = char.isspace() or char in normalize_module._ODD_SPACES
+        assert told == bool(space_class.match(char)), hex(code)
+
+
+def test_offsets_made_when_read_lead_each_character_back_to_the_raw_page() -> None:
+    raw = "# 封路  通告\n\n  **因** 施工，对K1700 500\n至K19段封闭。  \n\n本溪市交通局\n"
+    text = normalize(raw)
+    assert len(text.offsets) == len(text.clean)
+    for at, char in enumerate(text.clean):
+        if char not in "\n ":  # a kept space stands for the gap it was made from
+            assert raw[text.offsets[at]] == char, at

@@ -1609,3 +1609,227 @@ def test_news_of_a_new_bridge_opened_a_road_cleared_or_control_lifted_is_not_a_n
         "12月19日19时起G99线实行甲吐方向短暂管制。直到20日9时许，G99线全线畅通，交通管制解除。\n",
     ):
         assert _closures(news) == [], news
+
+
+def test_two_bare_kilometre_stakes_joined_by_a_dash_are_one_stretch() -> None:
+    for stretch, metres in (("114K~184K甲乙路段", (114000, 184000)), ("45K-46K区间处", (45000, 46000))):
+        page = f"""关于某线封闭的通告
+2024年5月1日起，甲线{stretch}封闭施工。
+特此通告。
+"""
+        assert _stake_range(_one(page)) == metres, stretch
+
+
+def test_industry_and_workers_in_a_street_name_and_the_old_name_of_a_city_are_no_prose() -> None:
+    for street in ("甲塘工业二路", "工农北路", "并州西街"):
+        page = f"""关于{street}封闭施工的通告
+2020年5月1日至2020年6月1日，因管网施工需要，对{street}实施全封闭施工。
+特此通告。
+"""
+        assert [r.name for r in _one(page).routes] == [street], street
+
+
+def test_a_new_district_or_a_county_become_a_district_heads_no_street_name() -> None:
+    for district, street in (("甲山区", "乙兴路"), ("茌平区", "乙夏路")):
+        page = f"""关于{street}封闭施工的通告
+2020年5月1日至2020年6月1日，封闭{district}{street}（甲酒店门口-丙路口）。
+特此通告。
+"""
+        assert [r.name for r in _one(page).routes] == [street], district
+
+
+ONE_WAY = """更新时间：2022-10-11 19:27:10作者：佚名为缓解甲坛路及周边道路交通拥堵，根据《中华人民共和国道路交通安全法》相关规定，决定对甲坛路、乙大街实行单向通行交通组织。现将有关事项通告如下：
+一、实施时间
+2022年3月1日起，每日8:00--20:00。
+二、单向交通组织措施
+甲坛路（丙力大道路口—丁善街路口）实行由东向西单向通行；
+乙大街（戊城路路口—甲坛路路口）实行由北向南单向通行。
+特此公告
+某市公安局交通警察大队
+2022年2月14日
+"""
+
+
+def test_a_headless_notice_of_one_way_traffic_is_read() -> None:
+    record = _one(ONE_WAY)
+    assert [r.name for r in record.routes] == ["甲坛路", "乙大街"]
+    assert record.window is not None and record.window.start == date(2022, 3, 1)
+
+
+def test_a_street_named_with_its_junction_is_a_place() -> None:
+    page = """关于甲坛路封闭施工的通告
+2022年3月1日起，甲坛路（丙力大道路口—丁善街路口）实施全封闭施工。
+特此通告。
+"""
+    [segment] = _one(page).segments
+    assert (segment.from_place, segment.to_place) == ("丙力大道路口", "丁善街路口")
+
+
+def test_a_headless_notice_of_bare_item_heads_keeps_its_reason_and_items() -> None:
+    page = """您当前的位置：首页>某地资讯
+2025-04-18 14:11:48编辑：某某
+因铺设燃气管道工程需要，将对甲州路与乙政街交叉口以北道路分段施工，为确保施工期间道路交通安全，现将有关事项公告如下：
+一、封闭路段
+甲州路与乙政街交叉口以北50米处
+二、封闭时间
+2025年4月26日至5月2日
+施工期间，通过此路段的车辆、行人请绕行未封闭保通道路。
+特此公告。
+某市公安局交通警察支队某大队
+2025年4月18日
+"""
+    record = _one(page)
+    assert [r.name for r in record.routes] == ["甲州路"]
+    assert record.window is not None
+    assert (record.window.start, record.window.end) == (date(2025, 4, 26), date(2025, 5, 2))
+    assert record.text.startswith("因铺设")
+
+
+def test_news_of_a_reopening_that_goes_on_to_a_control_still_in_force_is_read() -> None:
+    page = """9月25日，记者从某市公安局交警支队获悉，国道999线甲城区多营至乙县飞仙关路段经整治，将从2015年10月1日解除交通管制，恢复双向通行。但国道999线从甲城经丙县至丁山隧道段因灾后重建工程需要，仍然实行单进双出交通管制，其余时段封闭施工，禁止通行。
+"""
+    assert len(_closures(page)) == 1
+
+
+def test_a_numbered_street_of_a_quarter_and_a_road_named_by_a_city_port_keep_their_heads() -> None:
+    for prose, route in (("对经十东路", "经十东路"), ("G999德州港至乙林公路丙界至丁河大桥段", "德州港至乙林公路")):
+        page = f"""关于某路封闭施工的通告
+2020年5月1日至2020年6月1日，{prose}实施半幅封闭施工。
+特此通告。
+"""
+        names = [r.name for r in _one(page).routes]
+        assert names == [route], prose
+
+
+def test_a_name_read_from_the_last_character_of_a_town_or_county_leaves_that_character() -> None:
+    for prose, route in (("甲海县乙溪镇丙松线与丁村交界处", "丙松线"), ("对甲阳县乙义河堤顶路", "乙义河堤顶路")):
+        page = f"""关于某路封闭施工的通告
+2020年5月1日至2020年6月1日，{prose}实施全封闭施工。
+特此通告。
+"""
+        assert [r.name for r in _one(page).routes] == [route], prose
+
+
+def test_a_street_near_the_closed_one_after_its_direction_is_a_landmark() -> None:
+    page = """甲連山道(南行)近乙寧頓街的部分行車線將會於2025年3月5日至2025年3月9日每晚11時至翌日早上6時臨時封閉。
+"""
+    assert [r.name for r in _one(page).routes] == ["甲連山道"]
+
+
+def test_the_way_back_and_a_jam_eased_are_no_roads() -> None:
+    from notices.roles import generic
+
+    assert generic("按原路")
+    page = """关于甲一路铁路桥下穿非机动车道封闭施工的通告
+为缓解甲一路交通压力，自2024年3月1日至2024年5月31日，对甲一路铁路桥下穿非机动车道实施封闭施工。
+特此通告。
+"""
+    assert [r.name for r in _one(page).routes] == ["甲一路"]
+
+
+def test_a_main_carriageway_and_a_crowd_gathering_are_no_road_names() -> None:
+    for prose, route in (("甲江中路机动车主道", "甲江中路"), ("大量人员聚集停留乙子洲大桥", "乙子洲大桥")):
+        page = f"""关于某路封闭的通告
+2024年3月1日至2024年5月31日，{prose}实施全封闭。
+特此通告。
+"""
+        assert [r.name for r in _one(page).routes] == [route], prose
+
+
+def test_a_bridge_listed_after_a_road_is_closed_beside_it_not_on_it() -> None:
+    page = """关于某路封闭的通告
+2024年2月9日20时至23时，对甲民大道、甲虹大桥实行全封闭。
+特此通告。
+"""
+    assert [r.name for r in _one(page).routes] == ["甲民大道", "甲虹大桥"]
+
+
+def test_the_reopening_foreseen_after_the_detour_is_the_end() -> None:
+    page = """即日起，G999线甲州区乙江镇丙河大桥(K2722+180-600段)进行全幅封闭施工，车辆需绕行，预计恢复时间2021年12月31日18时。
+"""
+    record = _one(page, published_on=date(2021, 5, 21))
+    assert record.window is not None
+    assert (record.window.end, record.window.end_time) == (date(2021, 12, 31), "18:00")
+
+
+def test_a_road_closed_from_one_place_to_a_junction_is_no_landmark() -> None:
+    page = """关于某路封闭的通告
+2024年5月1日8时至18时实行交通管制：
+1.甲江大道从上坝电站至东延线路口3KM全封闭，限制车辆通行。
+2.乙新南路全封闭。
+特此通告。
+"""
+    assert [r.name for r in _one(page).routes] == ["甲江大道", "乙新南路"]
+
+
+def test_a_start_without_its_year_before_an_end_with_it_takes_the_year_that_puts_it_first() -> None:
+    page = """关于甲乙路封闭施工的通告
+12月7日起至2021年6月30日，甲乙路实施全封闭施工。
+特此通告。
+"""
+    record = _one(page)
+    assert record.window is not None
+    assert (record.window.start, record.window.end) == (date(2020, 12, 7), date(2021, 6, 30))
+
+
+def test_closed_management_of_road_stretches_is_a_closure() -> None:
+    page = """某县关于部分道路临时封闭的通告
+受强降雨影响，自2023年7月30日12时起，对以下路段实施临时封闭管理，解除时间另行通知。
+1、甲桃驿-乙明
+2、省道999丙水泉-丁树庄段
+某县交通运输局
+"""
+    record = _one(page)
+    assert record.window is not None and record.window.start == date(2023, 7, 30)
+
+
+def test_a_road_said_to_stay_open_is_not_closed() -> None:
+    page = """关于封路施工的公告
+因甲河路东侧管道维修，决定对施工区域道路采取临时封闭措施。
+一、封闭时间：2024年3月23日至4月1日
+二、封闭方式：甲河路与乙山路口东侧进行全天全封闭施工。
+三、通行方式：甲河路与乙山路口东西方向禁止通行，乙山路南北方向可正常通行。
+特此公告。
+"""
+    assert [r.name for r in _one(page).routes] == ["甲河路"]
+
+
+def test_an_undated_headless_notice_in_its_own_words_is_read_without_a_window() -> None:
+    page = """为保障甲天广场周边交通安全畅通，现将有关事项通告如下：
+甲天广场东侧的乙天东路实行由北向南单向通行，禁止机动车由南向北行驶。
+特此通告。
+"""
+    record = _one(page)
+    assert record.window is None
+    assert "no closure window found" in record.warnings
+
+
+def test_a_stretch_from_one_junction_to_another_on_the_same_road_closes_that_road() -> None:
+    page = """关于某赛事交通管制的通告
+2024年4月6日7时30分至8时55分，甲区乙营乡卫生服务中心前甲赤路与乙刘路交叉口至甲赤路与丙峪路交叉口全路段（不含路口），禁止车辆通行。
+特此通告。
+"""
+    assert [r.name for r in _one(page).routes] == ["甲赤路"]
+
+
+def test_the_year_of_a_headline_above_a_notice_that_prints_none_dates_it() -> None:
+    page = """2023年“某某欢歌”活动将于1月27日在甲区举行。
+关于部分道路临时交通管制的通告
+为确保活动期间道路交通安全，决定于1月27日8时至12时对甲乙路实施临时交通管制，禁止车辆通行。
+特此通告。
+"""
+    record = _one(page)
+    assert record.window is not None and record.window.start == date(2023, 1, 27)
+    assert any("taken from the notice's text (2023)" in w for w in record.warnings)
+
+
+def test_a_hong_kong_heading_of_traffic_arrangements_opens_a_notice() -> None:
+    page = """甲島特別交通安排
+警方將實施特別交通安排，配合2018年1月7日於甲島舉行的一項遊行活動。
+下列道路將於下午三時起封閉，直至人群散去及交通回復正常為止：
+乙禮街南行線；及
+丙器廠街北行線。
+"""
+    record = _one(page)
+    assert record.title == "甲島特別交通安排"
+    assert record.window is not None and record.window.start == date(2018, 1, 7)

@@ -62,3 +62,47 @@ def test_a_name_found_is_its_divisions_in_the_tables_order() -> None:
     found = regions._found(["桓仁县公安局"])
     assert [[d.name for d in group] for group in found] == [["桓仁满族自治县"]]
     assert regions.full_name(found[0][0]) == "辽宁省本溪市桓仁满族自治县"
+
+
+def _found_at_every_place(text: str) -> list[str]:
+    """The names ``regions._found`` finds, read as it read them before its places were found
+    in C: every place tried, the longest name there first, a short one before a division word."""
+    _, by_name, full, _, _ = regions._tables()
+    words: list[str] = []
+    i = 0
+    while i < len(text):
+        for n in range(min(regions._LONGEST, len(text) - i), 1, -1):
+            word = text[i : i + n]
+            if word in by_name and (word in full or regions._AFTER_SHORT.match(text, i + n)):
+                words.append(word)
+                i += n
+                break
+        else:
+            i += 1
+    return words
+
+
+def test_the_names_found_are_those_every_place_tried_gives() -> None:
+    names = sorted(regions._tables()[1])[::7]
+    after = ["县", "市", "公安局", "交通", "镇", "", "路", "与", "至", "和平"]
+    texts = [
+        f"{a}{b[:k]}{c}{d}"
+        for a, b, c, d, k in zip(
+            names,  # zipped to the shortest: the names five on
+            names[3:],
+            after * len(names),
+            names[5:],
+            [1, 2, 3, 9] * len(names),
+            strict=False,
+        )
+    ]
+    texts += [
+        "本溪市桓仁满族自治县公安局交通警察大队",
+        "招远公路管理站",
+        "中山大桥至开封黄河大桥",
+        "",
+    ]
+    for text in texts:
+        found = [group[0].name for group in regions._found([text])]
+        expected = [regions._named(word)[0].name for word in _found_at_every_place(text)]
+        assert found == expected, text
