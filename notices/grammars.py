@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Iterator
 from functools import cache, lru_cache
 from importlib import import_module, resources
@@ -267,13 +268,22 @@ class IslandLark(Lark):
 
     def _planned(self) -> lalr.Tables | None:
         if self._tables is False:
-            transformer = self.options.transformer
-            try:
-                self._tables = lalr.Tables(self, transformer) if transformer else None
-            except lalr.Unsupported:
-                self._tables = None
-            self._make = lalr.maker(getattr(type(transformer), "token_type", None) or _token)
+            with _PLANNING:  # ingestion parses in threads: one plans, the others wait for it
+                if self._tables is False:
+                    self._plan()
         return self._tables if isinstance(self._tables, lalr.Tables) else None
+
+    def _plan(self) -> None:
+        transformer = self.options.transformer
+        # the token maker first: a thread that finds the tables planned uses it at once
+        self._make = lalr.maker(getattr(type(transformer), "token_type", None) or _token)
+        try:
+            self._tables = lalr.Tables(self, transformer) if transformer else None
+        except lalr.Unsupported:
+            self._tables = None
+
+
+_PLANNING = threading.Lock()
 
 
 @cache
