@@ -331,10 +331,10 @@ _REOPENED = re.compile(
     r"|(?:完成|已)抢通|(?:试行|正式|建成)通车|(?:封闭|管制)(?:已|已经)?解除)"
     r"(?!时间)"  # 预计恢复通行时间为…: the end of a closure to come, not news of one ended
 )
+# A notice's own words (现将有关事项通告如下, 特此通告); with courtesy lines and items, formal
 _SIGNED_OFF = re.compile(r"(?:通告|公告)如下|[特专]此(?:通告|公告)")
 _FORMAL = re.compile(
-    r"(?:通告|公告)如下|[特专]此(?:通告|公告)|敬请谅解|请[^,。;]{0,8}绕行|^[一二三四五六七八九十]、",
-    re.MULTILINE,
+    _SIGNED_OFF.pattern + r"|敬请谅解|请[^,。;]{0,8}绕行|^[一二三四五六七八九十]、", re.MULTILINE
 )
 
 
